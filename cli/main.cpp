@@ -1,0 +1,44 @@
+// rapidnn: the command-line door to every stage.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+int& rapidnn::cli::exit_status() {
+  static int status = rapidnn::kExitOk;
+  return status;
+}
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "rapidnn: turn a trained DNN into a multiplier-free lookup-table accelerator (RAPIDNN) and prove it right.\n"
+      "Stages: train/import -> eval -> compose (codebooks, tables) -> golden model -> emit RTL -> cosim -> synth.\n"
+      "Run 'rapidnn <command> --help' for the manual of each command."};
+  app.set_version_flag("--version,-V", fmt::format("rapidnn {}", RAPIDNN_VERSION));
+  app.require_subcommand(1);
+  rapidnn::cli::setup_inspect(app);
+  rapidnn::cli::setup_eval(app);
+  rapidnn::cli::setup_train(app);
+  rapidnn::cli::setup_flow(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return rapidnn::kExitBadInput;
+  } catch (const rapidnn::Error& e) {
+    fmt::print(stderr, "rapidnn: error: {}\n", e.what());
+    return rapidnn::kExitBadInput;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "rapidnn: internal error: {}\n", e.what());
+    return rapidnn::kExitFailure;
+  }
+  return rapidnn::cli::exit_status();
+}

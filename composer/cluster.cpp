@@ -1,0 +1,355 @@
+// 1-D clustering: recursive 2-means tree, exact DP k-means (SMAWK), nested, Lloyd's.
+#include "composer/cluster.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include "core/error.h"
+
+namespace rapidnn {
+
+const char* to_string(CodebookMethod m) {
+  switch (m) {
+    case CodebookMethod::Tree: return "tree";
+    case CodebookMethod::Optimal: return "optimal";
+    case CodebookMethod::Nested: return "nested";
+  }
+  return "?";
+}
+
+CodebookMethod parse_codebook_method(const std::string& s) {
+  if (s == "tree") return CodebookMethod::Tree;
+  if (s == "optimal") return CodebookMethod::Optimal;
+  if (s == "nested") return CodebookMethod::Nested;
+  fail("--codebook", "unknown method '{}' (tree, optimal or nested)", s);
+}
+
+double WeightedPoints::total() const { return std::accumulate(w.begin(), w.end(), 0.0); }
+
+template <typename T>
+static WeightedPoints make_points(std::span<const T> values) {
+  std::vector<double> v(values.begin(), values.end());
+  std::sort(v.begin(), v.end());
+  WeightedPoints p;
+  for (std::size_t i = 0; i < v.size();) {
+    std::size_t j = i;
+    while (j < v.size() && v[j] == v[i]) ++j;
+    p.x.push_back(v[i]);
+    p.w.push_back(static_cast<double>(j - i));
+    i = j;
+  }
+  return p;
+}
+WeightedPoints weighted_points(std::span<const float> values) { return make_points(values); }
+WeightedPoints weighted_points(std::span<const double> values) { return make_points(values); }
+
+const std::vector<double>& LeveledCodebook::at(int size) const {
+  for (const auto& l : levels)
+    if (static_cast<int>(l.size()) == size) return l;
+  fail("", "codebook has no level with {} entries (built up to {})", size, 1 << max_level());
+}
+
+int nearest_index(const std::vector<double>& c, double v) {
+  // First center >= v, then compare with its left neighbour; ties go to the lower index.
+  const auto it = std::lower_bound(c.begin(), c.end(), v);
+  if (it == c.begin()) return 0;
+  if (it == c.end()) return static_cast<int>(c.size()) - 1;
+  const auto hi = static_cast<int>(it - c.begin());
+  int lo = hi - 1;
+  while (lo > 0 && c[static_cast<std::size_t>(lo - 1)] == c[static_cast<std::size_t>(lo)]) --lo;  // lowest duplicate
+  return (v - c[static_cast<std::size_t>(lo)] <= c[static_cast<std::size_t>(hi)] - v) ? lo : hi;
+}
+
+double wcss(const WeightedPoints& p, const std::vector<double>& c) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < p.x.size(); ++i) {
+    const double d = p.x[i] - c[static_cast<std::size_t>(nearest_index(c, p.x[i]))];
+    s += p.w[i] * d * d;
+  }
+  return s;
+}
+
+namespace {
+
+// Prefix sums for O(1) cluster costs over contiguous ranges of sorted points.
+struct Prefix {
+  std::vector<double> w, s, q;  // size n + 1
+  explicit Prefix(const WeightedPoints& p) : w(p.x.size() + 1, 0.0), s(w), q(w) {
+    // Shift by the median-ish first value to limit cancellation in s^2/w.
+    const double shift = p.x.empty() ? 0.0 : p.x[p.x.size() / 2];
+    for (std::size_t i = 0; i < p.x.size(); ++i) {
+      const double x = p.x[i] - shift;
+      w[i + 1] = w[i] + p.w[i];
+      s[i + 1] = s[i] + p.w[i] * x;
+      q[i + 1] = q[i] + p.w[i] * x * x;
+    }
+    offset = shift;
+  }
+  // Cost of points [a, b] inclusive.
+  double cost(std::size_t a, std::size_t b) const {
+    const double ww = w[b + 1] - w[a];
+    if (ww <= 0) return 0.0;
+    const double ss = s[b + 1] - s[a];
+    return std::max(0.0, (q[b + 1] - q[a]) - ss * ss / ww);
+  }
+  double mean(std::size_t a, std::size_t b) const { return (s[b + 1] - s[a]) / (w[b + 1] - w[a]) + offset; }
+  double offset = 0.0;
+};
+
+struct Range {
+  std::size_t a = 0, b = 0;  // inclusive; empty when a > b
+  bool empty() const { return a > b; }
+};
+
+Range empty_range() { return Range{1, 0}; }
+
+// SMAWK row minima of a totally monotone matrix given by f(row, col); leftmost minimum per row.
+template <typename F>
+void smawk(const std::vector<std::size_t>& rows, const std::vector<std::size_t>& cols, const F& f,
+           std::vector<std::size_t>& argmin) {
+  if (rows.empty()) return;
+  std::vector<std::size_t> kept;
+  kept.reserve(rows.size());
+  for (std::size_t c : cols) {
+    while (!kept.empty()) {
+      const std::size_t r = rows[kept.size() - 1];
+      if (f(r, kept.back()) <= f(r, c)) break;
+      kept.pop_back();
+    }
+    if (kept.size() < rows.size()) kept.push_back(c);
+  }
+  std::vector<std::size_t> odd;
+  odd.reserve(rows.size() / 2);
+  for (std::size_t i = 1; i < rows.size(); i += 2) odd.push_back(rows[i]);
+  smawk(odd, kept, f, argmin);
+  std::size_t ci = 0;
+  for (std::size_t i = 0; i < rows.size(); i += 2) {
+    const std::size_t r = rows[i];
+    const std::size_t last = i + 1 < rows.size() ? argmin[rows[i + 1]] : kept.back();
+    std::size_t best = kept[ci];
+    double bv = f(r, best);
+    while (kept[ci] != last) {
+      ++ci;
+      const double v = f(r, kept[ci]);
+      if (v < bv) {
+        bv = v;
+        best = kept[ci];
+      }
+    }
+    argmin[r] = best;
+  }
+}
+
+// Optimal partition of sorted weighted points into k contiguous ranges (some empty when k > n).
+std::vector<Range> optimal_partition(const WeightedPoints& p, int k) {
+  const std::size_t n = p.x.size();
+  std::vector<Range> out;
+  if (n == 0) return std::vector<Range>(static_cast<std::size_t>(k), empty_range());
+  if (static_cast<std::size_t>(k) >= n) {
+    for (std::size_t i = 0; i < n; ++i) out.push_back(Range{i, i});
+    while (out.size() < static_cast<std::size_t>(k)) out.push_back(empty_range());
+    return out;
+  }
+  const Prefix pre(p);
+  const auto K = static_cast<std::size_t>(k);
+  std::vector<double> prev(n), cur(n);
+  std::vector<std::vector<std::uint32_t>> from(K);  // from[m][i]: start of the last cluster
+  for (std::size_t i = 0; i < n; ++i) prev[i] = pre.cost(0, i);
+  from[0].assign(n, 0);
+  std::vector<std::size_t> argmin(n), rows, cols;
+  for (std::size_t m = 1; m < K; ++m) {
+    rows.clear();
+    cols.clear();
+    for (std::size_t i = m; i < n; ++i) {
+      rows.push_back(i);
+      cols.push_back(i);
+    }
+    constexpr double kHuge = 1e200;
+    const auto f = [&](std::size_t i, std::size_t j) -> double {
+      if (j > i) return kHuge * (1.0 + static_cast<double>(j - i));
+      return prev[j - 1] + pre.cost(j, i);
+    };
+    smawk(rows, cols, f, argmin);
+    from[m].assign(n, 0);
+    for (std::size_t i = m; i < n; ++i) {
+      cur[i] = f(i, argmin[i]);
+      from[m][i] = static_cast<std::uint32_t>(argmin[i]);
+    }
+    std::swap(prev, cur);
+  }
+  out.assign(K, empty_range());
+  std::size_t end = n - 1;
+  for (std::size_t m = K; m-- > 0;) {
+    const std::size_t start = from[m][end];
+    out[m] = Range{start, end};
+    if (m > 0) end = start - 1;
+  }
+  return out;
+}
+
+std::vector<double> centers_of(const Prefix& pre, const std::vector<Range>& ranges) {
+  std::vector<double> c(ranges.size());
+  double last = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    if (!ranges[i].empty()) last = pre.mean(ranges[i].a, ranges[i].b);
+    c[i] = last;
+  }
+  // Leading empties (none in practice) take the first real center.
+  for (std::size_t i = ranges.size(); i-- > 0;)
+    if (std::isnan(c[i])) c[i] = i + 1 < c.size() ? c[i + 1] : 0.0;
+  return c;
+}
+
+// Exact 2-means split of a contiguous range.
+std::pair<Range, Range> split2(const Prefix& pre, Range r) {
+  if (r.empty() || r.a == r.b) return {r, empty_range()};
+  std::size_t best = r.a;
+  double bv = std::numeric_limits<double>::infinity();
+  for (std::size_t s = r.a; s < r.b; ++s) {
+    const double v = pre.cost(r.a, s) + pre.cost(s + 1, r.b);
+    if (v < bv) {
+      bv = v;
+      best = s;
+    }
+  }
+  return {Range{r.a, best}, Range{best + 1, r.b}};
+}
+
+}  // namespace
+
+std::vector<double> optimal_kmeans(const WeightedPoints& p, int k) {
+  if (p.x.empty()) fail("", "cannot cluster an empty set");
+  return centers_of(Prefix(p), optimal_partition(p, k));
+}
+
+std::vector<double> optimal_kmeans_bruteforce(const WeightedPoints& p, int k) {
+  const std::size_t n = p.x.size();
+  if (static_cast<std::size_t>(k) >= n) return optimal_kmeans(p, k);
+  const Prefix pre(p);
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<double>> D(static_cast<std::size_t>(k), std::vector<double>(n, inf));
+  std::vector<std::vector<std::size_t>> J(static_cast<std::size_t>(k), std::vector<std::size_t>(n, 0));
+  for (std::size_t i = 0; i < n; ++i) D[0][i] = pre.cost(0, i);
+  for (std::size_t m = 1; m < static_cast<std::size_t>(k); ++m)
+    for (std::size_t i = m; i < n; ++i)
+      for (std::size_t j = m; j <= i; ++j) {
+        const double v = D[m - 1][j - 1] + pre.cost(j, i);
+        if (v < D[m][i]) {
+          D[m][i] = v;
+          J[m][i] = j;
+        }
+      }
+  std::vector<Range> r(static_cast<std::size_t>(k));
+  std::size_t end = n - 1;
+  for (std::size_t m = static_cast<std::size_t>(k); m-- > 0;) {
+    r[m] = Range{J[m][end], end};
+    if (m > 0) end = J[m][end] - 1;
+  }
+  return centers_of(pre, r);
+}
+
+std::vector<double> lloyd_kmeans(const WeightedPoints& p, int k, std::uint64_t seed, int max_iter) {
+  const std::size_t n = p.x.size();
+  if (n == 0) fail("", "cannot cluster an empty set");
+  std::mt19937_64 rng(seed);
+  // k-means++ seeding on weighted points.
+  std::vector<double> c;
+  std::discrete_distribution<std::size_t> first(p.w.begin(), p.w.end());
+  c.push_back(p.x[first(rng)]);
+  std::vector<double> d2(n);
+  while (static_cast<int>(c.size()) < k) {
+    std::sort(c.begin(), c.end());
+    double total = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double d = p.x[i] - c[static_cast<std::size_t>(nearest_index(c, p.x[i]))];
+      d2[i] = p.w[i] * d * d;
+      total += d2[i];
+    }
+    if (total <= 0.0) {
+      c.push_back(c.back());
+      continue;
+    }
+    std::discrete_distribution<std::size_t> next(d2.begin(), d2.end());
+    c.push_back(p.x[next(rng)]);
+  }
+  std::sort(c.begin(), c.end());
+  std::vector<double> sw(static_cast<std::size_t>(k)), sx(static_cast<std::size_t>(k));
+  for (int it = 0; it < max_iter; ++it) {
+    std::fill(sw.begin(), sw.end(), 0.0);
+    std::fill(sx.begin(), sx.end(), 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto j = static_cast<std::size_t>(nearest_index(c, p.x[i]));
+      sw[j] += p.w[i];
+      sx[j] += p.w[i] * p.x[i];
+    }
+    bool changed = false;
+    for (std::size_t j = 0; j < c.size(); ++j)
+      if (sw[j] > 0) {
+        const double m = sx[j] / sw[j];
+        changed |= m != c[j];
+        c[j] = m;
+      }
+    std::sort(c.begin(), c.end());
+    if (!changed) break;
+  }
+  return c;
+}
+
+LeveledCodebook build_codebook(const WeightedPoints& p, int max_level, CodebookMethod method) {
+  if (p.x.empty()) fail("", "cannot build a codebook from no values");
+  if (max_level < 0 || max_level > 16) fail("", "codebook level {} is out of range (0 to 16)", max_level);
+  const Prefix pre(p);
+  LeveledCodebook cb;
+  const std::size_t n = p.x.size();
+  cb.levels.push_back({pre.mean(0, n - 1)});
+  switch (method) {
+    case CodebookMethod::Tree: {
+      cb.nested = true;
+      std::vector<Range> level{Range{0, n - 1}};
+      std::vector<double> centers = cb.levels[0];
+      for (int L = 1; L <= max_level; ++L) {
+        std::vector<Range> next;
+        std::vector<double> c;
+        for (std::size_t i = 0; i < level.size(); ++i) {
+          const auto [lo, hi] = split2(pre, level[i]);
+          next.push_back(lo);
+          next.push_back(hi);
+          c.push_back(lo.empty() ? centers[i] : pre.mean(lo.a, lo.b));
+          c.push_back(hi.empty() ? c.back() : pre.mean(hi.a, hi.b));
+        }
+        level = std::move(next);
+        centers = c;
+        cb.levels.push_back(std::move(c));
+      }
+      break;
+    }
+    case CodebookMethod::Optimal:
+      for (int L = 1; L <= max_level; ++L) cb.levels.push_back(centers_of(pre, optimal_partition(p, 1 << L)));
+      break;
+    case CodebookMethod::Nested: {
+      cb.nested = true;
+      std::vector<Range> level = optimal_partition(p, 1 << max_level);
+      std::vector<std::vector<double>> up{centers_of(pre, level)};
+      for (int L = max_level - 1; L >= 1; --L) {
+        std::vector<Range> merged;
+        for (std::size_t i = 0; i < level.size(); i += 2) {
+          const Range &a = level[i], &b = level[i + 1];
+          if (a.empty()) merged.push_back(b);
+          else if (b.empty()) merged.push_back(a);
+          else merged.push_back(Range{a.a, b.b});
+        }
+        level = std::move(merged);
+        up.push_back(centers_of(pre, level));
+      }
+      for (auto it = up.rbegin(); it != up.rend(); ++it) cb.levels.push_back(*it);
+      break;
+    }
+  }
+  return cb;
+}
+
+}  // namespace rapidnn

@@ -1,0 +1,60 @@
+// 1-D clustering for codebooks (paper section 3.1).
+//
+// Every method returns a LeveledCodebook: for each level L = 1..max_level a
+// sorted codebook of 2^L centers (duplicates allowed when the data has fewer
+// distinct values). Methods:
+//  - Tree:    the paper's recursive 2-means (Figure 5). Each cluster is split
+//             by an exact 1-D 2-means; children stay in their parent's range,
+//             so the level-L index >> 1 is the parent's level-(L-1) index.
+//  - Optimal: exact flat 1-D k-means per level (dynamic programming, each DP
+//             row in O(n) with SMAWK, as in Ckmeans.1d.dp / Gronlund et al.).
+//             Minimal WCSS at every level, but levels are not nested.
+//  - Nested:  optimal at the finest level, then sibling pairs merged upward
+//             (parent = mean of its members): nested like Tree.
+// Values are first reduced to distinct sorted values with multiplicities, so
+// data with few distinct values (pixels, ReLU zeros) cluster fast.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace rapidnn {
+
+enum class CodebookMethod { Tree, Optimal, Nested };
+const char* to_string(CodebookMethod m);
+CodebookMethod parse_codebook_method(const std::string& s);  // throws Error
+
+struct WeightedPoints {
+  std::vector<double> x;  // sorted, distinct
+  std::vector<double> w;  // multiplicity (> 0)
+  double total() const;
+};
+WeightedPoints weighted_points(std::span<const float> values);
+WeightedPoints weighted_points(std::span<const double> values);
+
+struct LeveledCodebook {
+  std::vector<std::vector<double>> levels;  // levels[L] has 2^L sorted centers; levels[0] = {mean}
+  bool nested = false;                      // index >> 1 is the parent index
+  const std::vector<double>& at(int size) const;  // the level with `size` centers
+  int max_level() const { return static_cast<int>(levels.size()) - 1; }
+};
+
+LeveledCodebook build_codebook(const WeightedPoints& p, int max_level, CodebookMethod method);
+
+// Index of the nearest center (lowest index on ties) for a sorted codebook.
+int nearest_index(const std::vector<double>& sorted_centers, double v);
+
+// Within-cluster sum of squares of the points against a sorted codebook (nearest assignment).
+double wcss(const WeightedPoints& p, const std::vector<double>& sorted_centers);
+
+// Exact optimal k-means of weighted sorted points: returns sorted centers (size k, duplicates
+// padded when fewer distinct points). O(k n) with SMAWK.
+std::vector<double> optimal_kmeans(const WeightedPoints& p, int k);
+// Reference: O(k n^2) dynamic program, for tests.
+std::vector<double> optimal_kmeans_bruteforce(const WeightedPoints& p, int k);
+// Lloyd's algorithm with seeded k-means++ initialisation (the usual heuristic), for comparison.
+std::vector<double> lloyd_kmeans(const WeightedPoints& p, int k, std::uint64_t seed, int max_iter = 300);
+
+}  // namespace rapidnn

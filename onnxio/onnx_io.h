@@ -1,0 +1,30 @@
+// ONNX in and out, through Debian's libonnx protobuf classes.
+//
+// import_onnx() maps a single-input, chain-shaped ONNX graph (opsets 7 to 17)
+// onto the Network IR: Gemm, MatMul(+Add), Conv, Relu, Sigmoid, Tanh,
+// Softsign, MaxPool, AveragePool, Flatten, Reshape, BatchNormalization
+// (folded), Pad (zeros, folded into the next Conv/AveragePool), Softmax/LogSoftmax at the output (dropped), Dropout/Identity,
+// Constant, and element-wise Add/Sub/Mul/Div by constants (folded into the
+// preceding layer where exact, else a Scale layer, e.g. input normalisation).
+// Anything else is an Error naming the op, the node and the file.
+//
+// export_onnx() writes opset-13 ONNX that other tools open (checked with
+// onnx::checker).
+#pragma once
+
+#include <string>
+
+#include "core/ir.h"
+
+namespace rapidnn {
+
+Network import_onnx(const std::string& path);
+Network import_onnx_bytes(const std::string& bytes, const std::string& source);
+
+std::string export_onnx_bytes(const Network& net);
+void export_onnx(const Network& net, const std::string& path);
+
+// Runs the ONNX checker over a serialized model; throws Error(source, ...) on failure.
+void check_onnx_bytes(const std::string& bytes, const std::string& source);
+
+}  // namespace rapidnn

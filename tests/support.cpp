@@ -1,0 +1,63 @@
+// Test helpers.
+#include "support.h"
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <sys/wait.h>
+
+namespace rapidnn::test {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> shared_ext(const std::string& relative) {
+  const fs::path p = fs::path(RAPIDNN_SOURCE_DIR) / ".." / "shared" / "ext" / relative;
+  if (fs::exists(p)) return p.lexically_normal().string();
+  return std::nullopt;
+}
+
+std::optional<std::string> fashion_mnist() {
+  const std::string d = fashion_mnist_dir();
+  if (fs::exists(d + "/t10k-images-idx3-ubyte.gz")) return d;
+  return std::nullopt;
+}
+
+Network random_network(Network net, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> w(0.0f, 0.3f);
+  for (auto& l : net.layers) {
+    for (auto& v : l.weights) v = w(rng);
+    for (auto& v : l.bias) v = 0.2f * w(rng);
+  }
+  return net;
+}
+
+std::vector<float> random_inputs(const Network& net, std::int64_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  std::vector<float> x(static_cast<std::size_t>(n * numel(net.input_shape)));
+  for (auto& v : x) v = u(rng);
+  return x;
+}
+
+RunResult run_cli(const std::string& args) {
+  RunResult r;
+  const std::string cmd = std::string(RAPIDNN_BIN) + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return {127, "popen failed"};
+  std::array<char, 4096> buf{};
+  std::size_t got = 0;
+  while ((got = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), got);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  return r;
+}
+
+std::string temp_dir(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("rapidnn-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+}  // namespace rapidnn::test

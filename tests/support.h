@@ -1,0 +1,38 @@
+// Test helpers: paths to outside material, random networks, running the CLI.
+#pragma once
+
+#include <optional>
+#include <random>
+#include <string>
+
+#include "core/ir.h"
+#include "data/dataset.h"
+
+namespace rapidnn::test {
+
+// ../shared/ext beside the repository, or nullopt (tests then skip with a message).
+std::optional<std::string> shared_ext(const std::string& relative);
+// Debian's Fashion-MNIST directory if installed.
+std::optional<std::string> fashion_mnist();
+
+// A network with random weights (seeded) and its random inputs.
+Network random_network(Network skeleton, std::uint64_t seed);
+std::vector<float> random_inputs(const Network& net, std::int64_t n, std::uint64_t seed);
+
+struct RunResult {
+  int exit_code = 0;
+  std::string output;  // stdout and stderr together
+};
+// Runs the rapidnn binary with the given argument string (shell-quoted by the caller).
+RunResult run_cli(const std::string& args);
+
+// A fresh empty temporary directory for one test.
+std::string temp_dir(const std::string& name);
+
+}  // namespace rapidnn::test
+
+#define SKIP_WITH(msg)                 \
+  do {                                 \
+    WARN("skipped: " << (msg));        \
+    return;                            \
+  } while (0)
