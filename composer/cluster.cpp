@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <random>
 
@@ -107,89 +108,133 @@ struct Range {
 
 Range empty_range() { return Range{1, 0}; }
 
-// SMAWK row minima of a totally monotone matrix given by f(row, col); leftmost minimum per row.
-template <typename F>
-void smawk(const std::vector<std::size_t>& rows, const std::vector<std::size_t>& cols, const F& f,
-           std::vector<std::size_t>& argmin) {
-  if (rows.empty()) return;
-  std::vector<std::size_t> kept;
-  kept.reserve(rows.size());
-  for (std::size_t c : cols) {
-    while (!kept.empty()) {
-      const std::size_t r = rows[kept.size() - 1];
-      if (f(r, kept.back()) <= f(r, c)) break;
-      kept.pop_back();
-    }
-    if (kept.size() < rows.size()) kept.push_back(c);
+// One DP row's matrix: M(i, j) = prev[j-1] + cost(j..i) for j <= i; columns right of the
+// diagonal get increasing huge values so the matrix stays totally monotone.
+struct RowMatrix {
+  struct Node {
+    double w, s, q;
+  };
+  const std::vector<Node>& a;      // prefix sums, size n + 1
+  const std::vector<double>& prev;  // previous DP row
+  double operator()(std::size_t i, std::size_t j) const {
+    if (j > i) return 1e200 * (1.0 + static_cast<double>(j - i));
+    const Node& lo = a[j];
+    const Node& hi = a[i + 1];
+    const double ss = hi.s - lo.s;
+    return prev[j - 1] + (hi.q - lo.q) - ss * ss / (hi.w - lo.w);
   }
-  std::vector<std::size_t> odd;
-  odd.reserve(rows.size() / 2);
-  for (std::size_t i = 1; i < rows.size(); i += 2) odd.push_back(rows[i]);
-  smawk(odd, kept, f, argmin);
-  std::size_t ci = 0;
-  for (std::size_t i = 0; i < rows.size(); i += 2) {
-    const std::size_t r = rows[i];
-    const std::size_t last = i + 1 < rows.size() ? argmin[rows[i + 1]] : kept.back();
-    std::size_t best = kept[ci];
-    double bv = f(r, best);
-    while (kept[ci] != last) {
-      ++ci;
-      const double v = f(r, kept[ci]);
-      if (v < bv) {
-        bv = v;
-        best = kept[ci];
+};
+
+// SMAWK row minima (leftmost) of a totally monotone matrix; buffers are reused across calls.
+class Smawk {
+ public:
+  template <typename F>
+  void run(const std::vector<std::size_t>& rows, const std::vector<std::size_t>& cols, const F& f,
+           std::vector<std::size_t>& argmin) {
+    // Sized up front: recursion holds references into these (depth <= log2(rows) + 1).
+    if (kept_.size() < 64) {
+      kept_.resize(64);
+      odd_.resize(64);
+    }
+    solve(rows, cols, f, argmin, 0);
+  }
+
+ private:
+  template <typename F>
+  void solve(const std::vector<std::size_t>& rows, const std::vector<std::size_t>& cols, const F& f,
+             std::vector<std::size_t>& argmin, std::size_t depth) {
+    if (rows.empty()) return;
+    std::vector<std::size_t>& kept = kept_[depth];
+    std::vector<std::size_t>& odd = odd_[depth];
+    kept.clear();
+    odd.clear();
+    if (cols.size() <= rows.size()) {
+      kept = cols;  // REDUCE only ever cuts the columns down to the number of rows
+    } else for (std::size_t c : cols) {
+      while (!kept.empty()) {
+        const std::size_t r = rows[kept.size() - 1];
+        if (f(r, kept.back()) <= f(r, c)) break;
+        kept.pop_back();
+      }
+      if (kept.size() < rows.size()) kept.push_back(c);
+    }
+    for (std::size_t i = 1; i < rows.size(); i += 2) odd.push_back(rows[i]);
+    solve(odd, kept, f, argmin, depth + 1);
+    std::size_t ci = 0;
+    for (std::size_t i = 0; i < rows.size(); i += 2) {
+      const std::size_t r = rows[i];
+      const std::size_t last = i + 1 < rows.size() ? argmin[rows[i + 1]] : kept.back();
+      std::size_t best = kept[ci];
+      double bv = f(r, best);
+      while (kept[ci] != last) {
+        ++ci;
+        const double v = f(r, kept[ci]);
+        if (v < bv) {
+          bv = v;
+          best = kept[ci];
+        }
+      }
+      argmin[r] = best;
+    }
+  }
+  std::vector<std::vector<std::size_t>> kept_, odd_;
+};
+
+// Optimal partitions of sorted weighted points into each of the sizes in `ks` (ascending), from
+// one DP: ranges[t] has ks[t] contiguous ranges (some empty when ks[t] > n).
+std::vector<std::vector<Range>> optimal_partitions(const WeightedPoints& p, const std::vector<int>& ks) {
+  const std::size_t n = p.x.size();
+  std::vector<std::vector<Range>> out;
+  const auto K = static_cast<std::size_t>(std::min<std::size_t>(static_cast<std::size_t>(ks.back()), n));
+  // from[m][i]: start of the last of m+1 clusters over [0, i]; only i >= m is written and read.
+  std::vector<std::unique_ptr<std::uint32_t[]>> from(K);
+  if (n > 0 && K > 1) {
+    const double shift = p.x[n / 2];  // limits cancellation in q - s^2/w
+    std::vector<RowMatrix::Node> a(n + 1, RowMatrix::Node{0, 0, 0});
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = p.x[i] - shift;
+      a[i + 1] = RowMatrix::Node{a[i].w + p.w[i], a[i].s + p.w[i] * x, a[i].q + p.w[i] * x * x};
+    }
+    std::vector<double> prev(n), cur(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double ss = a[i + 1].s;
+      prev[i] = a[i + 1].q - ss * ss / a[i + 1].w;
+    }
+    Smawk smawk;
+    std::vector<std::size_t> argmin(n), rows;
+    for (std::size_t m = 1; m < K; ++m) {
+      rows.clear();
+      for (std::size_t i = m; i < n; ++i) rows.push_back(i);
+      const RowMatrix f{a, prev};
+      smawk.run(rows, rows, f, argmin);
+      from[m] = std::make_unique_for_overwrite<std::uint32_t[]>(n);
+      for (std::size_t i = m; i < n; ++i) {
+        cur[i] = f(i, argmin[i]);
+        from[m][i] = static_cast<std::uint32_t>(argmin[i]);
+      }
+      std::swap(prev, cur);
+    }
+  }
+  for (int k : ks) {
+    std::vector<Range> r;
+    if (static_cast<std::size_t>(k) >= n) {
+      for (std::size_t i = 0; i < n; ++i) r.push_back(Range{i, i});
+      while (r.size() < static_cast<std::size_t>(k)) r.push_back(empty_range());
+    } else {
+      r.assign(static_cast<std::size_t>(k), empty_range());
+      std::size_t end = n - 1;
+      for (std::size_t m = static_cast<std::size_t>(k); m-- > 0;) {
+        const std::size_t start = m == 0 ? 0 : from[m][end];
+        r[m] = Range{start, end};
+        if (m > 0) end = start - 1;
       }
     }
-    argmin[r] = best;
-  }
-}
-
-// Optimal partition of sorted weighted points into k contiguous ranges (some empty when k > n).
-std::vector<Range> optimal_partition(const WeightedPoints& p, int k) {
-  const std::size_t n = p.x.size();
-  std::vector<Range> out;
-  if (n == 0) return std::vector<Range>(static_cast<std::size_t>(k), empty_range());
-  if (static_cast<std::size_t>(k) >= n) {
-    for (std::size_t i = 0; i < n; ++i) out.push_back(Range{i, i});
-    while (out.size() < static_cast<std::size_t>(k)) out.push_back(empty_range());
-    return out;
-  }
-  const Prefix pre(p);
-  const auto K = static_cast<std::size_t>(k);
-  std::vector<double> prev(n), cur(n);
-  std::vector<std::vector<std::uint32_t>> from(K);  // from[m][i]: start of the last cluster
-  for (std::size_t i = 0; i < n; ++i) prev[i] = pre.cost(0, i);
-  from[0].assign(n, 0);
-  std::vector<std::size_t> argmin(n), rows, cols;
-  for (std::size_t m = 1; m < K; ++m) {
-    rows.clear();
-    cols.clear();
-    for (std::size_t i = m; i < n; ++i) {
-      rows.push_back(i);
-      cols.push_back(i);
-    }
-    constexpr double kHuge = 1e200;
-    const auto f = [&](std::size_t i, std::size_t j) -> double {
-      if (j > i) return kHuge * (1.0 + static_cast<double>(j - i));
-      return prev[j - 1] + pre.cost(j, i);
-    };
-    smawk(rows, cols, f, argmin);
-    from[m].assign(n, 0);
-    for (std::size_t i = m; i < n; ++i) {
-      cur[i] = f(i, argmin[i]);
-      from[m][i] = static_cast<std::uint32_t>(argmin[i]);
-    }
-    std::swap(prev, cur);
-  }
-  out.assign(K, empty_range());
-  std::size_t end = n - 1;
-  for (std::size_t m = K; m-- > 0;) {
-    const std::size_t start = from[m][end];
-    out[m] = Range{start, end};
-    if (m > 0) end = start - 1;
+    out.push_back(std::move(r));
   }
   return out;
 }
+
+std::vector<Range> optimal_partition(const WeightedPoints& p, int k) { return optimal_partitions(p, {k}).front(); }
 
 std::vector<double> centers_of(const Prefix& pre, const std::vector<Range>& ranges) {
   std::vector<double> c(ranges.size());
@@ -327,9 +372,13 @@ LeveledCodebook build_codebook(const WeightedPoints& p, int max_level, CodebookM
       }
       break;
     }
-    case CodebookMethod::Optimal:
-      for (int L = 1; L <= max_level; ++L) cb.levels.push_back(centers_of(pre, optimal_partition(p, 1 << L)));
+    case CodebookMethod::Optimal: {
+      std::vector<int> ks;
+      for (int L = 1; L <= max_level; ++L) ks.push_back(1 << L);
+      if (!ks.empty())
+        for (const auto& r : optimal_partitions(p, ks)) cb.levels.push_back(centers_of(pre, r));
       break;
+    }
     case CodebookMethod::Nested: {
       cb.nested = true;
       std::vector<Range> level = optimal_partition(p, 1 << max_level);
