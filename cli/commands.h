@@ -9,6 +9,8 @@ void setup_inspect(CLI::App& app);
 void setup_eval(CLI::App& app);
 void setup_train(CLI::App& app);
 void setup_flow(CLI::App& app);
+void setup_compose(CLI::App& app);
+void setup_sweep(CLI::App& app);
 
 }  // namespace rapidnn::cli
 

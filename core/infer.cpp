@@ -86,7 +86,8 @@ void run_pool(const Layer& l, const Shape& in, const Shape& out, const std::vect
 
 }  // namespace
 
-std::vector<float> forward(const Network& net, const float* x, std::int64_t n, const LayerObserver& observe) {
+std::vector<float> forward(const Network& net, const float* x, std::int64_t n, const LayerObserver& observe,
+                           const LayerObserver& pre_activation) {
   const auto shapes = net.infer_shapes();
   Shape in_shape = net.input_shape;
   std::vector<float> cur(x, x + n * numel(in_shape));
@@ -118,6 +119,7 @@ std::vector<float> forward(const Network& net, const float* x, std::int64_t n, c
         cur.swap(next);
         break;
     }
+    if (l.has_weights() && pre_activation) pre_activation(i, cur, n);
     if (l.has_weights() && l.act != ActKind::Identity)
       for (auto& v : cur) v = apply_activation(l.act, v);
     if (observe) observe(i, cur, n);

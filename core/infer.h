@@ -17,8 +17,10 @@ namespace rapidnn {
 // Called after each layer with its output for the whole batch (n x numel(shape)).
 using LayerObserver = std::function<void(std::size_t layer, const std::vector<float>& out, std::int64_t n)>;
 
-// Output of the last layer for n samples (n x num_classes). Single-threaded.
-std::vector<float> forward(const Network& net, const float* x, std::int64_t n, const LayerObserver& observe = {});
+// Output of the last layer for n samples (n x num_classes). Single-threaded. `observe` sees each
+// layer's output; `pre_activation` sees Dense/Conv2D outputs before their fused activation.
+std::vector<float> forward(const Network& net, const float* x, std::int64_t n, const LayerObserver& observe = {},
+                           const LayerObserver& pre_activation = {});
 
 // argmax of each output row; lowest index wins ties.
 std::vector<int> argmax_rows(const std::vector<float>& out, std::int64_t n, std::int64_t classes);

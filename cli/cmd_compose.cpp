@@ -1,0 +1,77 @@
+// rapidnn compose: codebooks and tables at one (w, u), the golden model's accuracy, the artifact.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/compose_job.h"
+#include "composer/artifact.h"
+#include "core/progress.h"
+
+namespace rapidnn::cli {
+
+struct ComposeOptions {
+  ComposeJobOptions job;
+  int w = 16, u = 64;
+  std::string output;
+};
+
+static void run_compose(const ComposeOptions& o) {
+  Stopwatch total;
+  check_compose_params(o.w, o.u, o.job.q);
+  const ComposeJob job = prepare_compose_job(o.job, o.w, o.u);
+  Stopwatch sw;
+  const ComposedNetwork cn = assemble(job.state, o.w, o.u, o.job.q);
+  const double assemble_s = sw.seconds();
+  const GoldenEval g = evaluate_golden(cn, job, o.job.threads);
+  const double delta = job.float_accuracy - g.accuracy;
+  const auto bits = cn.table_bits();
+  fmt::print("model      {}\n", o.job.model);
+  fmt::print("calibrate  {}\n", job.calibration_note);
+  fmt::print("codebooks  {}, w={}, u={}, q={}, {}-bit products\n", o.job.codebook, o.w, o.u, o.job.q, o.job.product_bits);
+  fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>10}\n", "#", "stage", "name", "units", "fan-in",
+             "w", "u", "q", "acc", "AM");
+  for (std::size_t i = 0; i < cn.stages.size(); ++i) {
+    const Stage& s = cn.stages[i];
+    if (!s.weighted()) {
+      fmt::print("{:>3} {:<8} {:<18}\n", i, to_string(s.kind), s.name.substr(0, 18));
+      continue;
+    }
+    const std::string am = s.is_output ? "argmax" : s.act_table ? fmt::format("{} table", to_string(s.act)) : "comparator";
+    fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>10}\n", i, to_string(s.kind),
+               s.name.substr(0, 18), s.units, s.fan_in, s.w, s.u, s.act_table ? std::to_string(s.q()) : "-",
+               s.acc_bits, am);
+  }
+  fmt::print("float      {:.2f}%\n", job.float_accuracy);
+  fmt::print("rapidnn    {:.2f}% (golden integer model)\n", g.accuracy);
+  fmt::print("delta-e    {:+.2f} points\n", delta);
+  fmt::print("tables     {} bits ({:.1f} KiB): weight indices {}, products {}, biases {}, activation/encoding {}, "
+             "input encoder {}\n",
+             bits.total(), static_cast<double>(bits.total()) / 8192.0, bits.weight_idx, bits.product, bits.bias,
+             bits.am, bits.input_lut);
+  const std::string out = o.output.empty() ? fmt::format("composed-w{}-u{}", o.w, o.u) : o.output;
+  nlohmann::json metrics{{"float_accuracy", job.float_accuracy}, {"rapidnn_accuracy", g.accuracy},
+                         {"delta_e", delta}, {"evaluated_on", job.eval.size()}, {"calibration", job.calibration_note},
+                         {"table_bits", bits.total()}};
+  write_artifact(cn, out, metrics);
+  fmt::print("time       compose {:.2f} s (clustering {:.2f} s, tables {:.2f} s), golden evaluation {:.2f} s\n",
+             job.prepare_seconds + assemble_s, job.prepare_seconds, assemble_s, g.seconds);
+  fmt::print("artifact   {}/ (manifest.json + table images)\n", out);
+  (void)total;
+}
+
+void setup_compose(CLI::App& app) {
+  auto o = std::make_shared<ComposeOptions>();
+  auto* cmd = app.add_subcommand(
+      "compose",
+      "Reinterpret a model as lookup tables (paper section 3): weight and input codebooks, product tables, "
+      "activation/encoding tables, fixed point. Prints float and reinterpreted accuracy, delta-e and table sizes; "
+      "writes the artifact directory");
+  add_compose_options(*cmd, o->job);
+  cmd->add_option("--w", o->w, "Weight codebook size (power of two, 2 to 256)")->capture_default_str();
+  cmd->add_option("--u", o->u, "Input codebook size (power of two, 2 to 256)")->capture_default_str();
+  cmd->add_option("--output,-o", o->output, "Artifact directory (default composed-w<W>-u<U>)");
+  cmd->callback([o] { run_compose(*o); });
+}
+
+}  // namespace rapidnn::cli

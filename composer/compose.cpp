@@ -1,0 +1,416 @@
+// Composer: IR + calibration sample -> codebooks -> integer tables (paper section 3).
+#include "composer/compose.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/error.h"
+#include "core/infer.h"
+
+namespace rapidnn {
+
+namespace {
+
+int log2_exact(int v) {
+  int l = 0;
+  while ((1 << l) < v) ++l;
+  return l;
+}
+
+bool uniform(const std::vector<float>& v) {
+  return std::all_of(v.begin(), v.end(), [&](float x) { return x == v.front(); });
+}
+
+float activation_slope(ActKind a, double y) {
+  switch (a) {
+    case ActKind::Sigmoid: {
+      const double s = 1.0 / (1.0 + std::exp(-y));
+      return static_cast<float>(s * (1.0 - s));
+    }
+    case ActKind::Tanh: {
+      const double t = std::tanh(y);
+      return static_cast<float>(1.0 - t * t);
+    }
+    case ActKind::Softsign: return static_cast<float>(1.0 / ((1.0 + std::fabs(y)) * (1.0 + std::fabs(y))));
+    default: return 1.0f;
+  }
+}
+
+double saturation(ActKind a) {
+  switch (a) {
+    case ActKind::Sigmoid: return 10.0;
+    case ActKind::Tanh: return 5.0;
+    default: return 1e9;
+  }
+}
+
+// Folds leading Scale layers into the raw-input transform, or into the following Dense layer.
+Network fold_input_scale(const Network& in, const std::string& src, double& raw_scale, double& raw_offset) {
+  Network net = in;
+  while (!net.layers.empty() && net.layers.front().kind == LayerKind::Scale) {
+    const Layer s = net.layers.front();
+    if (uniform(s.weights) && uniform(s.bias)) {
+      raw_offset = raw_offset * s.weights.front() + s.bias.front();
+      raw_scale = raw_scale * s.weights.front();
+      net.layers.erase(net.layers.begin());
+      continue;
+    }
+    std::size_t next = 1;
+    while (next < net.layers.size() && net.layers[next].kind == LayerKind::Flatten) ++next;
+    if (next >= net.layers.size() || net.layers[next].kind != LayerKind::Dense)
+      fail(src, "layer 0 '{}': a per-element input Scale can only be mapped before a Dense layer", s.name);
+    Layer& d = net.layers[next];
+    const std::size_t fan = s.weights.size();
+    for (std::int64_t n = 0; n < d.units; ++n) {
+      double b = d.bias[static_cast<std::size_t>(n)];
+      for (std::size_t k = 0; k < fan; ++k) {
+        float& w = d.weights[static_cast<std::size_t>(n) * fan + k];
+        b += static_cast<double>(w) * s.bias[k];
+        w *= s.weights[k];
+      }
+      d.bias[static_cast<std::size_t>(n)] = static_cast<float>(b);
+    }
+    net.layers.erase(net.layers.begin());
+  }
+  return net;
+}
+
+}  // namespace
+
+void check_compose_params(int w, int u, int q) {
+  auto pow2 = [](int v) { return v >= 2 && v <= 256 && (v & (v - 1)) == 0; };
+  if (!pow2(w)) fail("--w", "{} is not a power of two between 2 and 256", w);
+  if (!pow2(u)) fail("--u", "{} is not a power of two between 2 and 256", u);
+  if (q < 2 || q > 4096) fail("--q", "{} is out of range (2 to 4096)", q);
+}
+
+std::vector<std::uint16_t> raw_features(const Dataset& d, int bits) {
+  std::vector<std::uint16_t> r(d.x.size());
+  const double top = static_cast<double>(1 << bits);
+  for (std::size_t i = 0; i < d.x.size(); ++i) {
+    const double v = (static_cast<double>(d.x[i]) - d.pre_offset) / d.pre_scale;
+    const double k = std::round(v);
+    if (std::fabs(v - k) > 1e-3 || k < 0 || k >= top)
+      fail(d.source, "feature {} of sample {} is {}, not an integer in [0, {}): the accelerator takes raw integer "
+                     "features",
+           i % static_cast<std::size_t>(d.sample_numel()), i / static_cast<std::size_t>(d.sample_numel()), v, top);
+    r[i] = static_cast<std::uint16_t>(k);
+  }
+  return r;
+}
+
+ComposerState prepare_composer(const Network& original, const std::string& model_file, const Dataset& calibration,
+                               const ComposeConfig& base, int max_w, int max_u) {
+  check_compose_params(max_w, max_u, base.q);
+  ComposerState st;
+  st.model_file = model_file;
+  st.base = base;
+  st.max_w_level = log2_exact(max_w);
+  st.max_u_level = log2_exact(max_u);
+  st.raw_scale = calibration.pre_scale;
+  st.raw_offset = calibration.pre_offset;
+  st.net = fold_input_scale(original, model_file, st.raw_scale, st.raw_offset);
+  const Network& net = st.net;
+  net.validate(model_file);
+  const auto shapes = net.infer_shapes(model_file);
+
+  // Map IR layers onto stages.
+  std::vector<int> stage_of_layer(net.layers.size(), -1);
+  Shape in = net.input_shape;
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    auto cannot = [&](const std::string& why) {
+      fail(model_file, "layer {} '{}' ({}) cannot be mapped: {}", i, l.name, to_string(l.kind), why);
+    };
+    ComposerState::StagePrep sp;
+    Stage& s = sp.skeleton;
+    s.name = l.name;
+    s.in_shape = in;
+    s.out_shape = shapes[i];
+    s.kernel_h = l.kernel_h > 0 ? l.kernel_h : 1;
+    s.kernel_w = l.kernel_w > 0 ? l.kernel_w : 1;
+    s.stride_h = l.stride_h;
+    s.stride_w = l.stride_w;
+    s.pad = l.pad;
+    s.act = l.act;
+    switch (l.kind) {
+      case LayerKind::Dense:
+        s.kind = StageKind::Dense;
+        s.units = l.units;
+        s.fan_in = in[0];
+        break;
+      case LayerKind::Conv2D:
+        s.kind = StageKind::Conv;
+        s.units = l.units;
+        s.fan_in = in[0] * l.kernel_h * l.kernel_w;
+        break;
+      case LayerKind::AvgPool2D:
+        if ((l.pad.top || l.pad.left || l.pad.bottom || l.pad.right) && !l.count_include_pad)
+          cannot("average pooling that excludes padded values has no single divisor");
+        s.kind = StageKind::AvgPool;
+        s.units = in[0];
+        s.fan_in = static_cast<std::int64_t>(l.kernel_h) * l.kernel_w;
+        s.act = ActKind::Identity;
+        break;
+      case LayerKind::MaxPool2D: s.kind = StageKind::MaxPool; break;
+      case LayerKind::Flatten: s.kind = StageKind::Flatten; break;
+      case LayerKind::Scale:
+        cannot("an element-wise Scale inside the network has no lookup-table form");
+        break;
+      case LayerKind::Activation:
+        if (l.act != ActKind::Identity)
+          cannot("a standalone activation must directly follow a Dense or Conv2D layer to be fused");
+        in = shapes[i];
+        continue;  // identity: nothing to do
+    }
+    if (s.weighted() && l.has_weights()) {
+      sp.weights = l.weights;
+      sp.bias = l.bias;
+    }
+    stage_of_layer[i] = static_cast<int>(st.stages.size());
+    st.stages.push_back(std::move(sp));
+    in = shapes[i];
+  }
+  // The output stage: the last weighted stage, followed by nothing but Flatten.
+  int last_weighted = -1;
+  for (std::size_t k = 0; k < st.stages.size(); ++k)
+    if (st.stages[k].skeleton.weighted()) last_weighted = static_cast<int>(k);
+  if (last_weighted < 0) fail(model_file, "the network has no Dense or Conv2D layer to map");
+  for (std::size_t k = static_cast<std::size_t>(last_weighted) + 1; k < st.stages.size(); ++k)
+    if (st.stages[k].skeleton.kind != StageKind::Flatten)
+      fail(model_file, "the network must end with a Dense or Conv2D layer, but '{}' ({}) follows it",
+           st.stages[k].skeleton.name, to_string(st.stages[k].skeleton.kind));
+  auto& out_stage = st.stages[static_cast<std::size_t>(last_weighted)].skeleton;
+  if (out_stage.kind == StageKind::AvgPool) fail(model_file, "the network cannot end with average pooling");
+  out_stage.is_output = true;
+  int consumer = -1;
+  for (int k = static_cast<int>(st.stages.size()) - 1; k >= 0; --k) {
+    st.stages[static_cast<std::size_t>(k)].consumer = consumer;
+    if (st.stages[static_cast<std::size_t>(k)].skeleton.weighted()) consumer = k;
+  }
+
+  // Float forward over the calibration sample: each weighted stage's inputs and pre-activations.
+  const auto raw = raw_features(calibration, st.raw_bits);
+  const std::int64_t per = numel(net.input_shape);
+  std::vector<std::vector<float>> inputs(st.stages.size()), pre_act(st.stages.size());
+  constexpr std::int64_t kBatch = 128;
+  std::vector<float> x;
+  for (std::int64_t start = 0; start < calibration.size(); start += kBatch) {
+    const std::int64_t m = std::min(kBatch, calibration.size() - start);
+    x.resize(static_cast<std::size_t>(m * per));
+    for (std::size_t e = 0; e < x.size(); ++e)
+      x[e] = static_cast<float>(raw[static_cast<std::size_t>(start * per) + e] * st.raw_scale + st.raw_offset);
+    auto capture_input = [&](std::size_t next_layer, const std::vector<float>& v) {
+      if (next_layer >= net.layers.size()) return;
+      const int s = stage_of_layer[next_layer];
+      if (s >= 0 && st.stages[static_cast<std::size_t>(s)].skeleton.weighted())
+        inputs[static_cast<std::size_t>(s)].insert(inputs[static_cast<std::size_t>(s)].end(), v.begin(), v.end());
+    };
+    capture_input(0, x);
+    forward(
+        net, x.data(), m, [&](std::size_t layer, const std::vector<float>& out, std::int64_t) { capture_input(layer + 1, out); },
+        [&](std::size_t layer, const std::vector<float>& out, std::int64_t) {
+          const int s = stage_of_layer[layer];
+          const ActKind a = net.layers[layer].act;
+          if (s >= 0 && a != ActKind::ReLU && a != ActKind::Identity)
+            pre_act[static_cast<std::size_t>(s)].insert(pre_act[static_cast<std::size_t>(s)].end(), out.begin(), out.end());
+        });
+  }
+  st.calibration_samples = calibration.size();
+
+  // Codebooks.
+  for (std::size_t k = 0; k < st.stages.size(); ++k) {
+    auto& sp = st.stages[k];
+    Stage& s = sp.skeleton;
+    if (!s.weighted()) continue;
+    const WeightedPoints ip = weighted_points(std::span<const float>(inputs[k]));
+    if (ip.x.size() < (std::size_t{1} << st.max_u_level))
+      st.notes.push_back(fmt::format("stage '{}': its inputs take only {} distinct values, fewer than u={}; the "
+                                     "codebook repeats entries and stays valid",
+                                     s.name, ip.x.size(), 1 << st.max_u_level));
+    sp.input_book = build_codebook(ip, st.max_u_level, base.method);
+    sp.pre_act_sample = std::move(pre_act[k]);
+    if (s.kind == StageKind::AvgPool) continue;
+    const std::size_t tables = s.kind == StageKind::Conv ? static_cast<std::size_t>(s.units) : 1;
+    const std::size_t per_table = sp.weights.size() / tables;
+    for (std::size_t t = 0; t < tables; ++t) {
+      const std::span<const float> wv(sp.weights.data() + t * per_table, per_table);
+      const WeightedPoints wp = weighted_points(wv);
+      if (wp.x.size() < (std::size_t{1} << st.max_w_level))
+        st.notes.push_back(fmt::format("stage '{}'{}: only {} distinct weights, fewer than w={}; the codebook repeats "
+                                       "entries and stays valid",
+                                       s.name, tables > 1 ? fmt::format(" channel {}", t) : "", wp.x.size(),
+                                       1 << st.max_w_level));
+      sp.weight_books.push_back(build_codebook(wp, st.max_w_level, base.method));
+    }
+  }
+  return st;
+}
+
+namespace {
+
+std::vector<std::int64_t> activation_rows(const ComposerState::StagePrep& sp, int q, double s) {
+  std::vector<float> y = sp.pre_act_sample;
+  if (y.empty()) y.push_back(0.0f);
+  std::sort(y.begin(), y.end());
+  const double sat = saturation(sp.skeleton.act);
+  const auto quant = [&](double f) { return static_cast<double>(y[static_cast<std::size_t>(f * static_cast<double>(y.size() - 1))]); };
+  double a = std::max(quant(0.001), -sat), b = std::min(quant(0.999), sat);
+  if (!(b > a)) b = a + 1.0;
+  // Rows at weighted quantiles of the pre-activation sample, weighted by the activation's slope:
+  // dense where values are frequent and where the function changes fast (paper section 2.2).
+  std::vector<double> ys, cw;
+  for (float v : y)
+    if (v >= a && v <= b) ys.push_back(v);
+  if (ys.empty()) ys = {a, b};
+  cw.resize(ys.size());
+  double acc = 0.0;
+  for (std::size_t i = 0; i < ys.size(); ++i) {
+    acc += activation_slope(sp.skeleton.act, ys[i]) + 1e-12;
+    cw[i] = acc;
+  }
+  std::vector<std::int64_t> rows{std::llround(a / s), std::llround(b / s)};
+  for (int k = 1; k + 1 < q; ++k) {
+    const double target = acc * static_cast<double>(k) / static_cast<double>(q - 1);
+    const auto it = std::lower_bound(cw.begin(), cw.end(), target);
+    const double v = ys[static_cast<std::size_t>(std::min<std::ptrdiff_t>(it - cw.begin(), static_cast<std::ptrdiff_t>(ys.size()) - 1))];
+    rows.push_back(std::llround(v / s));
+  }
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  return rows;
+}
+
+}  // namespace
+
+ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
+  check_compose_params(w, u, q);
+  if (w > (1 << st.max_w_level) || u > (1 << st.max_u_level))
+    fail("", "codebooks were built up to w={}, u={}; cannot assemble w={}, u={}", 1 << st.max_w_level,
+         1 << st.max_u_level, w, u);
+  ComposedNetwork cn;
+  cn.name = st.net.name;
+  cn.input_shape = st.net.input_shape;
+  cn.classes = st.net.num_classes();
+  cn.config = st.base;
+  cn.config.w = w;
+  cn.config.u = u;
+  cn.config.q = q;
+  const std::int64_t pmax = (std::int64_t{1} << (st.base.product_bits - 1)) - 1;
+  for (const auto& sp : st.stages) {
+    Stage s = sp.skeleton;
+    if (s.weighted()) {
+      s.u = u;
+      s.input_codebook = sp.input_book.at(u);
+      const auto& U = s.input_codebook;
+      double maxabs = 0.0;
+      if (s.kind == StageKind::AvgPool) {
+        s.w = 1;
+        s.tables = 1;
+        s.weight_codebooks = {{1.0 / static_cast<double>(s.fan_in)}};
+        s.weight_idx.clear();
+      } else {
+        s.w = w;
+        s.tables = static_cast<int>(sp.weight_books.size());
+        const std::size_t per_table = sp.weights.size() / sp.weight_books.size();
+        for (std::size_t t = 0; t < sp.weight_books.size(); ++t) {
+          s.weight_codebooks.push_back(sp.weight_books[t].at(w));
+          const auto& C = s.weight_codebooks.back();
+          for (std::size_t k = 0; k < per_table; ++k)
+            s.weight_idx.push_back(static_cast<std::uint16_t>(nearest_index(C, sp.weights[t * per_table + k])));
+        }
+      }
+      for (const auto& C : s.weight_codebooks)
+        for (double cw : C)
+          for (double cu : U) maxabs = std::max(maxabs, std::fabs(cw * cu));
+      s.scale = maxabs > 0 ? maxabs / static_cast<double>(pmax) : 1.0;
+      s.product_bits = st.base.product_bits;
+      for (const auto& C : s.weight_codebooks)
+        for (double cw : C)
+          for (double cu : U) s.product.push_back(static_cast<std::int32_t>(std::llround(cw * cu / s.scale)));
+      s.bias.assign(static_cast<std::size_t>(s.units), 0);
+      std::int64_t bmin = 0, bmax = 0;
+      for (std::size_t n = 0; n < sp.bias.size(); ++n) {
+        const double b = std::round(static_cast<double>(sp.bias[n]) / s.scale);
+        if (std::fabs(b) > 2e9) fail(st.model_file, "layer '{}': bias of neuron {} does not fit 32 bits at this scale", s.name, n);
+        s.bias[n] = static_cast<std::int32_t>(b);
+        bmin = std::min<std::int64_t>(bmin, s.bias[n]);
+        bmax = std::max<std::int64_t>(bmax, s.bias[n]);
+      }
+      s.bias_bits = signed_bits_for(bmin, bmax);
+      // Worst-case accumulator range, neuron by neuron: overflow is impossible at acc_bits.
+      const bool padded = s.pad.top || s.pad.left || s.pad.bottom || s.pad.right;
+      std::vector<std::int64_t> row_min(static_cast<std::size_t>(s.tables * s.w)), row_max(row_min.size());
+      for (std::size_t r = 0; r < row_min.size(); ++r) {
+        const auto* p = s.product.data() + r * static_cast<std::size_t>(u);
+        row_min[r] = *std::min_element(p, p + u);
+        row_max[r] = *std::max_element(p, p + u);
+        if (padded) {
+          row_min[r] = std::min<std::int64_t>(row_min[r], 0);
+          row_max[r] = std::max<std::int64_t>(row_max[r], 0);
+        }
+      }
+      std::int64_t lo = 0, hi = 0;
+      for (std::int64_t n = 0; n < s.units; ++n) {
+        std::int64_t nlo = s.bias[static_cast<std::size_t>(n)], nhi = nlo;
+        const std::size_t table = s.kind == StageKind::Conv ? static_cast<std::size_t>(n) : 0;
+        for (std::int64_t k = 0; k < s.fan_in; ++k) {
+          const std::size_t widx = s.kind == StageKind::AvgPool ? 0 : s.weight_idx[static_cast<std::size_t>(n * s.fan_in + k)];
+          nlo += row_min[table * static_cast<std::size_t>(s.w) + widx];
+          nhi += row_max[table * static_cast<std::size_t>(s.w) + widx];
+        }
+        lo = std::min(lo, nlo);
+        hi = std::max(hi, nhi);
+      }
+      s.acc_bits = signed_bits_for(lo, hi);
+      if (s.acc_bits > 48)
+        fail(st.model_file, "layer '{}': the accumulator would need {} bits; use fewer product bits", s.name, s.acc_bits);
+
+      // Activation and encoding towards the consumer's codebook.
+      if (!s.is_output) {
+        const auto& U2 = st.stages[static_cast<std::size_t>(sp.consumer)].input_book.at(u);
+        s.out_u = u;
+        std::int64_t amlo = lo, amhi = hi;
+        if (s.act == ActKind::ReLU || s.act == ActKind::Identity) {
+          s.act_table = false;
+          s.act_scale = s.scale;
+          for (double c : U2) s.enc.push_back(std::llround(c / s.scale));
+        } else {
+          s.act_table = true;
+          s.act_y = activation_rows(sp, q, s.scale);
+          s.act_scale = 1.0 / static_cast<double>((std::int64_t{1} << (st.base.act_bits - 1)) - 1);
+          for (auto y : s.act_y)
+            s.act_z.push_back(std::llround(apply_activation(s.act, static_cast<float>(static_cast<double>(y) * s.scale)) / s.act_scale));
+          for (double c : U2) s.enc.push_back(std::llround(c / s.act_scale));
+          for (auto z : s.act_z) s.fused_idx.push_back(static_cast<std::uint16_t>(nearest_int(s.enc, z)));
+          for (auto v : s.act_y) amlo = std::min(amlo, v), amhi = std::max(amhi, v);
+          for (auto v : s.act_z) amlo = std::min(amlo, v), amhi = std::max(amhi, v);
+        }
+        for (auto v : s.enc) amlo = std::min(amlo, v), amhi = std::max(amhi, v);
+        s.am_bits = signed_bits_for(amlo, amhi);
+      }
+    }
+    cn.stages.push_back(std::move(s));
+  }
+  // The virtual input layer: raw value -> index of the nearest entry of the first codebook.
+  const Stage* first = nullptr;
+  for (const auto& s : cn.stages)
+    if (s.weighted()) {
+      first = &s;
+      break;
+    }
+  cn.input.raw_bits = st.raw_bits;
+  cn.input.raw_scale = st.raw_scale;
+  cn.input.raw_offset = st.raw_offset;
+  cn.input.u = u;
+  for (int r = 0; r < (1 << st.raw_bits); ++r)
+    cn.input.lut.push_back(static_cast<std::uint16_t>(
+        nearest_index(first->input_codebook, static_cast<double>(static_cast<float>(r * st.raw_scale + st.raw_offset)))));
+  cn.validate("composed network");
+  return cn;
+}
+
+}  // namespace rapidnn

@@ -1,0 +1,56 @@
+// The DNN composer (paper section 3): Network + calibration data -> ComposedNetwork.
+//
+// prepare_composer() does the expensive, (w, u)-independent part once: maps the
+// IR onto stages, runs the float network over the calibration sample, and
+// builds every codebook up to the largest level needed. assemble() then cuts
+// the codebooks at one (w, u, q) and computes the integer tables: products,
+// biases, fixed-point scales, accumulator widths, activation and encoding
+// tables, and the input encoder. A sweep calls assemble() once per point.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "composer/cluster.h"
+#include "composer/composed.h"
+#include "core/ir.h"
+#include "data/dataset.h"
+
+namespace rapidnn {
+
+struct ComposerState {
+  Network net;                 // with any input Scale folded away
+  std::string model_file;
+  ComposeConfig base;          // method, seed, sample fraction, widths
+  int max_w_level = 0, max_u_level = 0;
+  double raw_scale = 1.0, raw_offset = 0.0;  // model input = raw * raw_scale + raw_offset
+  int raw_bits = 8;
+  std::int64_t calibration_samples = 0;
+
+  struct StagePrep {
+    Stage skeleton;                              // geometry, kind, act, name (no tables yet)
+    std::vector<float> weights, bias;            // float parameters (Dense/Conv)
+    std::vector<LeveledCodebook> weight_books;   // [tables]
+    LeveledCodebook input_book;
+    std::vector<float> pre_act_sample;           // pre-activation values (table-form activations)
+    int consumer = -1;                           // index of the weighted stage this one's output feeds
+  };
+  std::vector<StagePrep> stages;
+  std::vector<std::string> notes;  // e.g. fewer distinct values than clusters
+};
+
+// Validates (w, u, q) ranges: powers of two in [2, 256] for w and u, q in [2, 4096].
+void check_compose_params(int w, int u, int q);
+
+// `calibration` is the data the input codebooks and activation statistics come from.
+ComposerState prepare_composer(const Network& net, const std::string& model_file, const Dataset& calibration,
+                               const ComposeConfig& base, int max_w, int max_u);
+
+ComposedNetwork assemble(const ComposerState& state, int w, int u, int q);
+
+// Raw integer features of a dataset (the accelerator's input), inverting its preprocessing;
+// throws Error naming the dataset if a feature is not an integer in [0, 2^bits).
+std::vector<std::uint16_t> raw_features(const Dataset& d, int bits);
+
+}  // namespace rapidnn

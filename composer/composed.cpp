@@ -1,0 +1,120 @@
+// Composed network: validation, widths, integer nearest-distance search.
+#include "composer/composed.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace rapidnn {
+
+const char* to_string(StageKind k) {
+  switch (k) {
+    case StageKind::Dense: return "dense";
+    case StageKind::Conv: return "conv";
+    case StageKind::AvgPool: return "avgpool";
+    case StageKind::MaxPool: return "maxpool";
+    case StageKind::Flatten: return "flatten";
+  }
+  return "?";
+}
+
+int nearest_int(const std::vector<std::int64_t>& c, std::int64_t v) {
+  const auto it = std::lower_bound(c.begin(), c.end(), v);
+  if (it == c.begin()) return 0;
+  if (it == c.end()) {
+    int lo = static_cast<int>(c.size()) - 1;
+    while (lo > 0 && c[static_cast<std::size_t>(lo - 1)] == c[static_cast<std::size_t>(lo)]) --lo;
+    return lo;
+  }
+  const int hi = static_cast<int>(it - c.begin());
+  int lo = hi - 1;
+  while (lo > 0 && c[static_cast<std::size_t>(lo - 1)] == c[static_cast<std::size_t>(lo)]) --lo;
+  return (v - c[static_cast<std::size_t>(lo)] <= c[static_cast<std::size_t>(hi)] - v) ? lo : hi;
+}
+
+int bits_for_index(int entries) {
+  int b = 1;
+  while ((1 << b) < entries) ++b;
+  return b;
+}
+
+int signed_bits_for(std::int64_t lo, std::int64_t hi) {
+  int b = 1;
+  while (b < 63 && (lo < -(std::int64_t{1} << (b - 1)) || hi > (std::int64_t{1} << (b - 1)) - 1)) ++b;
+  return b;
+}
+
+void ComposedNetwork::validate(const std::string& src) const {
+  auto check = [&](bool ok, const std::string& where, const std::string& what) {
+    if (!ok) fail(src, "{}: {}", where, what);
+  };
+  check(!stages.empty(), "network", "no stages");
+  check(classes > 0, "network", "no classes");
+  check(input.raw_bits >= 1 && input.raw_bits <= 16, "input", "raw_bits must be 1 to 16");
+  check(static_cast<std::int64_t>(input.lut.size()) == (std::int64_t{1} << input.raw_bits), "input",
+        "lookup table size is not 2^raw_bits");
+  for (auto v : input.lut) check(v < input.u, "input", "lookup table entry out of the codebook range");
+  int outputs = 0;
+  Shape cur = input_shape;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const Stage& s = stages[i];
+    const std::string where = fmt::format("stage {} '{}' ({})", i, s.name, to_string(s.kind));
+    check(s.in_shape == cur, where, "input shape does not follow from the previous stage");
+    cur = s.out_shape;
+    if (!s.weighted()) continue;
+    check(s.w >= 1 && s.u >= 2 && s.tables >= 1, where, "bad codebook sizes");
+    check(static_cast<int>(s.weight_codebooks.size()) == s.tables, where, "weight codebook count != tables");
+    for (const auto& c : s.weight_codebooks) {
+      check(static_cast<int>(c.size()) == s.w, where, "weight codebook size != w");
+      check(std::is_sorted(c.begin(), c.end()), where, "weight codebook is not sorted");
+    }
+    check(static_cast<int>(s.input_codebook.size()) == s.u, where, "input codebook size != u");
+    check(std::is_sorted(s.input_codebook.begin(), s.input_codebook.end()), where, "input codebook is not sorted");
+    check(s.product.size() == static_cast<std::size_t>(s.tables) * s.w * s.u, where, "product table size != tables*w*u");
+    check(s.bias.size() == static_cast<std::size_t>(s.units), where, "bias size != units");
+    if (s.kind != StageKind::AvgPool) {
+      check(s.weight_idx.size() == static_cast<std::size_t>(s.units * s.fan_in), where, "weight index count != units*fan_in");
+      for (auto v : s.weight_idx) check(v < s.w, where, "weight index out of range");
+    }
+    const std::int64_t pmax = (std::int64_t{1} << (s.product_bits - 1)) - 1;
+    for (auto p : s.product) check(p >= -pmax - 1 && p <= pmax, where, "product entry does not fit product_bits");
+    for (auto b : s.bias) check(signed_bits_for(b, b) <= s.bias_bits, where, "bias does not fit bias_bits");
+    check(s.acc_bits >= 2 && s.acc_bits <= 48, where, "accumulator width out of range");
+    if (s.is_output) {
+      ++outputs;
+      check(i + 1 == stages.size() || std::all_of(stages.begin() + static_cast<std::ptrdiff_t>(i) + 1, stages.end(),
+                                                  [](const Stage& t) { return t.kind == StageKind::Flatten; }),
+            where, "the output stage must be last");
+      continue;
+    }
+    check(static_cast<int>(s.enc.size()) == s.out_u && s.out_u >= 2, where, "encoding table size != consumer u");
+    check(std::is_sorted(s.enc.begin(), s.enc.end()), where, "encoding table is not sorted");
+    if (s.act_table) {
+      check(s.act_y.size() >= 2 && s.act_y.size() == s.act_z.size() && s.fused_idx.size() == s.act_y.size(), where,
+            "activation table sizes differ");
+      check(std::adjacent_find(s.act_y.begin(), s.act_y.end(), std::greater_equal<>()) == s.act_y.end(), where,
+            "activation rows are not strictly increasing");
+      for (std::size_t k = 0; k < s.act_z.size(); ++k)
+        check(s.fused_idx[k] == nearest_int(s.enc, s.act_z[k]), where, "fused table disagrees with the two blocks");
+    } else {
+      check(s.act == ActKind::ReLU || s.act == ActKind::Identity, where, "comparator form needs ReLU or identity");
+    }
+  }
+  check(outputs == 1, "network", "exactly one output stage is required");
+  check(numel(cur) == classes, "network", "output size != classes");
+}
+
+ComposedNetwork::Bits ComposedNetwork::table_bits() const {
+  Bits b;
+  b.input_lut = static_cast<std::int64_t>(input.lut.size()) * bits_for_index(input.u);
+  for (const auto& s : stages) {
+    if (!s.weighted()) continue;
+    b.weight_idx += static_cast<std::int64_t>(s.weight_idx.size()) * (s.w > 1 ? bits_for_index(s.w) : 0);
+    b.product += static_cast<std::int64_t>(s.product.size()) * s.product_bits;
+    b.bias += static_cast<std::int64_t>(s.bias.size()) * s.bias_bits;
+    b.am += static_cast<std::int64_t>(s.enc.size() + s.act_y.size() + s.act_z.size()) * s.am_bits;
+  }
+  return b;
+}
+
+}  // namespace rapidnn

@@ -1,0 +1,120 @@
+// The composed network: what the accelerator holds (paper sections 2.2, 3.3).
+//
+// A validated, integer-only description of the lookup-table network, produced
+// by the composer, written and read as the artifact, executed bit-exactly by
+// the golden model and turned into RTL by the generator. Stages:
+//
+//   InputEncoder  raw integer feature r -> index into the first input codebook
+//                 (the paper's virtual input layer; a lookup table over raw values)
+//   Dense/Conv    acc = bias + sum P[w_idx][x_idx] (padded conv taps add 0),
+//                 then activation + encoding to the consumer's input codebook,
+//                 or argmax when it is the output layer
+//   AvgPool       acc = sum P[0][x_idx] with P = codebook / window size,
+//                 then encoding (identity activation)
+//   MaxPool       max of encoded indices (codebooks are sorted)
+//   Flatten       no-op on indices
+//
+// Activation + encoding ("AM" blocks) for non-output layers:
+//   comparator (ReLU, identity): z = max(acc, 0) or acc; index = nearest
+//     enc[j] to z (enc in accumulator units)
+//   table (sigmoid, tanh, softsign): row k = nearest act_y[k] to acc; z = act_z[k];
+//     index = nearest enc[j] to z (act_z and enc in output units)
+//   fused: index = fused_idx[nearest act_y[k] to acc]   (table form), or
+//          index = nearest enc[j] to acc                 (comparator form)
+// Nearest-distance ties go to the lowest index everywhere.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "composer/cluster.h"
+#include "core/ir.h"
+
+namespace rapidnn {
+
+enum class StageKind { Dense, Conv, AvgPool, MaxPool, Flatten };
+const char* to_string(StageKind k);
+
+struct Stage {
+  StageKind kind = StageKind::Dense;
+  std::string name;
+  Shape in_shape, out_shape;
+  // Geometry (Conv, pools).
+  int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;
+  Padding pad;
+
+  // Weighted stages (Dense, Conv, AvgPool).
+  bool weighted() const { return kind == StageKind::Dense || kind == StageKind::Conv || kind == StageKind::AvgPool; }
+  std::int64_t units = 0;   // output neurons (Dense) or channels (Conv, AvgPool)
+  std::int64_t fan_in = 0;  // Dense: inputs; Conv: in_ch*kh*kw; AvgPool: kh*kw
+  int w = 1;                // weight codebook size (entries per table row)
+  int u = 2;                // input codebook size
+  int tables = 1;           // product tables: 1 (Dense, AvgPool) or one per output channel (Conv)
+  std::vector<std::vector<double>> weight_codebooks;  // [tables][w], sorted
+  std::vector<double> input_codebook;                 // [u], sorted: the values x_idx stands for
+  std::vector<std::uint16_t> weight_idx;              // Dense [units][fan_in]; Conv [units][in_ch][kh][kw]
+  std::vector<std::int32_t> product;                  // [tables][w][u]
+  std::vector<std::int32_t> bias;                     // [units]
+  double scale = 1.0;        // real value of one accumulator unit
+  int product_bits = 16;     // signed width of product entries
+  int bias_bits = 16;        // signed width of bias entries
+  int acc_bits = 32;         // signed accumulator width (overflow impossible)
+
+  // Activation + encoding (weighted stages that are not the output).
+  bool is_output = false;
+  ActKind act = ActKind::Identity;
+  bool act_table = false;               // false: comparator form; true: q-row table
+  std::vector<std::int64_t> act_y;      // [q] sorted, accumulator units (table form)
+  std::vector<std::int64_t> act_z;      // [q] output units (table form)
+  double act_scale = 1.0;               // real value of one output unit (table form; comparator: = scale)
+  std::vector<std::int64_t> enc;        // [u_next] sorted, in act output units
+  std::vector<std::uint16_t> fused_idx; // [q] table form: encoded index of each activation row
+  int out_u = 0;                        // size of the consumer's codebook (= enc.size())
+  int am_bits = 32;                     // signed width of act_y/act_z/enc values
+
+  int q() const { return static_cast<int>(act_y.size()); }
+};
+
+struct InputEncoder {
+  int raw_bits = 8;                  // raw features are integers in [0, 2^raw_bits)
+  double raw_scale = 1.0 / 255.0;    // model input = raw * raw_scale + raw_offset (preprocessing + Scale layer)
+  double raw_offset = 0.0;
+  std::vector<std::uint16_t> lut;    // [2^raw_bits]: raw value -> index into the first input codebook
+  int u = 2;
+};
+
+struct ComposeConfig {
+  int w = 16, u = 64, q = 64;
+  CodebookMethod method = CodebookMethod::Tree;
+  double sample_fraction = 0.02;
+  std::uint64_t seed = 1;
+  int product_bits = 16;
+  int act_bits = 16;
+};
+
+struct ComposedNetwork {
+  std::string name;
+  Shape input_shape;
+  std::int64_t classes = 0;
+  ComposeConfig config;
+  InputEncoder input;
+  std::vector<Stage> stages;
+
+  // Throws Error(source, ...) on any inconsistency: sizes, index ranges, widths, sortedness.
+  void validate(const std::string& source) const;
+  // Table sizes in bits, per stage and in total (weights indices, products, biases, AM tables).
+  struct Bits {
+    std::int64_t weight_idx = 0, product = 0, bias = 0, am = 0, input_lut = 0;
+    std::int64_t total() const { return weight_idx + product + bias + am + input_lut; }
+  };
+  Bits table_bits() const;
+};
+
+// Index of the entry of a sorted integer table nearest to v; the lowest index on ties.
+int nearest_int(const std::vector<std::int64_t>& sorted, std::int64_t v);
+
+int bits_for_index(int entries);                  // ceil(log2(entries)), at least 1
+int signed_bits_for(std::int64_t lo, std::int64_t hi);  // two's complement width holding [lo, hi]
+
+}  // namespace rapidnn

@@ -1,0 +1,89 @@
+// rapidnn compose / sweep through the CLI: the accuracy targets of the paper's operating points,
+// artifacts, and bad parameters.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/fileio.h"
+#include "support.h"
+
+using namespace rapidnn;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kModel = std::string(RAPIDNN_SOURCE_DIR) + "/models/fmnist-mlp-784-512-512-10.onnx";
+}
+
+TEST_CASE("Fashion-MNIST MLP: delta-e at most 0.3 points for every w, u in {16, 64}", "[composer][accuracy]") {
+  if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
+  const std::string dir = test::temp_dir("sweep");
+  const auto r = test::run_cli("sweep -m " + kModel + " -d fashion-mnist --w 16,64 --u 16,64 --csv " + dir + "/s.csv");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  std::istringstream csv(read_file(dir + "/s.csv"));
+  std::string line;
+  std::getline(csv, line);
+  CHECK(line == "w,u,q,codebook,float_accuracy,rapidnn_accuracy,delta_e,table_bits");
+  int points = 0;
+  while (std::getline(csv, line)) {
+    ++points;
+    const double delta = std::stod(line.substr(0, line.rfind(',')).substr(line.substr(0, line.rfind(',')).rfind(',') + 1));
+    INFO(line);
+    CHECK(delta <= 0.3);
+  }
+  CHECK(points == 4);
+}
+
+TEST_CASE("compose writes a valid artifact and reports delta-e", "[composer]") {
+  if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
+  const std::string dir = test::temp_dir("compose");
+  const auto r = test::run_cli("compose -m " + kModel + " -d fashion-mnist --w 16 --u 64 -o " + dir + "/a");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("delta-e") && Catch::Contains("tables") && Catch::Contains("float"));
+  const auto m = nlohmann::json::parse(read_file(dir + "/a/manifest.json"));
+  CHECK(m["format"] == "rapidnn-artifact");
+  CHECK(m["metrics"]["delta_e"].get<double>() <= 0.3);
+  const auto i = test::run_cli("inspect " + dir + "/a");
+  CHECK(i.exit_code == 0);
+  CHECK_THAT(i.output, Catch::Contains("(valid)"));
+}
+
+TEST_CASE("outside MLP (mnist-net_256x2): delta-e at most 0.3 at (16, 64)", "[composer][accuracy][outside]") {
+  const auto model = test::shared_ext("onnx/mnist-net_256x2.onnx");
+  const auto data = test::shared_ext("mnist");
+  if (!model || !data) SKIP_WITH("../shared/ext is absent");
+  const std::string dir = test::temp_dir("outside");
+  const auto r = test::run_cli("compose -m " + *model + " -d " + *data + " --w 16 --u 64 -o " + dir + "/a");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("seeded test samples"));
+  const auto m = nlohmann::json::parse(read_file(dir + "/a/manifest.json"));
+  CHECK(m["metrics"]["delta_e"].get<double>() <= 0.3);
+}
+
+TEST_CASE("bad composer parameters: clear message, exit 2, nothing written", "[composer][bad-input]") {
+  const std::string dir = test::temp_dir("compose-bad");
+  for (const std::string args : {"--w 12 --u 64", "--w 1 --u 64", "--w 512 --u 64", "--w 16 --u 3", "--w 16 --u 64 --q 1"}) {
+    const auto r = test::run_cli("compose -m " + kModel + " -d fashion-mnist " + args + " -o " + dir + "/out");
+    INFO(args << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("rapidnn: error: --"));
+    CHECK_FALSE(fs::exists(dir + "/out"));
+  }
+  const auto s = test::run_cli("sweep -m " + kModel + " -d fashion-mnist --w 4,6 --u 4 --csv " + dir + "/s.csv");
+  CHECK(s.exit_code == 2);
+  CHECK_FALSE(fs::exists(dir + "/s.csv"));
+}
+
+TEST_CASE("a corrupt artifact is rejected by inspect with exit 2", "[composer][bad-input]") {
+  const std::string dir = test::temp_dir("art-bad");
+  fs::create_directories(dir + "/a");
+  write_file_atomic(dir + "/a/manifest.json", "{\"format\": \"rapidnn-artifact\", \"version\": 1}");
+  const auto r = test::run_cli("inspect " + dir + "/a");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains(dir + "/a/manifest.json: missing or mistyped field"));
+}

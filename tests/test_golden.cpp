@@ -1,0 +1,242 @@
+// Golden model: counter form == direct form, fused == two-block lookups, shift-add products,
+// artifact round trips, on seeded random networks of every stage kind and activation.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <random>
+
+#include "composer/artifact.h"
+#include "composer/compose.h"
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/infer.h"
+#include "models/golden.h"
+#include "support.h"
+
+using namespace rapidnn;
+namespace fs = std::filesystem;
+
+namespace {
+
+Dataset random_images(const Shape& shape, std::int64_t n, int classes, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> px(0, 255);
+  Dataset d;
+  d.source = "random";
+  d.sample_shape = shape;
+  d.pre_scale = 1.0f / 255.0f;
+  for (std::int64_t i = 0; i < n * numel(shape); ++i) d.x.push_back(static_cast<float>(px(rng)) * d.pre_scale);
+  for (std::int64_t i = 0; i < n; ++i) d.y.push_back(static_cast<int>(i % classes));
+  d.num_classes = classes;
+  return d;
+}
+
+Network mlp(ActKind act, std::uint64_t seed) {
+  Network net;
+  net.input_shape = {1, 6, 6};
+  net.layers.push_back(make_flatten("f"));
+  net.layers.push_back(make_dense("h1", 36, 24, act));
+  net.layers.push_back(make_dense("h2", 24, 12, act));
+  net.layers.push_back(make_dense("out", 12, 5));
+  return test::random_network(net, seed);
+}
+
+Network cnn(std::uint64_t seed) {
+  Network net;
+  net.input_shape = {2, 9, 9};
+  net.layers.push_back(make_conv("c1", 2, 4, 3, 1, 1, ActKind::ReLU));
+  net.layers.push_back(make_pool(LayerKind::MaxPool2D, "mp", 2, 2));
+  net.layers.push_back(make_conv("c2", 4, 3, 3, 2, 1, ActKind::Tanh));
+  Layer ap = make_pool(LayerKind::AvgPool2D, "ap", 2, 1);
+  net.layers.push_back(ap);
+  net.layers.push_back(make_flatten("f"));
+  net.layers.push_back(make_dense("out", 3 * 1 * 1, 4));
+  return test::random_network(net, seed);
+}
+
+struct Case {
+  Network net;
+  Dataset data;
+  ComposedNetwork cn;
+};
+
+Case make_case(const Network& net, std::uint64_t seed, int w, int u, int q, CodebookMethod m) {
+  Case c{net, random_images(net.input_shape, 60, static_cast<int>(net.num_classes()), seed), {}};
+  ComposeConfig cfg;
+  cfg.method = m;
+  cfg.q = q;
+  const ComposerState st = prepare_composer(net, "random.onnx", c.data, cfg, w, u);
+  c.cn = assemble(st, w, u, q);
+  return c;
+}
+
+void check_traces_equal(const GoldenTrace& a, const GoldenTrace& b) {
+  CHECK(a.input == b.input);
+  CHECK(a.encoded == b.encoded);
+  CHECK(a.acc == b.acc);
+  CHECK(a.label == b.label);
+}
+
+}  // namespace
+
+TEST_CASE("count * product by shifts and adds equals multiplication", "[golden]") {
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<std::int64_t> p(-40000, 40000);
+  for (std::uint64_t c : {0ull, 1ull, 2ull, 3ull, 7ull, 9ull, 15ull, 16ull, 255ull, 1023ull, 1024ull, 0x5555ull, 0xF0F0ull})
+    for (int k = 0; k < 20; ++k) {
+      const std::int64_t v = p(rng);
+      CHECK(count_times_product(c, v) == static_cast<std::int64_t>(c) * v);
+    }
+}
+
+TEST_CASE("counter form equals direct form, fused equals two-block, on random networks", "[golden]") {
+  const std::uint64_t seed = GENERATE(range(1u, 9u));
+  const ActKind act = std::array{ActKind::ReLU, ActKind::Sigmoid, ActKind::Tanh, ActKind::Softsign}[seed % 4];
+  const int w = 1 << (1 + seed % 4), u = 1 << (2 + seed % 3), q = 8 << (seed % 3);
+  const auto method = std::array{CodebookMethod::Tree, CodebookMethod::Optimal, CodebookMethod::Nested}[seed % 3];
+  const Case c = seed % 2 ? make_case(mlp(act, seed), seed, w, u, q, method) : make_case(cnn(seed), seed, w, u, q, method);
+  INFO("seed " << seed << " w " << w << " u " << u << " q " << q);
+  const GoldenModel direct(c.cn, {AccumulateForm::Direct, AmForm::TwoBlock});
+  const GoldenModel counted(c.cn, {AccumulateForm::Count, AmForm::TwoBlock});
+  const GoldenModel fused(c.cn, {AccumulateForm::Direct, AmForm::Fused});
+  const auto raw = raw_features(c.data, 8);
+  const std::int64_t per = numel(c.cn.input_shape);
+  for (std::int64_t i = 0; i < c.data.size(); ++i) {
+    GoldenTrace a, b, f;
+    direct.classify(raw.data() + i * per, &a);
+    counted.classify(raw.data() + i * per, &b);
+    fused.classify(raw.data() + i * per, &f);
+    check_traces_equal(a, b);
+    check_traces_equal(a, f);
+  }
+  // Every accumulator value in each stage's range, not just those the data reaches.
+  for (const Stage& s : c.cn.stages) {
+    if (!s.weighted() || s.is_output) continue;
+    const std::int64_t lim = std::int64_t{1} << (s.acc_bits - 1);
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<std::int64_t> acc(-lim, lim - 1);
+    for (int k = 0; k < 5000; ++k) {
+      const std::int64_t a = acc(rng);
+      REQUIRE(am_two_block(s, a) == am_fused(s, a));
+    }
+  }
+}
+
+TEST_CASE("the golden model follows the float model when tables are fine", "[golden]") {
+  // With 256-entry codebooks the lookup network makes (nearly) the float network's decisions.
+  const Network net = mlp(ActKind::ReLU, 42);
+  const Case c = make_case(net, 42, 256, 256, 64, CodebookMethod::Optimal);
+  const GoldenModel g(c.cn);
+  const auto raw = raw_features(c.data, 8);
+  const auto ours = g.classify_all(raw, c.data.size(), 1);
+  const auto ref = predict(net, c.data.x.data(), c.data.size(), 1);
+  int same = 0;
+  for (std::size_t i = 0; i < ours.size(); ++i) same += ours[i] == ref[i];
+  CHECK(same >= 57);  // of 60
+}
+
+TEST_CASE("artifact round trip is exact and byte-identical", "[golden][artifact]") {
+  const Case c = make_case(cnn(3), 3, 8, 16, 16, CodebookMethod::Tree);
+  const std::string dir = test::temp_dir("artifact");
+  write_artifact(c.cn, dir + "/a", {{"note", "test"}});
+  nlohmann::json metrics;
+  const ComposedNetwork back = load_artifact(dir + "/a", &metrics);
+  CHECK(metrics["note"] == "test");
+  const GoldenModel g1(c.cn), g2(back);
+  const auto raw = raw_features(c.data, 8);
+  const std::int64_t per = numel(c.cn.input_shape);
+  for (std::int64_t i = 0; i < c.data.size(); ++i) {
+    GoldenTrace a, b;
+    g1.classify(raw.data() + i * per, &a);
+    g2.classify(raw.data() + i * per, &b);
+    check_traces_equal(a, b);
+  }
+  write_artifact(back, dir + "/b", {{"note", "test"}});
+  for (const auto& e : fs::directory_iterator(dir + "/a"))
+    CHECK(read_file(e.path().string()) == read_file(dir + "/b/" + e.path().filename().string()));
+}
+
+TEST_CASE("composing twice with the same seed gives identical tables", "[golden][artifact]") {
+  const Case a = make_case(mlp(ActKind::Sigmoid, 5), 5, 16, 16, 32, CodebookMethod::Optimal);
+  const Case b = make_case(mlp(ActKind::Sigmoid, 5), 5, 16, 16, 32, CodebookMethod::Optimal);
+  const std::string dir = test::temp_dir("determinism");
+  write_artifact(a.cn, dir + "/a");
+  write_artifact(b.cn, dir + "/b");
+  for (const auto& e : fs::directory_iterator(dir + "/a"))
+    CHECK(read_file(e.path().string()) == read_file(dir + "/b/" + e.path().filename().string()));
+}
+
+TEST_CASE("corrupt or inconsistent artifacts are rejected with the file named", "[golden][artifact][bad-input]") {
+  const Case c = make_case(mlp(ActKind::ReLU, 7), 7, 4, 4, 8, CodebookMethod::Tree);
+  const std::string dir = test::temp_dir("badart") + "/a";
+  auto fresh = [&] {
+    fs::remove_all(dir);
+    write_artifact(c.cn, dir);
+  };
+  fresh();
+  CHECK_THROWS_WITH(load_artifact(dir + "-missing"), Catch::Contains("no such artifact directory"));
+  SECTION("edited table") {
+    std::string t = read_file(dir + "/s1_product.hex");
+    t[t.size() - 2] = t[t.size() - 2] == '0' ? '1' : '0';
+    write_file_atomic(dir + "/s1_product.hex", t);
+    CHECK_THROWS_WITH(load_artifact(dir), Catch::Contains("s1_product.hex") && Catch::Contains("fingerprint"));
+  }
+  SECTION("truncated manifest") {
+    const std::string m = read_file(dir + "/manifest.json");
+    write_file_atomic(dir + "/manifest.json", m.substr(0, m.size() / 2));
+    CHECK_THROWS_WITH(load_artifact(dir), Catch::Contains("manifest.json") && Catch::Contains("not valid JSON"));
+  }
+  SECTION("inconsistent manifest") {
+    auto m = nlohmann::json::parse(read_file(dir + "/manifest.json"));
+    m["stages"][1]["units"] = 25;
+    write_file_atomic(dir + "/manifest.json", m.dump());
+    CHECK_THROWS_WITH(load_artifact(dir), Catch::Contains("manifest.json"));
+  }
+  SECTION("future version") {
+    auto m = nlohmann::json::parse(read_file(dir + "/manifest.json"));
+    m["version"] = 99;
+    write_file_atomic(dir + "/manifest.json", m.dump());
+    CHECK_THROWS_WITH(load_artifact(dir), Catch::Contains("version 99"));
+  }
+  SECTION("missing field") {
+    auto m = nlohmann::json::parse(read_file(dir + "/manifest.json"));
+    m["input"].erase("raw_bits");
+    write_file_atomic(dir + "/manifest.json", m.dump());
+    CHECK_THROWS_WITH(load_artifact(dir), Catch::Contains("missing or mistyped field"));
+  }
+}
+
+TEST_CASE("composer parameter and mapping errors", "[golden][bad-input]") {
+  CHECK_THROWS_WITH(check_compose_params(3, 16, 64), Catch::Contains("--w") && Catch::Contains("power of two"));
+  CHECK_THROWS_WITH(check_compose_params(1, 16, 64), Catch::Contains("--w"));
+  CHECK_THROWS_WITH(check_compose_params(512, 16, 64), Catch::Contains("--w"));
+  CHECK_THROWS_WITH(check_compose_params(16, 0, 64), Catch::Contains("--u"));
+  CHECK_THROWS_WITH(check_compose_params(16, 16, 1), Catch::Contains("--q"));
+  Network net = mlp(ActKind::ReLU, 1);
+  Layer sig;
+  sig.kind = LayerKind::Activation;
+  sig.name = "loose_sigmoid";
+  sig.act = ActKind::Sigmoid;
+  net.layers.insert(net.layers.begin() + 1, sig);
+  const Dataset d = random_images(net.input_shape, 10, 5, 1);
+  CHECK_THROWS_WITH(prepare_composer(net, "m.onnx", d, {}, 4, 4),
+                    Catch::Contains("m.onnx") && Catch::Contains("'loose_sigmoid'") && Catch::Contains("cannot be mapped"));
+}
+
+TEST_CASE("fewer distinct values than clusters composes into valid tables", "[golden]") {
+  Network net;
+  net.input_shape = {4};
+  net.layers.push_back(make_dense("h", 4, 3, ActKind::ReLU));
+  net.layers.push_back(make_dense("out", 3, 2));
+  for (auto& v : net.layers[0].weights) v = 0.5f;  // a single distinct weight
+  net.layers[1].weights = {1, -1, 1, -1, 1, -1};
+  Dataset d = random_images({4}, 20, 2, 9);
+  for (auto& v : d.x) v = v > 0.5f ? 1.0f : 0.0f;  // two distinct inputs
+  const ComposerState st = prepare_composer(net, "tiny.onnx", d, {}, 64, 64);
+  CHECK_FALSE(st.notes.empty());
+  const ComposedNetwork cn = assemble(st, 64, 64, 8);
+  CHECK_NOTHROW(cn.validate("tiny"));
+  const GoldenModel g(cn);
+  const auto raw = raw_features(d, 8);
+  CHECK(g.classify_all(raw, d.size(), 1) == predict(net, d.x.data(), d.size(), 1));
+}
