@@ -29,8 +29,9 @@ static void run_compose(const ComposeOptions& o) {
   fmt::print("model      {}\n", o.job.model);
   fmt::print("calibrate  {}\n", job.calibration_note);
   fmt::print("codebooks  {}, w={}, u={}, q={}, {}-bit products\n", o.job.codebook, o.w, o.u, o.job.q, o.job.product_bits);
-  fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>10}\n", "#", "stage", "name", "units", "fan-in",
-             "w", "u", "q", "acc", "AM");
+  const auto wc = codebook_wcss(job.state, o.w, o.u);
+  fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>14} {:>11} {:>11}\n", "#", "stage", "name", "units",
+             "fan-in", "w", "u", "q", "acc", "AM", "WCSS(w)", "WCSS(u)");
   for (std::size_t i = 0; i < cn.stages.size(); ++i) {
     const Stage& s = cn.stages[i];
     if (!s.weighted()) {
@@ -38,9 +39,9 @@ static void run_compose(const ComposeOptions& o) {
       continue;
     }
     const std::string am = s.is_output ? "argmax" : s.act_table ? fmt::format("{} table", to_string(s.act)) : "comparator";
-    fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>10}\n", i, to_string(s.kind),
-               s.name.substr(0, 18), s.units, s.fan_in, s.w, s.u, s.act_table ? std::to_string(s.q()) : "-",
-               s.acc_bits, am);
+    fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>14} {:>11.4e} {:>11.4e}\n", i,
+               to_string(s.kind), s.name.substr(0, 18), s.units, s.fan_in, s.w, s.u,
+               s.act_table ? std::to_string(s.q()) : "-", s.acc_bits, am, wc[i].weights, wc[i].inputs);
   }
   fmt::print("float      {:.2f}%\n", job.float_accuracy);
   fmt::print("rapidnn    {:.2f}% (golden integer model)\n", g.accuracy);
@@ -53,6 +54,10 @@ static void run_compose(const ComposeOptions& o) {
   nlohmann::json metrics{{"float_accuracy", job.float_accuracy}, {"rapidnn_accuracy", g.accuracy},
                          {"delta_e", delta}, {"evaluated_on", job.eval.size()}, {"calibration", job.calibration_note},
                          {"table_bits", bits.total()}};
+  double wsum = 0.0, usum = 0.0;
+  for (const auto& x : wc) wsum += x.weights, usum += x.inputs;
+  metrics["wcss_weights"] = wsum;
+  metrics["wcss_inputs"] = usum;
   write_artifact(cn, out, metrics);
   fmt::print("time       compose {:.2f} s (clustering {:.2f} s, tables {:.2f} s), golden evaluation {:.2f} s\n",
              job.prepare_seconds + assemble_s, job.prepare_seconds, assemble_s, g.seconds);

@@ -24,7 +24,7 @@ static void run_sweep(const SweepOptions& o) {
   const int max_w = *std::max_element(o.w.begin(), o.w.end()), max_u = *std::max_element(o.u.begin(), o.u.end());
   const ComposeJob job = prepare_compose_job(o.job, max_w, max_u);
   fmt::print("model      {}\ncalibrate  {}\nfloat      {:.2f}%\n", o.job.model, job.calibration_note, job.float_accuracy);
-  std::string csv = "w,u,q,codebook,float_accuracy,rapidnn_accuracy,delta_e,table_bits\n";
+  std::string csv = "w,u,q,codebook,float_accuracy,rapidnn_accuracy,delta_e,table_bits,wcss_weights,wcss_inputs\n";
   std::vector<std::vector<double>> grid(o.w.size(), std::vector<double>(o.u.size()));
   Progress bar("sweep", static_cast<std::int64_t>(o.w.size() * o.u.size()));
   for (std::size_t i = 0; i < o.w.size(); ++i)
@@ -32,8 +32,10 @@ static void run_sweep(const SweepOptions& o) {
       const ComposedNetwork cn = assemble(job.state, o.w[i], o.u[j], o.job.q);
       const GoldenEval g = evaluate_golden(cn, job, o.job.threads);
       grid[i][j] = job.float_accuracy - g.accuracy;
-      csv += fmt::format("{},{},{},{},{:.2f},{:.2f},{:.2f},{}\n", o.w[i], o.u[j], o.job.q, o.job.codebook,
-                         job.float_accuracy, g.accuracy, grid[i][j], cn.table_bits().total());
+      double wsum = 0.0, usum = 0.0;
+      for (const auto& x : codebook_wcss(job.state, o.w[i], o.u[j])) wsum += x.weights, usum += x.inputs;
+      csv += fmt::format("{},{},{},{},{:.2f},{:.2f},{:.2f},{},{:.6e},{:.6e}\n", o.w[i], o.u[j], o.job.q, o.job.codebook,
+                         job.float_accuracy, g.accuracy, grid[i][j], cn.table_bits().total(), wsum, usum);
       bar.advance();
     }
   bar.finish();

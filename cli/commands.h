@@ -11,6 +11,7 @@ void setup_train(CLI::App& app);
 void setup_flow(CLI::App& app);
 void setup_compose(CLI::App& app);
 void setup_sweep(CLI::App& app);
+void setup_golden(CLI::App& app);
 
 }  // namespace rapidnn::cli
 

@@ -232,6 +232,7 @@ ComposerState prepare_composer(const Network& original, const std::string& model
                                      "codebook repeats entries and stays valid",
                                      s.name, ip.x.size(), 1 << st.max_u_level));
     sp.input_book = build_codebook(ip, st.max_u_level, base.method);
+    sp.input_points = ip;
     sp.pre_act_sample = std::move(pre_act[k]);
     if (s.kind == StageKind::AvgPool) continue;
     const std::size_t tables = s.kind == StageKind::Conv ? static_cast<std::size_t>(s.units) : 1;
@@ -411,6 +412,20 @@ ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
         nearest_index(first->input_codebook, static_cast<double>(static_cast<float>(r * st.raw_scale + st.raw_offset)))));
   cn.validate("composed network");
   return cn;
+}
+
+std::vector<StageWcss> codebook_wcss(const ComposerState& st, int w, int u) {
+  std::vector<StageWcss> out(st.stages.size());
+  for (std::size_t k = 0; k < st.stages.size(); ++k) {
+    const auto& sp = st.stages[k];
+    if (!sp.skeleton.weighted()) continue;
+    out[k].inputs = wcss(sp.input_points, sp.input_book.at(u));
+    if (sp.weight_books.empty()) continue;
+    const std::size_t per = sp.weights.size() / sp.weight_books.size();
+    for (std::size_t t = 0; t < sp.weight_books.size(); ++t)
+      out[k].weights += wcss(weighted_points(std::span<const float>(sp.weights.data() + t * per, per)), sp.weight_books[t].at(w));
+  }
+  return out;
 }
 
 }  // namespace rapidnn

@@ -33,6 +33,7 @@ struct ComposerState {
     std::vector<float> weights, bias;            // float parameters (Dense/Conv)
     std::vector<LeveledCodebook> weight_books;   // [tables]
     LeveledCodebook input_book;
+    WeightedPoints input_points;                 // the calibration inputs, for WCSS reports
     std::vector<float> pre_act_sample;           // pre-activation values (table-form activations)
     int consumer = -1;                           // index of the weighted stage this one's output feeds
   };
@@ -48,6 +49,13 @@ ComposerState prepare_composer(const Network& net, const std::string& model_file
                                const ComposeConfig& base, int max_w, int max_u);
 
 ComposedNetwork assemble(const ComposerState& state, int w, int u, int q);
+
+// Within-cluster sums of squares of each weighted stage's codebooks at (w, u): weights (summed
+// over a convolution's per-channel tables) and calibration inputs. Indexed like state.stages.
+struct StageWcss {
+  double weights = 0.0, inputs = 0.0;
+};
+std::vector<StageWcss> codebook_wcss(const ComposerState& state, int w, int u);
 
 // Raw integer features of a dataset (the accelerator's input), inverting its preprocessing;
 // throws Error naming the dataset if a feature is not an integer in [0, 2^bits).
