@@ -5,6 +5,8 @@
 
 #include "composer/cluster.h"
 #include "core/error.h"
+#include "core/ir.h"
+#include "onnxio/onnx_io.h"
 
 using namespace rapidnn;
 
@@ -104,4 +106,15 @@ TEST_CASE("nearest index picks the lowest index on ties", "[cluster]") {
 TEST_CASE("codebook method names", "[cluster]") {
   CHECK(parse_codebook_method("nested") == CodebookMethod::Nested);
   CHECK_THROWS_WITH(parse_codebook_method("kmeans"), Catch::Contains("unknown method 'kmeans'"));
+}
+
+TEST_CASE("optimal codebooks beat Lloyd's on every layer of the shipped MLP", "[cluster]") {
+  const Network net = import_onnx(std::string(RAPIDNN_SOURCE_DIR) + "/models/fmnist-mlp-784-512-512-10.onnx");
+  for (const auto& l : net.layers) {
+    const auto p = weighted_points(std::span<const float>(l.weights));
+    for (int k : {4, 16}) {
+      INFO(l.name << " k=" << k);
+      CHECK(wcss(p, optimal_kmeans(p, k)) <= wcss(p, lloyd_kmeans(p, k, 1)) * (1 + 1e-12));
+    }
+  }
 }
