@@ -54,17 +54,6 @@ const std::vector<double>& LeveledCodebook::at(int size) const {
   fail("", "codebook has no level with {} entries (built up to {})", size, 1 << max_level());
 }
 
-int nearest_index(const std::vector<double>& c, double v) {
-  // First center >= v, then compare with its left neighbour; ties go to the lower index.
-  const auto it = std::lower_bound(c.begin(), c.end(), v);
-  if (it == c.begin()) return 0;
-  if (it == c.end()) return static_cast<int>(c.size()) - 1;
-  const auto hi = static_cast<int>(it - c.begin());
-  int lo = hi - 1;
-  while (lo > 0 && c[static_cast<std::size_t>(lo - 1)] == c[static_cast<std::size_t>(lo)]) --lo;  // lowest duplicate
-  return (v - c[static_cast<std::size_t>(lo)] <= c[static_cast<std::size_t>(hi)] - v) ? lo : hi;
-}
-
 double wcss(const WeightedPoints& p, const std::vector<double>& c) {
   double s = 0.0;
   for (std::size_t i = 0; i < p.x.size(); ++i) {

@@ -15,6 +15,7 @@
 // data with few distinct values (pixels, ReLU zeros) cluster fast.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -43,8 +44,21 @@ struct LeveledCodebook {
 
 LeveledCodebook build_codebook(const WeightedPoints& p, int max_level, CodebookMethod method);
 
+// Index of the entry of a sorted table nearest to v; the lowest index on ties, including
+// between equal (duplicated) entries. Shared by codebooks (double) and integer tables.
+template <typename T>
+int nearest_sorted(const std::vector<T>& c, T v) {
+  const auto it = std::lower_bound(c.begin(), c.end(), v);
+  if (it == c.begin()) return 0;
+  const int hi = static_cast<int>(it - c.begin());
+  int lo = hi - 1;
+  while (lo > 0 && c[static_cast<std::size_t>(lo - 1)] == c[static_cast<std::size_t>(lo)]) --lo;
+  if (it == c.end()) return lo;
+  return (v - c[static_cast<std::size_t>(lo)] <= c[static_cast<std::size_t>(hi)] - v) ? lo : hi;
+}
+
 // Index of the nearest center (lowest index on ties) for a sorted codebook.
-int nearest_index(const std::vector<double>& sorted_centers, double v);
+inline int nearest_index(const std::vector<double>& sorted_centers, double v) { return nearest_sorted(sorted_centers, v); }
 
 // Within-cluster sum of squares of the points against a sorted codebook (nearest assignment).
 double wcss(const WeightedPoints& p, const std::vector<double>& sorted_centers);

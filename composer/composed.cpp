@@ -18,19 +18,7 @@ const char* to_string(StageKind k) {
   return "?";
 }
 
-int nearest_int(const std::vector<std::int64_t>& c, std::int64_t v) {
-  const auto it = std::lower_bound(c.begin(), c.end(), v);
-  if (it == c.begin()) return 0;
-  if (it == c.end()) {
-    int lo = static_cast<int>(c.size()) - 1;
-    while (lo > 0 && c[static_cast<std::size_t>(lo - 1)] == c[static_cast<std::size_t>(lo)]) --lo;
-    return lo;
-  }
-  const int hi = static_cast<int>(it - c.begin());
-  int lo = hi - 1;
-  while (lo > 0 && c[static_cast<std::size_t>(lo - 1)] == c[static_cast<std::size_t>(lo)]) --lo;
-  return (v - c[static_cast<std::size_t>(lo)] <= c[static_cast<std::size_t>(hi)] - v) ? lo : hi;
-}
+int nearest_int(const std::vector<std::int64_t>& c, std::int64_t v) { return nearest_sorted(c, v); }
 
 int bits_for_index(int entries) {
   int b = 1;
