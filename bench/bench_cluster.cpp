@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   Stopwatch s0;
   const auto opt = optimal_kmeans(p, k);
   const double t_opt = s0.seconds(), w_opt = wcss(p, opt);
-  fmt::print("{:<34} {:>10.3f} {:>16.6e} {:>10.4f}\n", "optimal flat (DP + SMAWK)", t_opt, w_opt, 1.0);
+  fmt::print("{:<34} {:>10.3f} {:>16.6e} {:>10.4f}\n", "optimal flat (exact DP)", t_opt, w_opt, 1.0);
   for (auto m : {CodebookMethod::Tree, CodebookMethod::Nested, CodebookMethod::Optimal}) {
     Stopwatch s;
     const auto cb = build_codebook(p, levels, m);

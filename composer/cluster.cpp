@@ -1,4 +1,5 @@
-// 1-D clustering: recursive 2-means tree, exact DP k-means (SMAWK), nested, Lloyd's.
+// 1-D clustering: recursive 2-means tree, exact DP k-means (SMAWK and bounded divide and
+// conquer), nested, Lloyd's.
 #include "composer/cluster.h"
 
 #include <algorithm>
@@ -97,111 +98,157 @@ struct Range {
 
 Range empty_range() { return Range{1, 0}; }
 
-// One DP row's matrix: M(i, j) = prev[j-1] + cost(j..i) for j <= i; columns right of the
-// diagonal get increasing huge values so the matrix stays totally monotone.
+// One DP row's matrix: M(i, j) = prev[j-1] + cost(j..i) for j <= i, written as
+// col[j].c + row[i].q - (row[i].s - col[j].s)^2 / (row[i].w - col[j].w) from packed per-row and
+// per-column sums; columns right of the diagonal get increasing huge values so the matrix stays
+// totally monotone.
+struct Sums {
+  double w, s, q;
+};
 struct RowMatrix {
-  struct Node {
-    double w, s, q;
-  };
-  const std::vector<Node>& a;      // prefix sums, size n + 1
-  const std::vector<double>& prev;  // previous DP row
-  double operator()(std::size_t i, std::size_t j) const {
+  const Sums* row;  // row[i]: prefix sums over [0, i]
+  const Sums* col;  // col[j]: prefix sums over [0, j) with q replaced by prev[j-1] - q
+  double operator()(std::uint32_t i, std::uint32_t j) const {
     if (j > i) return 1e200 * (1.0 + static_cast<double>(j - i));
-    const Node& lo = a[j];
-    const Node& hi = a[i + 1];
-    const double ss = hi.s - lo.s;
-    return prev[j - 1] + (hi.q - lo.q) - ss * ss / (hi.w - lo.w);
+    const Sums& r = row[i];
+    const Sums& c = col[j];
+    const double ss = r.s - c.s;
+    return c.q + r.q - ss * ss / (r.w - c.w);
   }
 };
 
-// SMAWK row minima (leftmost) of a totally monotone matrix; buffers are reused across calls.
+// SMAWK row minima (leftmost) of a totally monotone matrix over the contiguous rows
+// [first, first + count); buffers are reused across calls.
 class Smawk {
  public:
-  template <typename F>
-  void run(const std::vector<std::size_t>& rows, const std::vector<std::size_t>& cols, const F& f,
-           std::vector<std::size_t>& argmin) {
-    // Sized up front: recursion holds references into these (depth <= log2(rows) + 1).
+  void run(std::uint32_t first, std::uint32_t count, const RowMatrix& f, std::uint32_t* argmin) {
+    rows_.resize(count);
+    for (std::uint32_t i = 0; i < count; ++i) rows_[i] = first + i;
     if (kept_.size() < 64) {
       kept_.resize(64);
       odd_.resize(64);
+      val_.resize(64);
     }
-    solve(rows, cols, f, argmin, 0);
+    solve(rows_, rows_, f, argmin, 0);
   }
 
  private:
-  template <typename F>
-  void solve(const std::vector<std::size_t>& rows, const std::vector<std::size_t>& cols, const F& f,
-             std::vector<std::size_t>& argmin, std::size_t depth) {
+  void solve(const std::vector<std::uint32_t>& rows, const std::vector<std::uint32_t>& cols, const RowMatrix& f,
+             std::uint32_t* argmin, std::size_t depth) {
     if (rows.empty()) return;
-    std::vector<std::size_t>& kept = kept_[depth];
-    std::vector<std::size_t>& odd = odd_[depth];
-    kept.clear();
-    odd.clear();
-    if (cols.size() <= rows.size()) {
-      kept = cols;  // REDUCE only ever cuts the columns down to the number of rows
-    } else for (std::size_t c : cols) {
-      while (!kept.empty()) {
-        const std::size_t r = rows[kept.size() - 1];
-        if (f(r, kept.back()) <= f(r, c)) break;
-        kept.pop_back();
+    std::vector<std::uint32_t>& kept = kept_[depth];
+    std::vector<std::uint32_t>& odd = odd_[depth];
+    std::vector<double>& val = val_[depth];  // val[t] = f(rows[t], kept[t])
+    const std::vector<std::uint32_t>* k = &cols;
+    if (cols.size() > rows.size()) {  // REDUCE: at most one column per row survives
+      kept.clear();
+      val.clear();
+      for (std::uint32_t c : cols) {
+        while (!kept.empty()) {
+          if (val.back() <= f(rows[kept.size() - 1], c)) break;
+          kept.pop_back();
+          val.pop_back();
+        }
+        if (kept.size() < rows.size()) {
+          kept.push_back(c);
+          val.push_back(f(rows[kept.size() - 1], c));
+        }
       }
-      if (kept.size() < rows.size()) kept.push_back(c);
+      k = &kept;
     }
+    const std::vector<std::uint32_t>& kc = *k;
+    odd.clear();
     for (std::size_t i = 1; i < rows.size(); i += 2) odd.push_back(rows[i]);
-    solve(odd, kept, f, argmin, depth + 1);
+    solve(odd, kc, f, argmin, depth + 1);
     std::size_t ci = 0;
     for (std::size_t i = 0; i < rows.size(); i += 2) {
-      const std::size_t r = rows[i];
-      const std::size_t last = i + 1 < rows.size() ? argmin[rows[i + 1]] : kept.back();
-      std::size_t best = kept[ci];
+      const std::uint32_t r = rows[i];
+      const std::uint32_t last = i + 1 < rows.size() ? argmin[rows[i + 1]] : kc.back();
+      std::uint32_t best = kc[ci];
       double bv = f(r, best);
-      while (kept[ci] != last) {
+      while (kc[ci] != last) {
         ++ci;
-        const double v = f(r, kept[ci]);
+        const double v = f(r, kc[ci]);
         if (v < bv) {
           bv = v;
-          best = kept[ci];
+          best = kc[ci];
         }
       }
       argmin[r] = best;
     }
   }
-  std::vector<std::vector<std::size_t>> kept_, odd_;
+  std::vector<std::uint32_t> rows_;
+  std::vector<std::vector<std::uint32_t>> kept_, odd_;
+  std::vector<std::vector<double>> val_;
 };
+
+
+// Row minima by divide and conquer over rows [lo, hi] with leftmost argmins nondecreasing in the
+// row, searched within [max(clo, low[i]), min(chi, i)].
+void dc_rows(const RowMatrix& f, const std::uint32_t* low, std::uint32_t lo, std::uint32_t hi, std::uint32_t clo,
+             std::uint32_t chi, std::uint32_t* argmin, double* value) {
+  while (lo <= hi) {
+    const std::uint32_t mid = lo + (hi - lo) / 2;
+    std::uint32_t a = std::max(clo, low[mid]);
+    const std::uint32_t b = std::min(chi, mid);
+    std::uint32_t best = a;
+    double bv = f(mid, a);
+    for (++a; a <= b; ++a) {
+      const double v = f(mid, a);
+      if (v < bv) {
+        bv = v;
+        best = a;
+      }
+    }
+    argmin[mid] = best;
+    value[mid] = bv;
+    if (mid > lo) dc_rows(f, low, lo, mid - 1, clo, best, argmin, value);
+    lo = mid + 1;
+    clo = best;
+  }
+}
 
 // Optimal partitions of sorted weighted points into each of the sizes in `ks` (ascending), from
 // one DP: ranges[t] has ks[t] contiguous ranges (some empty when ks[t] > n).
 std::vector<std::vector<Range>> optimal_partitions(const WeightedPoints& p, const std::vector<int>& ks) {
   const std::size_t n = p.x.size();
+  if (n >= std::numeric_limits<std::uint32_t>::max()) fail("", "too many distinct values to cluster ({})", n);
   std::vector<std::vector<Range>> out;
   const auto K = static_cast<std::size_t>(std::min<std::size_t>(static_cast<std::size_t>(ks.back()), n));
-  // from[m][i]: start of the last of m+1 clusters over [0, i]; only i >= m is written and read.
-  std::vector<std::unique_ptr<std::uint32_t[]>> from(K);
+  // from[m * n + i]: start of the last of m+1 clusters over [0, i]; only i >= m is written and read.
+  std::vector<std::uint32_t> from;
   if (n > 0 && K > 1) {
+    from.resize(K * n);
     const double shift = p.x[n / 2];  // limits cancellation in q - s^2/w
-    std::vector<RowMatrix::Node> a(n + 1, RowMatrix::Node{0, 0, 0});
+    std::vector<Sums> row(n), col(n);
+    Sums acc{0, 0, 0};
     for (std::size_t i = 0; i < n; ++i) {
+      col[i] = acc;  // sums over [0, i)
       const double x = p.x[i] - shift;
-      a[i + 1] = RowMatrix::Node{a[i].w + p.w[i], a[i].s + p.w[i] * x, a[i].q + p.w[i] * x * x};
+      acc = Sums{acc.w + p.w[i], acc.s + p.w[i] * x, acc.q + p.w[i] * x * x};
+      row[i] = acc;
     }
-    std::vector<double> prev(n), cur(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const double ss = a[i + 1].s;
-      prev[i] = a[i + 1].q - ss * ss / a[i + 1].w;
-    }
+    std::vector<double> prev(n);
+    for (std::size_t i = 0; i < n; ++i) prev[i] = row[i].q - row[i].s * row[i].s / row[i].w;
+    std::vector<double> prefix_q(n);
+    for (std::size_t j = 0; j < n; ++j) prefix_q[j] = col[j].q;
     Smawk smawk;
-    std::vector<std::size_t> argmin(n), rows;
+    std::vector<std::uint32_t> argmin(n);
     for (std::size_t m = 1; m < K; ++m) {
-      rows.clear();
-      for (std::size_t i = m; i < n; ++i) rows.push_back(i);
-      const RowMatrix f{a, prev};
-      smawk.run(rows, rows, f, argmin);
-      from[m] = std::make_unique_for_overwrite<std::uint32_t[]>(n);
-      for (std::size_t i = m; i < n; ++i) {
-        cur[i] = f(i, argmin[i]);
-        from[m][i] = static_cast<std::uint32_t>(argmin[i]);
+      for (std::size_t j = m; j < n; ++j) col[j].q = prev[j - 1] - prefix_q[j];
+      const RowMatrix f{row.data(), col.data()};
+      std::uint32_t* fm = from.data() + m * n;
+      const std::uint32_t* low = from.data() + (m - 1) * n;
+      if (m == 1) {  // no lower bound yet: SMAWK, O(n)
+        smawk.run(static_cast<std::uint32_t>(m), static_cast<std::uint32_t>(n - m), f, argmin.data());
+        for (std::size_t i = m; i < n; ++i) {
+          prev[i] = f(static_cast<std::uint32_t>(i), argmin[i]);
+          fm[i] = argmin[i];
+        }
+      } else {  // bounded by the previous row's argmins: cheap sequential scans, fastest in practice
+        dc_rows(f, low, static_cast<std::uint32_t>(m), static_cast<std::uint32_t>(n - 1), static_cast<std::uint32_t>(m),
+                static_cast<std::uint32_t>(n - 1), fm, prev.data());
       }
-      std::swap(prev, cur);
     }
   }
   for (int k : ks) {
@@ -213,7 +260,7 @@ std::vector<std::vector<Range>> optimal_partitions(const WeightedPoints& p, cons
       r.assign(static_cast<std::size_t>(k), empty_range());
       std::size_t end = n - 1;
       for (std::size_t m = static_cast<std::size_t>(k); m-- > 0;) {
-        const std::size_t start = m == 0 ? 0 : from[m][end];
+        const std::size_t start = m == 0 ? 0 : from[m * n + end];
         r[m] = Range{start, end};
         if (m > 0) end = start - 1;
       }

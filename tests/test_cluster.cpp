@@ -36,6 +36,16 @@ TEST_CASE("optimal k-means equals the brute-force DP", "[cluster]") {
   CHECK(std::is_sorted(fast.begin(), fast.end()));
 }
 
+TEST_CASE("optimal k-means equals the brute-force DP on weighted points (many DP rows)", "[cluster]") {
+  const auto seed = GENERATE(6u, 7u, 8u);
+  const int k = GENERATE(21, 40);
+  auto v = mixture(900, seed);
+  for (auto& x : v) x = std::round(x * 40.0) / 40.0;  // duplicates: multiplicities become weights
+  const auto p = weighted_points(std::span<const double>(v));
+  REQUIRE(p.x.size() > static_cast<std::size_t>(k));
+  CHECK(wcss(p, optimal_kmeans(p, k)) == Approx(wcss(p, optimal_kmeans_bruteforce(p, k))).epsilon(1e-12).margin(1e-12));
+}
+
 TEST_CASE("optimal k-means is never worse than Lloyd's", "[cluster]") {
   const auto seed = GENERATE(11u, 12u, 13u);
   const int k = GENERATE(4, 16, 64);
