@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/compose_job.h"
+#include "cli/retrain_job.h"
 #include "composer/artifact.h"
 #include "core/progress.h"
 
@@ -12,6 +13,7 @@ namespace rapidnn::cli {
 
 struct ComposeOptions {
   ComposeJobOptions job;
+  RetrainJobOptions retrain;
   int w = 16, u = 64;
   std::string output;
 };
@@ -19,17 +21,32 @@ struct ComposeOptions {
 static void run_compose(const ComposeOptions& o) {
   Stopwatch total;
   check_compose_params(o.w, o.u, o.job.q);
-  const ComposeJob job = prepare_compose_job(o.job, o.w, o.u);
+  ComposeJobOptions jo = o.job;
+  if (o.retrain.enabled) {
+    check_retrain_available();
+    jo.validation = o.retrain.validation;
+  }
+  const ComposeJob job = prepare_compose_job(jo, o.w, o.u);
   Stopwatch sw;
-  const ComposedNetwork cn = assemble(job.state, o.w, o.u, o.job.q);
+  ComposedNetwork cn = assemble(job.state, o.w, o.u, o.job.q);
   const double assemble_s = sw.seconds();
+  nlohmann::json retrain_metrics;
+  RetrainJobResult r;
+  const ComposerState* state = &job.state;
+  if (o.retrain.enabled) {
+    r = run_retrain_job(job, jo, o.retrain, o.w, o.u);
+    cn = r.composed;
+    state = &r.state;
+    retrain_metrics = {{"best_iteration", r.best_iteration}, {"iterations", r.iterations_run},
+                       {"epochs", r.epochs_run}, {"seconds", r.seconds}};
+  }
   const GoldenEval g = evaluate_golden(cn, job, o.job.threads);
   const double delta = job.float_accuracy - g.accuracy;
   const auto bits = cn.table_bits();
   fmt::print("model      {}\n", o.job.model);
   fmt::print("calibrate  {}\n", job.calibration_note);
   fmt::print("codebooks  {}, w={}, u={}, q={}, {}-bit products\n", o.job.codebook, o.w, o.u, o.job.q, o.job.product_bits);
-  const auto wc = codebook_wcss(job.state, o.w, o.u);
+  const auto wc = codebook_wcss(*state, o.w, o.u);
   fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>14} {:>11} {:>11}\n", "#", "stage", "name", "units",
              "fan-in", "w", "u", "q", "acc", "AM", "WCSS(w)", "WCSS(u)");
   for (std::size_t i = 0; i < cn.stages.size(); ++i) {
@@ -58,6 +75,7 @@ static void run_compose(const ComposeOptions& o) {
   for (const auto& x : wc) wsum += x.weights, usum += x.inputs;
   metrics["wcss_weights"] = wsum;
   metrics["wcss_inputs"] = usum;
+  if (o.retrain.enabled) metrics["retrain"] = retrain_metrics;
   write_artifact(cn, out, metrics);
   fmt::print("time       compose {:.2f} s (clustering {:.2f} s, tables {:.2f} s), golden evaluation {:.2f} s\n",
              job.prepare_seconds + assemble_s, job.prepare_seconds, assemble_s, g.seconds);
@@ -73,6 +91,7 @@ void setup_compose(CLI::App& app) {
       "activation/encoding tables, fixed point. Prints float and reinterpreted accuracy, delta-e and table sizes; "
       "writes the artifact directory");
   add_compose_options(*cmd, o->job);
+  add_retrain_options(*cmd, o->retrain);
   cmd->add_option("--w", o->w, "Weight codebook size (power of two, 2 to 256)")->capture_default_str();
   cmd->add_option("--u", o->u, "Input codebook size (power of two, 2 to 256)")->capture_default_str();
   cmd->add_option("--output,-o", o->output, "Artifact directory (default composed-w<W>-u<U>)");

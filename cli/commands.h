@@ -12,6 +12,7 @@ void setup_flow(CLI::App& app);
 void setup_compose(CLI::App& app);
 void setup_sweep(CLI::App& app);
 void setup_golden(CLI::App& app);
+void setup_emit(CLI::App& app);
 
 }  // namespace rapidnn::cli
 

@@ -42,13 +42,28 @@ ComposeJob prepare_compose_job(const ComposeJobOptions& o, int max_w, int max_u)
   DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess());
   fit_to_model(splits.test, job.net, o.model);
   Dataset calib;
+  if (o.validation > 0 && !splits.train)
+    fail(o.data.dataset, "retraining needs a dataset with a train split; this one has only test samples");
   if (splits.train) {
     fit_to_model(*splits.train, job.net, o.model);
-    const auto n = std::max<std::int64_t>(1, static_cast<std::int64_t>(o.sample * static_cast<double>(splits.train->size())));
-    calib = splits.train->subset(sample_indices(splits.train->size(), n, o.seed));
+    Dataset train = std::move(*splits.train);
+    if (o.validation > 0) {
+      if (o.validation >= train.size())
+        fail("--validation", "{} leaves no training samples ({} in all)", o.validation, train.size());
+      auto [rest, val] = split_validation(train, o.validation, o.seed);
+      train = std::move(rest);
+      job.validation = std::move(val);
+      job.float_validation_accuracy = evaluate(job.net, job.validation, o.threads).accuracy();
+    }
+    const auto n = std::max<std::int64_t>(1, static_cast<std::int64_t>(o.sample * static_cast<double>(train.size())));
+    calib = train.subset(sample_indices(train.size(), n, o.seed));
     job.eval = std::move(splits.test);
     job.calibration_note = fmt::format("{} training samples ({:.1f}%, seed {}); accuracy on all {} test samples", n,
                                        100.0 * o.sample, o.seed, job.eval.size());
+    if (o.validation > 0) {
+      job.calibration_note += fmt::format("; {} training samples held out for validation", o.validation);
+      job.train = std::move(train);
+    }
   } else {
     const std::int64_t total = splits.test.size();
     const std::int64_t n = o.calibration > 0 ? o.calibration : std::max<std::int64_t>(1, total / 10);
@@ -70,6 +85,7 @@ ComposeJob prepare_compose_job(const ComposeJobOptions& o, int max_w, int max_u)
   job.float_accuracy = fr.accuracy();
   Stopwatch sw;
   job.state = prepare_composer(job.net, o.model, calib, cfg, max_w, max_u);
+  job.calibration = std::move(calib);
   job.prepare_seconds = sw.seconds();
   job.eval_raw = raw_features(job.eval, job.state.raw_bits);
   for (const auto& note : job.state.notes) fmt::print("note       {}\n", note);

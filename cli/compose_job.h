@@ -20,6 +20,7 @@ struct ComposeJobOptions {
   std::uint64_t seed = 1;
   int product_bits = 16;
   int threads = 0;
+  std::int64_t validation = 0;  // > 0: hold this many training samples out for retraining's delta-e
 };
 
 void add_compose_options(CLI::App& cmd, ComposeJobOptions& o);
@@ -32,6 +33,9 @@ struct ComposeJob {
   double float_accuracy = 0.0;
   ComposerState state;
   double prepare_seconds = 0.0;
+  // With a validation hold-out (options.validation > 0): what retraining uses.
+  Dataset train, validation, calibration;
+  double float_validation_accuracy = 0.0;
 };
 
 ComposeJob prepare_compose_job(const ComposeJobOptions& o, int max_w, int max_u);

@@ -357,12 +357,17 @@ std::vector<double> lloyd_kmeans(const WeightedPoints& p, int k, std::uint64_t s
     std::discrete_distribution<std::size_t> next(d2.begin(), d2.end());
     c.push_back(p.x[next(rng)]);
   }
+  return lloyd_refine(p, c, max_iter);
+}
+
+std::vector<double> lloyd_refine(const WeightedPoints& p, std::vector<double> c, int max_iter) {
+  if (c.empty()) fail("", "cannot refine an empty codebook");
   std::sort(c.begin(), c.end());
-  std::vector<double> sw(static_cast<std::size_t>(k)), sx(static_cast<std::size_t>(k));
+  std::vector<double> sw(c.size()), sx(c.size());
   for (int it = 0; it < max_iter; ++it) {
     std::fill(sw.begin(), sw.end(), 0.0);
     std::fill(sx.begin(), sx.end(), 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = 0; i < p.x.size(); ++i) {
       const auto j = static_cast<std::size_t>(nearest_index(c, p.x[i]));
       sw[j] += p.w[i];
       sx[j] += p.w[i] * p.x[i];

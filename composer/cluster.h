@@ -71,5 +71,8 @@ std::vector<double> optimal_kmeans(const WeightedPoints& p, int k);
 std::vector<double> optimal_kmeans_bruteforce(const WeightedPoints& p, int k);
 // Lloyd's algorithm with seeded k-means++ initialisation (the usual heuristic), for comparison.
 std::vector<double> lloyd_kmeans(const WeightedPoints& p, int k, std::uint64_t seed, int max_iter = 300);
+// Lloyd's iterations from the given centers (re-clustering around an existing codebook); an
+// entry no point chooses keeps its value. Returns sorted centers.
+std::vector<double> lloyd_refine(const WeightedPoints& p, std::vector<double> centers, int max_iter = 300);
 
 }  // namespace rapidnn

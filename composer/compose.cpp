@@ -171,6 +171,7 @@ ComposerState prepare_composer(const Network& original, const std::string& model
       sp.bias = l.bias;
     }
     stage_of_layer[i] = static_cast<int>(st.stages.size());
+    sp.layer = static_cast<int>(i);
     st.stages.push_back(std::move(sp));
     in = shapes[i];
   }
@@ -286,6 +287,32 @@ std::vector<std::int64_t> activation_rows(const ComposerState::StagePrep& sp, in
 }
 
 }  // namespace
+
+void pin_codebooks(ComposerState& st, const ComposedNetwork& cn) {
+  if (cn.stages.size() != st.stages.size()) fail(st.model_file, "pinned codebooks are for a different network");
+  const auto pin = [&](LeveledCodebook& book, const std::vector<double>& c) {
+    for (auto& level : book.levels)
+      if (level.size() == c.size() && level != c) {
+        level = c;
+        book.nested = false;
+        return;
+      } else if (level.size() == c.size()) {
+        return;
+      }
+    fail(st.model_file, "no codebook level with {} entries to pin", c.size());
+  };
+  for (std::size_t k = 0; k < st.stages.size(); ++k) {
+    auto& sp = st.stages[k];
+    const Stage& s = cn.stages[k];
+    if (!s.weighted() || !sp.skeleton.weighted()) continue;
+    pin(sp.input_book, s.input_codebook);
+    if (s.kind == StageKind::AvgPool) continue;
+    if (s.weight_codebooks.size() != sp.weight_books.size())
+      fail(st.model_file, "stage '{}': {} pinned weight codebooks for {} tables", s.name, s.weight_codebooks.size(),
+           sp.weight_books.size());
+    for (std::size_t t = 0; t < sp.weight_books.size(); ++t) pin(sp.weight_books[t], s.weight_codebooks[t]);
+  }
+}
 
 ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
   check_compose_params(w, u, q);

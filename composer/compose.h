@@ -36,6 +36,7 @@ struct ComposerState {
     WeightedPoints input_points;                 // the calibration inputs, for WCSS reports
     std::vector<float> pre_act_sample;           // pre-activation values (table-form activations)
     int consumer = -1;                           // index of the weighted stage this one's output feeds
+    int layer = -1;                              // index of the layer of `net` it maps
   };
   std::vector<StagePrep> stages;
   std::vector<std::string> notes;  // e.g. fewer distinct values than clusters
@@ -49,6 +50,10 @@ ComposerState prepare_composer(const Network& net, const std::string& model_file
                                const ComposeConfig& base, int max_w, int max_u);
 
 ComposedNetwork assemble(const ComposerState& state, int w, int u, int q);
+
+// Makes `state` use the codebooks of `cn` (a composition of the same network structure) at cn's
+// (w, u): e.g. the codebooks a network was retrained for, so its composition is what training saw.
+void pin_codebooks(ComposerState& state, const ComposedNetwork& cn);
 
 // Within-cluster sums of squares of each weighted stage's codebooks at (w, u): weights (summed
 // over a convolution's per-channel tables) and calibration inputs. Indexed like state.stages.

@@ -16,9 +16,56 @@ namespace {
 
 namespace F = torch::nn::functional;
 
+// A codebook as a tensor of entries (a parameter when it is trained).
+struct Book {
+  torch::Tensor values;
+};
+
+// Nearest entry (lowest index at a midpoint) with a straight-through gradient to x; when the
+// entries are trained, they get the gradient of the outputs that chose them.
+torch::Tensor quantize(const torch::Tensor& x, const Book& b) {
+  if (!b.values.defined()) return x;
+  torch::Tensor v = std::get<0>(b.values.sort());
+  if (v.requires_grad()) {
+    // Gradient scaled by 1/sqrt(elements quantized), as in LSQ: an entry collects the gradient of
+    // every element that chose it, which would otherwise swamp the weights' updates.
+    const double g = 1.0 / std::sqrt(static_cast<double>(x.numel()));
+    v = v * g + (v - v * g).detach();
+  }
+  const torch::Tensor vd = v.detach();
+  const torch::Tensor mids = 0.5 * (vd.slice(0, 0, -1) + vd.slice(0, 1));
+  const torch::Tensor idx = torch::bucketize(x.detach(), mids);
+  const torch::Tensor q = v.index_select(0, idx.flatten()).view_as(x);
+  return q + (x - x.detach());
+}
+
+std::vector<float> sorted_values(const Book& b) {
+  const torch::Tensor v = std::get<0>(b.values.detach().sort()).contiguous();
+  return {v.data_ptr<float>(), v.data_ptr<float>() + v.numel()};
+}
+
 // A torch module mirroring a Network: one weight/bias parameter pair per Dense/Conv2D layer.
 struct TorchNet : torch::nn::Module {
-  TorchNet(const Network& net, double dropout, bool init) : skeleton(net), dropout(dropout) {
+  TorchNet(const Network& net, double dropout, bool init, const QuantSpec& quant = {}, bool learn_books = false)
+      : skeleton(net), dropout(dropout) {
+    if (!quant.layers.empty() && quant.layers.size() != net.layers.size())
+      fail("", "quantization spec has {} layers, the network {}", quant.layers.size(), net.layers.size());
+    input_books.resize(net.layers.size());
+    weight_books.resize(net.layers.size());
+    const auto make_book = [&](const std::vector<float>& c, const std::string& name) {
+      torch::Tensor v = torch::tensor(c, torch::kFloat);
+      return Book{learn_books ? register_parameter(name, v) : v};
+    };
+    for (std::size_t i = 0; i < quant.layers.size(); ++i) {
+      const LayerQuant& lq = quant.layers[i];
+      if (!lq.input_codebook.empty()) input_books[i] = make_book(lq.input_codebook, fmt::format("u{}", i));
+      for (std::size_t t = 0; t < lq.weight_codebooks.size(); ++t)
+        weight_books[i].push_back(make_book(lq.weight_codebooks[t], fmt::format("c{}_{}", i, t)));
+      if (!weight_books[i].empty() && weight_books[i].size() != 1 &&
+          static_cast<std::int64_t>(weight_books[i].size()) != net.layers[i].units)
+        fail("", "layer '{}': {} weight codebooks for {} units", net.layers[i].name, weight_books[i].size(),
+             net.layers[i].units);
+    }
     const auto shapes = net.infer_shapes();
     Shape in = net.input_shape;
     for (std::size_t i = 0; i < net.layers.size(); ++i) {
@@ -68,17 +115,29 @@ struct TorchNet : torch::nn::Module {
     return x;
   }
 
+  // The weights the forward pass uses: quantized per codebook (one, or one per output channel).
+  torch::Tensor layer_weights(std::size_t i) const {
+    const auto& books = weight_books[i];
+    if (books.empty()) return weights[i];
+    if (books.size() == 1) return quantize(weights[i], books[0]);
+    std::vector<torch::Tensor> rows;
+    for (std::size_t c = 0; c < books.size(); ++c)
+      rows.push_back(quantize(weights[i][static_cast<std::int64_t>(c)], books[c]));
+    return torch::stack(rows);
+  }
+
   torch::Tensor forward(torch::Tensor x) {
     for (std::size_t i = 0; i < skeleton.layers.size(); ++i) {
       const Layer& l = skeleton.layers[i];
+      x = quantize(x, input_books[i]);
       switch (l.kind) {
         case LayerKind::Scale: x = x * weights[i] + biases[i]; break;
-        case LayerKind::Dense: x = F::linear(x, weights[i], biases[i]); break;
+        case LayerKind::Dense: x = F::linear(x, layer_weights(i), biases[i]); break;
         case LayerKind::Conv2D: {
           const bool symmetric = l.pad.top == l.pad.bottom && l.pad.left == l.pad.right;
           if (!symmetric) x = F::pad(x, F::PadFuncOptions({l.pad.left, l.pad.right, l.pad.top, l.pad.bottom}));
           const std::int64_t ph = symmetric ? l.pad.top : 0, pw = symmetric ? l.pad.left : 0;
-          x = F::conv2d(x, weights[i], F::Conv2dFuncOptions().bias(biases[i]).stride({l.stride_h, l.stride_w}).padding({ph, pw}));
+          x = F::conv2d(x, layer_weights(i), F::Conv2dFuncOptions().bias(biases[i]).stride({l.stride_h, l.stride_w}).padding({ph, pw}));
           break;
         }
         case LayerKind::MaxPool2D: {
@@ -106,6 +165,16 @@ struct TorchNet : torch::nn::Module {
     return x;
   }
 
+  QuantSpec quant_spec() const {
+    QuantSpec q;
+    q.layers.resize(skeleton.layers.size());
+    for (std::size_t i = 0; i < q.layers.size(); ++i) {
+      if (input_books[i].values.defined()) q.layers[i].input_codebook = sorted_values(input_books[i]);
+      for (const auto& b : weight_books[i]) q.layers[i].weight_codebooks.push_back(sorted_values(b));
+    }
+    return q;
+  }
+
   Network to_network() const {
     Network net = skeleton;
     for (std::size_t i = 0; i < net.layers.size(); ++i) {
@@ -121,6 +190,8 @@ struct TorchNet : torch::nn::Module {
   Network skeleton;
   double dropout;
   std::vector<torch::Tensor> weights, biases;
+  std::vector<Book> input_books;
+  std::vector<std::vector<Book>> weight_books;
   std::vector<bool> hidden_dense;
 };
 
@@ -172,7 +243,8 @@ TrainResult train_network(const Network& init, const Dataset& train, const Datas
   set_threads(opt.threads);
   torch::manual_seed(opt.seed);
   Stopwatch total;
-  TorchNet model(init, opt.dropout, opt.init_weights);
+  if (opt.learn_codebooks && opt.quant.empty()) fail("", "learn_codebooks needs codebooks to start from");
+  TorchNet model(init, opt.dropout, opt.init_weights, opt.quant, opt.learn_codebooks);
   torch::optim::SGD sgd(model.parameters(),
                         torch::optim::SGDOptions(opt.lr).momentum(opt.momentum).weight_decay(opt.weight_decay));
   const torch::Tensor X = to_tensor(train), Y = labels(train);
@@ -182,8 +254,11 @@ TrainResult train_network(const Network& init, const Dataset& train, const Datas
   std::mt19937_64 rng(opt.seed ^ 0x5eedULL);
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
   TrainResult result;
-  const std::int64_t total_steps = batches * opt.epochs;
-  std::int64_t step = 0;
+  if (opt.schedule_epochs > 0 && opt.schedule_offset + opt.epochs > opt.schedule_epochs)
+    fail("", "epochs {} to {} lie outside the {}-epoch schedule", opt.schedule_offset + 1,
+         opt.schedule_offset + opt.epochs, opt.schedule_epochs);
+  const std::int64_t total_steps = batches * (opt.schedule_epochs > 0 ? opt.schedule_epochs : opt.epochs);
+  std::int64_t step = batches * (opt.schedule_epochs > 0 ? opt.schedule_offset : 0);
   for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
     Stopwatch sw;
     model.train();
@@ -218,13 +293,14 @@ TrainResult train_network(const Network& init, const Dataset& train, const Datas
     if (on_epoch) on_epoch(st);
   }
   result.net = model.to_network();
+  if (!opt.quant.empty()) result.quant = model.quant_spec();
   result.seconds = total.seconds();
   return result;
 }
 
-std::vector<int> torch_predict(const Network& net, const Dataset& d, int threads) {
+std::vector<int> torch_predict(const Network& net, const Dataset& d, int threads, const QuantSpec& quant) {
   set_threads(threads);
-  TorchNet model(net, 0.0, false);
+  TorchNet model(net, 0.0, false, quant);
   return predict_with(model, to_tensor(d));
 }
 

@@ -18,6 +18,24 @@
 
 namespace rapidnn {
 
+// What the hardware sees, for cluster-aware training (paper section 3.2). Indexed like the
+// network's layers; an empty codebook means no quantization there. In the forward pass a
+// layer's input is replaced by its nearest input-codebook entry and its weights by their nearest
+// weight-codebook entry (one codebook per Dense layer, one per Conv2D output channel); gradients
+// pass straight through to the float values.
+struct LayerQuant {
+  std::vector<float> input_codebook;                 // sorted
+  std::vector<std::vector<float>> weight_codebooks;  // [tables][w], sorted
+};
+struct QuantSpec {
+  std::vector<LayerQuant> layers;
+  bool empty() const {
+    for (const auto& l : layers)
+      if (!l.input_codebook.empty() || !l.weight_codebooks.empty()) return false;
+    return true;
+  }
+};
+
 struct TrainOptions {
   int epochs = 40;
   int batch = 128;
@@ -28,6 +46,12 @@ struct TrainOptions {
   std::uint64_t seed = 1;
   int threads = 0;          // 0: all cores
   bool init_weights = true; // false: start from the weights already in the network
+  QuantSpec quant;          // quantized forward pass with straight-through gradients
+  bool learn_codebooks = false;  // the codebook entries of `quant` are trained too
+  // The cosine schedule may span a longer run of which this call is a part: it then covers
+  // schedule_epochs epochs and this call starts at epoch schedule_offset (0: just this call).
+  int schedule_epochs = 0;
+  int schedule_offset = 0;
 };
 
 struct EpochStats {
@@ -39,6 +63,7 @@ struct EpochStats {
 
 struct TrainResult {
   Network net;
+  QuantSpec quant;  // the codebooks at the end (trained when learn_codebooks), sorted
   std::vector<EpochStats> epochs;
   double seconds = 0.0;
 };
@@ -51,6 +76,7 @@ TrainResult train_network(const Network& init, const Dataset& train, const Datas
                           const BatchCallback& on_batch = {});
 
 // Predictions of the network computed by libtorch (eval mode), for cross-checking the float reference.
-std::vector<int> torch_predict(const Network& net, const Dataset& d, int threads = 0);
+std::vector<int> torch_predict(const Network& net, const Dataset& d, int threads = 0,
+                               const QuantSpec& quant = {});
 
 }  // namespace rapidnn

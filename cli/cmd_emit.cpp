@@ -1,0 +1,71 @@
+// rapidnn emit: the composer's artifact -> synthesizable Verilog (templates, tiles, top, tables).
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "composer/artifact.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "generator/emit_rtl.h"
+#include "generator/rtl_plan.h"
+
+namespace rapidnn::cli {
+
+struct EmitOptions {
+  std::string composed;
+  std::string output;
+  RtlOptions rtl;
+  std::string accumulate = "direct";
+};
+
+static void run_emit(const EmitOptions& o) {
+  Stopwatch sw;
+  RtlOptions opt = o.rtl;
+  if (o.accumulate == "direct") opt.accumulate = RtlAccumulate::Direct;
+  else if (o.accumulate == "count") opt.accumulate = RtlAccumulate::Count;
+  else fail("--accumulate", "'{}' is not direct or count", o.accumulate);
+  const ComposedNetwork cn = load_artifact(o.composed);
+  const RtlPlan plan = plan_rtl(cn, opt, o.composed);
+  const std::string out = o.output.empty() ? o.composed + "-rtl" : o.output;
+  const EmitStats st = emit_rtl(plan, out);
+  fmt::print("design     {} ({}), top {}: {} lanes, {} neuron(s) per RNA, {} accumulation, {} activation/encoding\n",
+             plan.network, o.composed, opt.top, opt.lanes, opt.rna_share, to_string(opt.accumulate),
+             opt.fused_am ? "fused" : "two-block");
+  fmt::print("{:>3} {:<8} {:<20} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>10}\n", "#", "stage", "name", "units", "RNAs",
+             "groups", "lanes", "beats", "positions", "cycles");
+  for (const auto& t : plan.stages) {
+    if (t.kind == StageKind::MaxPool)
+      fmt::print("{:>3} {:<8} {:<20} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>10}\n", t.stage, to_string(t.kind), t.name,
+                 t.channels, "-", "-", "-", "-", t.oh * t.ow, t.cycles);
+    else
+      fmt::print("{:>3} {:<8} {:<20} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>10}\n", t.stage, to_string(t.kind), t.name,
+                 t.units, t.rnas, t.groups, t.lanes, t.beats, t.oh * t.ow, t.cycles);
+  }
+  fmt::print("pipeline   one sample every {} cycles at best (the slowest stage; input takes {} cycles)\n",
+             plan.interval(), plan.input_numel);
+  fmt::print("wrote      {}/ ({} files, {:.1f} MiB) in {:.2f} s\n", out, st.files,
+             static_cast<double>(st.bytes) / (1024.0 * 1024.0), sw.seconds());
+}
+
+void setup_emit(CLI::App& app) {
+  auto o = std::make_shared<EmitOptions>();
+  auto* cmd = app.add_subcommand(
+      "emit",
+      "Generate the accelerator's Verilog from a composed artifact: RNA tiles, NDCAM activation/encoding, buffers, "
+      "controller and top (paper section 4), with $readmemh table images. Output is deterministic");
+  cmd->add_option("--composed,-c", o->composed, "Artifact directory written by 'rapidnn compose'")->required();
+  cmd->add_option("--output,-o", o->output, "RTL directory (default <artifact>-rtl); replaced atomically");
+  cmd->add_option("--lanes", o->rtl.lanes, "Taps each RNA accumulates per cycle (clamped to each layer's fan-in)")
+      ->capture_default_str();
+  cmd->add_option("--rna-share", o->rtl.rna_share,
+                  "Neurons time-multiplexed on one RNA (paper section 5.6); 1 gives one RNA per neuron")
+      ->capture_default_str();
+  cmd->add_option("--accumulate", o->accumulate,
+                  "direct (lookups summed by an adder tree) or count (counters, then count x product by shifts and "
+                  "adds, paper section 4.1.1)")
+      ->capture_default_str();
+  cmd->add_flag("--fused-am", o->rtl.fused_am, "One fused activation+encoding lookup instead of two blocks");
+  cmd->add_option("--top", o->rtl.top, "Name of the top module")->capture_default_str();
+  cmd->callback([o] { run_emit(*o); });
+}
+
+}  // namespace rapidnn::cli

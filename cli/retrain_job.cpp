@@ -1,0 +1,96 @@
+// Retraining job shared by compose and sweep.
+#include "cli/retrain_job.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "core/error.h"
+#include "core/progress.h"
+#ifdef RAPIDNN_HAVE_TORCH
+#include "train/retrain.h"
+#endif
+
+namespace rapidnn::cli {
+
+void add_retrain_options(CLI::App& cmd, RetrainJobOptions& o) {
+  cmd.add_flag("--retrain", o.enabled,
+               "Cluster-aware retraining (paper section 3.2): retrain from the centroids with quantized weights and "
+               "layer inputs in the forward pass, re-cluster, repeat while validation delta-e > epsilon");
+  cmd.add_option("--iterations", o.iterations, "Retraining rounds at most")->capture_default_str();
+  cmd.add_option("--epochs", o.epochs, "Epochs per retraining round")->capture_default_str();
+  cmd.add_option("--epsilon", o.epsilon, "Stop once validation delta-e (points) is at most this")->capture_default_str();
+  cmd.add_option("--retrain-lr", o.lr, "Peak learning rate (one cosine schedule over all rounds)")->capture_default_str();
+  cmd.add_option("--retrain-dropout", o.dropout, "Dropout on hidden fully-connected layers while retraining")
+      ->capture_default_str();
+  cmd.add_option("--validation", o.validation, "Training samples held out to measure delta-e while retraining")
+      ->capture_default_str();
+}
+
+void check_retrain_available() {
+#ifndef RAPIDNN_HAVE_TORCH
+  fail("--retrain", "this rapidnn was built without libtorch (RAPIDNN_WITH_TORCH=OFF); retraining needs it");
+#endif
+}
+
+RetrainJobResult run_retrain_job(const ComposeJob& job, const ComposeJobOptions& co, const RetrainJobOptions& ro,
+                                 int w, int u) {
+  check_retrain_available();
+  RetrainJobResult out;
+#ifdef RAPIDNN_HAVE_TORCH
+  RetrainOptions opt;
+  opt.w = w;
+  opt.u = u;
+  opt.q = co.q;
+  opt.iterations = ro.iterations;
+  opt.epochs = ro.epochs;
+  opt.epsilon = ro.epsilon;
+  opt.lr = ro.lr;
+  opt.dropout = ro.dropout;
+  opt.seed = co.seed;
+  opt.threads = co.threads;
+  fmt::print("retrain    w={} u={}: up to {} rounds of {} epochs, lr {}, stop at validation delta-e <= {:+.2f} "
+             "({} validation samples, float {:.2f}%)\n",
+             w, u, ro.iterations, ro.epochs, ro.lr, ro.epsilon, job.validation.size(), job.float_validation_accuracy);
+  std::unique_ptr<Progress> bar;
+  int round = 0;
+  auto on_batch = [&](int epoch, std::int64_t b, std::int64_t batches) {
+    if (!bar) bar = std::make_unique<Progress>(fmt::format("round {}", round + 1), batches * ro.epochs);
+    bar->set((epoch - 1) * batches + b);
+  };
+  auto on_step = [&](const RetrainStep& s) {
+    if (bar) bar->finish();
+    bar.reset();
+    round = s.iteration;
+    if (s.iteration == 0)
+      fmt::print("  iter 0   validation {:6.2f}%  delta-e {:+6.2f}   (before retraining; compose {:.1f} s)\n",
+                 s.validation_accuracy, s.delta_e, s.compose_seconds);
+    else
+      fmt::print("  iter {}   validation {:6.2f}%  delta-e {:+6.2f}   train {:.1f} s, re-cluster {:.1f} s, "
+                 "elapsed {:.1f} s\n",
+                 s.iteration, s.validation_accuracy, s.delta_e, s.train_seconds, s.compose_seconds, s.seconds);
+    std::fflush(stdout);
+  };
+  auto on_epoch = [&](const EpochStats& e) {
+    if (bar) bar->set_note(fmt::format("epoch {} loss {:.4f}, quantized validation {:.2f}%", e.epoch, e.loss,
+                                       e.validation_accuracy));
+  };
+  const RetrainResult r = retrain(job.state, job.train, job.validation, job.calibration, job.float_validation_accuracy,
+                                  opt, on_step, on_epoch, on_batch);
+  out.state = r.state;
+  out.composed = r.composed;
+  out.best_iteration = r.best;
+  out.iterations_run = static_cast<int>(r.steps.size()) - 1;
+  out.seconds = r.seconds;
+  for (const auto& s : r.steps) out.train_seconds += s.train_seconds;
+  out.epochs_run = out.iterations_run * ro.epochs;
+  fmt::print("retrain    best iteration {} of {}; {:.1f} s in all, {} epochs in {:.1f} s ({:.1f} s per epoch)\n",
+             r.best, out.iterations_run, r.seconds, out.epochs_run, out.train_seconds,
+             out.epochs_run > 0 ? out.train_seconds / out.epochs_run : 0.0);
+#else
+  (void)job, (void)co, (void)ro, (void)w, (void)u;
+#endif
+  return out;
+}
+
+}  // namespace rapidnn::cli

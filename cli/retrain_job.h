@@ -1,0 +1,39 @@
+// Cluster-aware retraining for `rapidnn compose --retrain` and `rapidnn sweep --retrain`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/compose_job.h"
+
+namespace rapidnn::cli {
+
+struct RetrainJobOptions {
+  bool enabled = false;
+  int iterations = 5;
+  int epochs = 5;
+  double epsilon = 0.0;
+  double lr = 0.02;
+  double dropout = 0.0;
+  std::int64_t validation = 5000;
+};
+
+void add_retrain_options(CLI::App& cmd, RetrainJobOptions& o);
+
+// Fails with a clear message when this build has no libtorch.
+void check_retrain_available();
+
+struct RetrainJobResult {
+  ComposerState state;  // of the best iteration (its codebooks, for WCSS reports)
+  ComposedNetwork composed;
+  int best_iteration = 0;
+  int iterations_run = 0;
+  double seconds = 0.0, train_seconds = 0.0;
+  int epochs_run = 0;
+};
+
+// Runs the loop at (w, u) on a job prepared with a validation hold-out, printing a line per
+// iteration (validation delta-e, times) and a progress bar while training.
+RetrainJobResult run_retrain_job(const ComposeJob& job, const ComposeJobOptions& co, const RetrainJobOptions& ro,
+                                 int w, int u);
+
+}  // namespace rapidnn::cli

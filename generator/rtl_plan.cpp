@@ -1,0 +1,303 @@
+// RTL planning: ComposedNetwork + RtlOptions -> RtlPlan (structure, widths, table images, cycles).
+#include "generator/rtl_plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace rapidnn {
+
+const char* to_string(RtlAccumulate a) { return a == RtlAccumulate::Direct ? "direct" : "count"; }
+
+namespace {
+
+int clog2(std::int64_t n) {  // bits to address n entries, at least 1
+  int b = 1;
+  while ((std::int64_t{1} << b) < n) ++b;
+  return b;
+}
+
+int index_bits(int entries) { return bits_for_index(entries); }
+
+// Sets `n` bits of `v` starting at `pos` in the LSB-first bit vector.
+void put_bits(std::vector<std::uint8_t>& bits, std::size_t pos, int n, std::uint64_t v) {
+  for (int i = 0; i < n; ++i) bits[pos + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>((v >> i) & 1u);
+}
+
+RtlImage image(std::string file, int width, bool is_signed) {
+  RtlImage im;
+  im.file = std::move(file);
+  im.width = width;
+  im.is_signed = is_signed;
+  return im;
+}
+
+// Appends a word of `bits` (LSB first) to the image, as a value when it fits 63 bits.
+void push_word(RtlImage& im, const std::vector<std::uint8_t>& bits) {
+  if (im.width <= 63) {
+    std::int64_t v = 0;
+    for (int i = 0; i < im.width; ++i) v |= static_cast<std::int64_t>(bits[static_cast<std::size_t>(i)]) << i;
+    im.values.push_back(v);
+  } else {
+    im.wide.push_back(bits);
+  }
+}
+
+void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const RtlOptions& opt) {
+  const bool conv = s.kind == StageKind::Conv, avg = s.kind == StageKind::AvgPool;
+  t.units = s.units;
+  t.fan_in = s.fan_in;
+  t.lanes = static_cast<int>(std::min<std::int64_t>(opt.lanes, s.fan_in));
+  t.beats = static_cast<int>((s.fan_in + t.lanes - 1) / t.lanes);
+  // Average pooling reads a different channel per neuron, so its channels share one RNA.
+  t.rnas = avg ? 1 : static_cast<int>((s.units + opt.rna_share - 1) / opt.rna_share);
+  t.groups = static_cast<int>((s.units + t.rnas - 1) / t.rnas);
+  if (s.kind == StageKind::Dense) {
+    t.channels = s.fan_in;
+  } else {
+    t.channels = s.in_shape[0];
+    t.ih = s.in_shape[1];
+    t.iw = s.in_shape[2];
+    t.oh = s.out_shape[1];
+    t.ow = s.out_shape[2];
+    t.kh = s.kernel_h;
+    t.kw = s.kernel_w;
+    t.sh = s.stride_h;
+    t.sw = s.stride_w;
+    t.pt = s.pad.top;
+    t.pl = s.pad.left;
+    if (avg) t.chan_stride = t.ih * t.iw;
+  }
+  t.wiw = index_bits(s.w);
+  t.xiw = index_bits(s.u);
+  t.tables_per_rna = conv ? t.groups : 1;
+  t.table_bits = clog2(t.tables_per_rna);
+  t.product_bits = s.product_bits;
+  t.bias_bits = s.bias_bits;
+  t.acc_bits = s.acc_bits;
+  t.count_bits = clog2(s.fan_in + 1);
+  const std::int64_t pos = t.oh * t.ow;
+  const std::int64_t pairs = std::int64_t{1} << (t.wiw + t.xiw);
+  t.cycles = 2 + t.groups * pos * (t.beats + (opt.accumulate == RtlAccumulate::Count ? pairs : 0) + 1);
+
+  // Product images: [table][2^wiw][2^xiw], tables padded to a power of two when more than one.
+  const std::string base = fmt::format("s{}_{}", t.stage, t.name);
+  const int rows = 1 << t.wiw, cols = 1 << t.xiw;
+  auto product_image = [&](const std::string& file, const std::vector<std::int64_t>& tables) {
+    RtlImage im = image(file, t.product_bits, true);
+    const std::int64_t slots = t.tables_per_rna > 1 ? (std::int64_t{1} << t.table_bits) : 1;
+    im.values.assign(static_cast<std::size_t>(slots * rows * cols), 0);
+    for (std::size_t k = 0; k < tables.size(); ++k) {
+      if (tables[k] < 0) continue;  // a group past the last channel
+      for (int wi = 0; wi < s.w; ++wi)
+        for (int xi = 0; xi < s.u; ++xi)
+          im.values[(k * static_cast<std::size_t>(rows) + static_cast<std::size_t>(wi)) * static_cast<std::size_t>(cols) +
+                    static_cast<std::size_t>(xi)] =
+              s.product[(static_cast<std::size_t>(tables[k]) * static_cast<std::size_t>(s.w) + static_cast<std::size_t>(wi)) *
+                            static_cast<std::size_t>(s.u) +
+                        static_cast<std::size_t>(xi)];
+    }
+    return im;
+  };
+  if (conv) {
+    for (int r = 0; r < t.rnas; ++r) {
+      std::vector<std::int64_t> tables;
+      for (int g = 0; g < t.groups; ++g) {
+        const std::int64_t n = static_cast<std::int64_t>(g) * t.rnas + r;
+        tables.push_back(n < s.units ? n : -1);
+      }
+      t.products.push_back(product_image(fmt::format("{}_prod_r{}.hex", base, r), tables));
+    }
+  } else {
+    t.products.push_back(product_image(base + "_prod.hex", {0}));
+  }
+
+  // Weight indices: word g*beats + b holds, for RNA r and lane l, the index of neuron g*R + r at tap b*L + l.
+  t.widx = image(base + "_widx.hex", t.rnas * t.lanes * t.wiw, false);
+  for (int g = 0; g < t.groups; ++g)
+    for (int b = 0; b < t.beats; ++b) {
+      std::vector<std::uint8_t> bits(static_cast<std::size_t>(t.widx.width), 0);
+      for (int r = 0; r < t.rnas; ++r) {
+        const std::int64_t n = static_cast<std::int64_t>(g) * t.rnas + r;
+        for (int l = 0; l < t.lanes; ++l) {
+          const std::int64_t k = static_cast<std::int64_t>(b) * t.lanes + l;
+          if (avg || n >= s.units || k >= s.fan_in) continue;
+          put_bits(bits, static_cast<std::size_t>((r * t.lanes + l) * t.wiw), t.wiw,
+                   s.weight_idx[static_cast<std::size_t>(n * s.fan_in + k)]);
+        }
+      }
+      push_word(t.widx, bits);
+    }
+  // Biases: word g holds neuron g*R + r's bias at RNA r.
+  t.bias = image(base + "_bias.hex", t.rnas * t.bias_bits, false);
+  for (int g = 0; g < t.groups; ++g) {
+    std::vector<std::uint8_t> bits(static_cast<std::size_t>(t.bias.width), 0);
+    for (int r = 0; r < t.rnas; ++r) {
+      const std::int64_t n = static_cast<std::int64_t>(g) * t.rnas + r;
+      if (n < s.units)
+        put_bits(bits, static_cast<std::size_t>(r * t.bias_bits), t.bias_bits,
+                 static_cast<std::uint64_t>(static_cast<std::int64_t>(s.bias[static_cast<std::size_t>(n)])));
+    }
+    push_word(t.bias, bits);
+  }
+  // Taps: word b, lane l = {valid, ky, kx, offset} of tap b*L + l relative to the window origin.
+  const std::int64_t in_numel = numel(s.in_shape);
+  t.tap_off_bits = clog2(in_numel);
+  t.ky_bits = clog2(t.kh);
+  t.kx_bits = clog2(t.kw);
+  const int tapw = 1 + t.ky_bits + t.kx_bits + t.tap_off_bits;
+  t.taps = image(base + "_taps.hex", t.lanes * tapw, false);
+  for (int b = 0; b < t.beats; ++b) {
+    std::vector<std::uint8_t> bits(static_cast<std::size_t>(t.taps.width), 0);
+    for (int l = 0; l < t.lanes; ++l) {
+      const std::int64_t k = static_cast<std::int64_t>(b) * t.lanes + l;
+      if (k >= s.fan_in) continue;
+      std::int64_t c = 0, ky = 0, kx = 0;
+      if (s.kind == StageKind::Dense) {
+        c = k;
+      } else {
+        c = avg ? 0 : k / (t.kh * t.kw);
+        ky = (k / t.kw) % t.kh;
+        kx = k % t.kw;
+      }
+      const std::int64_t off = s.kind == StageKind::Dense ? k : c * t.ih * t.iw + ky * t.iw + kx;
+      const auto at = static_cast<std::size_t>(l * tapw);
+      put_bits(bits, at, t.tap_off_bits, static_cast<std::uint64_t>(off));
+      put_bits(bits, at + static_cast<std::size_t>(t.tap_off_bits), t.kx_bits, static_cast<std::uint64_t>(kx));
+      put_bits(bits, at + static_cast<std::size_t>(t.tap_off_bits + t.kx_bits), t.ky_bits, static_cast<std::uint64_t>(ky));
+      bits[at + static_cast<std::size_t>(tapw - 1)] = 1;
+    }
+    push_word(t.taps, bits);
+  }
+
+  // Activation + encoding.
+  if (!s.is_output) {
+    t.enc_entries = s.out_u;
+    t.out_index_bits = index_bits(s.out_u);
+    t.am_value_bits = std::max(s.acc_bits, s.am_bits);
+    t.enc = image(base + "_enc.hex", t.am_value_bits, true);
+    t.enc.values = s.enc;
+    if (!s.act_table) {
+      t.am_mode = 0;
+      t.am_clamp = opt.fused_am ? (s.act == ActKind::ReLU && !s.enc.empty() && s.enc.front() < 0)
+                                : s.act == ActKind::ReLU;
+    } else {
+      t.am_mode = opt.fused_am ? 2 : 1;
+      t.q = s.q();
+      t.q_bits = index_bits(t.q);
+      t.act_y = image(base + "_act_y.hex", t.am_value_bits, true);
+      t.act_y.values = s.act_y;
+      const std::size_t qpad = std::size_t{1} << t.q_bits;
+      t.act_z = image(base + "_act_z.hex", t.am_value_bits, true);
+      t.act_z.values = s.act_z;
+      t.act_z.values.resize(qpad, 0);
+      t.fused = image(base + "_fused.hex", t.out_index_bits, false);
+      for (auto v : s.fused_idx) t.fused.values.push_back(v);
+      t.fused.values.resize(qpad, 0);
+    }
+  }
+  (void)cn;
+}
+
+std::string legal_name(const std::string& s) {
+  std::string out;
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_');
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "n" + out;
+  if (out.size() > 24) out.resize(24);
+  return out;
+}
+
+}  // namespace
+
+std::int64_t RtlPlan::interval() const {
+  std::int64_t m = input_numel;
+  for (const auto& s : stages) m = std::max(m, s.cycles);
+  return m;
+}
+
+RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source) {
+  cn.validate(source);
+  if (opt.lanes < 1) fail(source, "--lanes must be at least 1, got {}", opt.lanes);
+  if (opt.rna_share < 1) fail(source, "--rna-share must be at least 1, got {}", opt.rna_share);
+  std::int64_t max_fan = 0, max_units = 0;
+  for (const auto& s : cn.stages)
+    if (s.weighted()) {
+      max_fan = std::max(max_fan, s.fan_in);
+      max_units = std::max(max_units, s.units);
+    }
+  if (opt.lanes > max_fan)
+    fail(source, "--lanes {} is above every layer's fan-in (the largest is {})", opt.lanes, max_fan);
+  if (opt.rna_share > max_units)
+    fail(source, "--rna-share {} is above every layer's neuron count (the largest is {})", opt.rna_share, max_units);
+  bool legal_top = !opt.top.empty() && std::isalpha(static_cast<unsigned char>(opt.top[0]));
+  for (char c : opt.top) legal_top &= std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  if (!legal_top) fail(source, "--top '{}' is not a Verilog identifier", opt.top);
+
+  RtlPlan p;
+  p.options = opt;
+  p.network = cn.name;
+  p.raw_bits = cn.input.raw_bits;
+  p.input_numel = numel(cn.input_shape);
+  p.input_index_bits = index_bits(cn.input.u);
+  p.input_lut = image("input_lut.hex", p.input_index_bits, false);
+  for (auto v : cn.input.lut) p.input_lut.values.push_back(v);
+  p.buffers.push_back(RtlBuffer{0, p.input_numel, p.input_index_bits, clog2(p.input_numel), 1, 1, 1});
+
+  int current = 0;  // buffer the next stage reads
+  for (std::size_t i = 0; i < cn.stages.size(); ++i) {
+    const Stage& s = cn.stages[i];
+    if (s.kind == StageKind::Flatten) continue;
+    RtlStage t;
+    t.stage = static_cast<int>(i);
+    t.kind = s.kind;
+    t.name = legal_name(s.name);
+    t.output = s.is_output;
+    t.in_buffer = current;
+    RtlBuffer& in = p.buffers[static_cast<std::size_t>(current)];
+    if (s.kind == StageKind::MaxPool) {
+      t.channels = s.in_shape[0];
+      t.ih = s.in_shape[1];
+      t.iw = s.in_shape[2];
+      t.oh = s.out_shape[1];
+      t.ow = s.out_shape[2];
+      t.kh = s.kernel_h;
+      t.kw = s.kernel_w;
+      t.sh = s.stride_h;
+      t.sw = s.stride_w;
+      t.pt = s.pad.top;
+      t.pl = s.pad.left;
+      t.cycles = 2 + t.channels * t.oh * t.ow;
+      in.read_ports = t.kh * t.kw;
+      const int bits = in.index_bits;
+      const std::int64_t depth = numel(s.out_shape);
+      p.buffers.push_back(RtlBuffer{static_cast<int>(i) + 1, depth, bits, clog2(depth), 1, 1, 1});
+    } else {
+      if (in.index_bits != index_bits(s.u))
+        fail(source, "stage {} '{}': its input buffer holds {}-bit indices, its codebook needs {}", i, s.name,
+             in.index_bits, index_bits(s.u));
+      plan_tile(cn, s, t, opt);
+      in.read_ports = t.lanes;
+      if (s.is_output) {
+        p.classes = numel(s.out_shape);
+        p.class_bits = clog2(p.classes);
+        p.score_bits = s.acc_bits;
+        p.score_addr_bits = clog2(p.classes);
+        p.output_relu = s.act == ActKind::ReLU;
+      } else {
+        const std::int64_t depth = numel(s.out_shape);
+        p.buffers.push_back(RtlBuffer{static_cast<int>(i) + 1, depth, t.out_index_bits, clog2(depth), t.rnas, 1, t.oh * t.ow});
+      }
+    }
+    if (!s.is_output) {
+      t.out_buffer = static_cast<int>(p.buffers.size()) - 1;
+      current = static_cast<int>(p.buffers.size()) - 1;
+    }
+    p.stages.push_back(std::move(t));
+  }
+  if (p.stages.empty() || !p.stages.back().output) fail(source, "the network has no output stage");
+  return p;
+}
+
+}  // namespace rapidnn

@@ -1,0 +1,90 @@
+// RTL plan: ComposedNetwork + hardware options -> a validated description of the accelerator.
+//
+// The plan fixes every structural choice before any Verilog is written (Verilator's
+// "one pass per file pair", CIRCT's "validated IR first"): which buffers exist, how many RNAs
+// each tile has and how neurons share them, lanes, beats, widths, the contents of every table
+// image, and the cycle count of every stage. emit_rtl() only prints it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "composer/composed.h"
+
+namespace rapidnn {
+
+enum class RtlAccumulate { Direct, Count };
+const char* to_string(RtlAccumulate a);
+
+struct RtlOptions {
+  int lanes = 8;           // taps per beat per RNA (clamped to each layer's fan-in)
+  int rna_share = 1;       // neurons time-multiplexed on one RNA (1: one RNA per neuron)
+  RtlAccumulate accumulate = RtlAccumulate::Direct;
+  bool fused_am = false;   // one fused activation+encoding block instead of two
+  std::string top = "rapidnn_top";
+};
+
+// A table image: entries of `width` bits (words wider than 64 bits are packed from `wide`).
+struct RtlImage {
+  std::string file;
+  int width = 1;
+  bool is_signed = false;
+  std::vector<std::int64_t> values;             // one per word, when width <= 63
+  std::vector<std::vector<std::uint8_t>> wide;  // one bit vector (LSB first) per word, otherwise
+  std::size_t words() const { return width <= 63 ? values.size() : wide.size(); }
+};
+
+struct RtlBuffer {
+  int id = 0;           // 0: input encoder's output; k + 1: stage k's output
+  std::int64_t depth = 0;
+  int index_bits = 1;   // width of an encoded index
+  int addr_bits = 1;
+  int write_ports = 1, read_ports = 1;
+  std::int64_t positions = 1;  // entries per neuron of the producer (its writer is fixed per entry)
+};
+
+struct RtlStage {
+  int stage = 0;                 // index in ComposedNetwork::stages
+  StageKind kind = StageKind::Dense;
+  std::string name;              // legalized
+  bool output = false;
+  int in_buffer = 0, out_buffer = -1;  // indices into RtlPlan::buffers (-1: the output block)
+  // Tile (weighted stages).
+  std::int64_t units = 0, fan_in = 0;
+  int lanes = 1, rnas = 1, groups = 1, beats = 1;
+  std::int64_t oh = 1, ow = 1, ih = 1, iw = 1, channels = 1;
+  int kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0;
+  std::int64_t chan_stride = 0;
+  int wiw = 1, xiw = 1, tables_per_rna = 1, table_bits = 1;
+  int product_bits = 16, bias_bits = 16, acc_bits = 24, count_bits = 1;
+  // Activation + encoding.
+  int am_mode = 0, am_clamp = 0, am_value_bits = 24, q = 0, q_bits = 1, enc_entries = 0, out_index_bits = 1;
+  // Images (file names relative to the RTL directory).
+  std::vector<RtlImage> products;  // one shared image (Dense, AvgPool) or one per RNA (Conv)
+  RtlImage widx, bias, taps, act_y, act_z, enc, fused;
+  int tap_off_bits = 1, ky_bits = 1, kx_bits = 1;
+  std::int64_t cycles = 0;        // per sample, when never stalled
+};
+
+struct RtlPlan {
+  RtlOptions options;
+  std::string network;
+  int raw_bits = 8;
+  std::int64_t input_numel = 0;
+  int input_index_bits = 1;
+  RtlImage input_lut;
+  std::int64_t classes = 0;
+  int class_bits = 1, score_bits = 16, score_addr_bits = 1;
+  bool output_relu = false;
+  std::vector<RtlBuffer> buffers;
+  std::vector<RtlStage> stages;  // tiles and max-pool blocks in order (Flatten has no hardware)
+  // Cycle estimates from the stage periods: the slowest stage bounds throughput.
+  std::int64_t interval() const;
+};
+
+// Throws Error(source, ...) for impossible options (lanes or sharing below 1, lanes above every
+// layer's fan-in) or a network the hardware cannot hold.
+RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source);
+
+}  // namespace rapidnn

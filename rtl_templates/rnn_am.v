@@ -1,0 +1,60 @@
+// rnn_am: activation and encoding of one accumulator value (paper section 4.2).
+//
+// MODE 0, comparator: z = CLAMP ? max(acc, 0) : acc (ReLU or identity), then the encoding
+//         NDCAM gives the index of the nearest entry of the next layer's input codebook.
+// MODE 1, two blocks: the activation NDCAM finds the nearest of Q rows act_y to acc, a ROM
+//         gives that row's output act_z, and the encoding NDCAM encodes it.
+// MODE 2, fused: the activation NDCAM's row indexes a ROM of encoded indices directly
+//         (activation and encoding folded into one table).
+// Tables are constant images: act_y and enc ascending; all values signed VW-bit.
+`default_nettype none
+
+module rnn_am #(
+  parameter integer MODE       = 0,
+  parameter integer CLAMP      = 0,   // MODE 0: ReLU as a comparator
+  parameter integer AW         = 24,  // accumulator width
+  parameter integer VW         = 24,  // table value width (>= AW)
+  parameter integer Q          = 4,   // activation rows (MODE 1, 2)
+  parameter integer QW         = 2,   // row index width
+  parameter integer E          = 4,   // encoding entries (next layer's u)
+  parameter integer IW         = 2,   // encoded index width
+  parameter         ACTY_FILE  = "",
+  parameter         ACTZ_FILE  = "",
+  parameter         ENC_FILE   = "",
+  parameter         FUSED_FILE = ""
+) (
+  input  wire signed [AW-1:0] acc_i,
+  output wire        [IW-1:0] idx_o
+);
+  wire signed [VW-1:0] acc_ext = {{(VW-AW){acc_i[AW-1]}}, acc_i};
+
+  generate
+    if (MODE == 0) begin : g_comparator
+      wire signed [VW-1:0] z = (CLAMP != 0 && acc_ext < 0) ? {VW{1'b0}} : acc_ext;
+      rnn_nearest #(.N(E), .VW(VW), .IW(IW), .INIT_FILE(ENC_FILE)) u_enc (
+        .value_i(z),
+        .idx_o  (idx_o)
+      );
+    end else begin : g_table
+      wire [QW-1:0] row;
+      rnn_nearest #(.N(Q), .VW(VW), .IW(QW), .INIT_FILE(ACTY_FILE)) u_act (
+        .value_i(acc_ext),
+        .idx_o  (row)
+      );
+      if (MODE == 1) begin : g_two_block
+        reg signed [VW-1:0] act_z_q [0:(1<<QW)-1];
+        initial $readmemh(ACTZ_FILE, act_z_q);
+        rnn_nearest #(.N(E), .VW(VW), .IW(IW), .INIT_FILE(ENC_FILE)) u_enc (
+          .value_i(act_z_q[row]),
+          .idx_o  (idx_o)
+        );
+      end else begin : g_fused
+        reg [IW-1:0] fused_q [0:(1<<QW)-1];
+        initial $readmemh(FUSED_FILE, fused_q);
+        assign idx_o = fused_q[row];
+      end
+    end
+  endgenerate
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,98 @@
+// rnn_pingpong: the buffer of encoded outputs between two layers (paper section 4.3), two banks
+// so the producer fills one sample while the consumer reads the previous one.
+//
+// Producer: WP write ports (a static writer per entry, see below) into the bank it owns (wr_ready_o: that bank is free); wr_done_i
+// hands the bank over. Consumer: RP asynchronous read ports into the bank it owns (rd_valid_o:
+// that bank holds a complete sample); rd_done_i frees it. Banks alternate on both sides.
+// With RAPIDNN_TRACE defined, every write is reported to the co-simulation harness
+// (DPI-C rnn_trace_write under Verilator, a "trace" line under other simulators).
+`default_nettype none
+
+module rnn_pingpong #(
+  parameter integer DEPTH  = 4,
+  parameter integer IW     = 2,
+  parameter integer AW     = 2,
+  parameter integer WP     = 1,
+  parameter integer RP     = 1,
+  parameter integer POS    = 1,   // consecutive entries per writer (output positions)
+  parameter integer BUF_ID = 0
+) (
+  input  wire           clk_i,
+  input  wire           rst_ni,
+  input  wire [WP-1:0]    wr_en_i,
+  input  wire [WP*AW-1:0] wr_addr_i,
+  input  wire [WP*IW-1:0] wr_data_i,
+  input  wire           wr_done_i,
+  output wire           wr_ready_o,
+  input  wire [RP*AW-1:0] rd_addr_i,
+  output wire [RP*IW-1:0] rd_data_o,
+  input  wire           rd_done_i,
+  output wire           rd_valid_o
+);
+  reg [DEPTH*IW-1:0] bank0_q, bank1_q;
+  reg [1:0] full_q;
+  reg wsel_q, rsel_q;
+
+  assign wr_ready_o = !full_q[wsel_q];
+  assign rd_valid_o = full_q[rsel_q];
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      full_q <= 2'b00;
+      wsel_q <= 1'b0;
+      rsel_q <= 1'b0;
+    end else begin
+      if (wr_done_i) begin
+        full_q[wsel_q] <= 1'b1;
+        wsel_q <= !wsel_q;
+      end
+      if (rd_done_i) begin
+        full_q[rsel_q] <= 1'b0;
+        rsel_q <= !rsel_q;
+      end
+    end
+  end
+
+  // Entry e has one writer: port (e / POS) % WP (a tile's RNA r writes the entries of its
+  // neurons g*WP + r, POS positions each), so each entry is a register with one compare.
+  genvar e;
+  generate
+    for (e = 0; e < DEPTH; e = e + 1) begin : g_entry
+      localparam integer P = (e / POS) % WP;
+      localparam [AW-1:0] ADDR = e;
+      wire hit = wr_en_i[P] && wr_addr_i[P*AW +: AW] == ADDR;
+      always @(posedge clk_i) begin
+        if (hit && !wsel_q) bank0_q[e*IW +: IW] <= wr_data_i[P*IW +: IW];
+        if (hit && wsel_q) bank1_q[e*IW +: IW] <= wr_data_i[P*IW +: IW];
+      end
+    end
+  endgenerate
+
+  genvar r;
+  generate
+    for (r = 0; r < RP; r = r + 1) begin : g_read
+      wire [AW-1:0] a = rd_addr_i[r*AW +: AW];
+      assign rd_data_o[r*IW +: IW] = rsel_q ? bank1_q[a*IW +: IW] : bank0_q[a*IW +: IW];
+    end
+  endgenerate
+
+`ifndef RAPIDNN_TRACE
+  wire [31:0] unused_buf_id = BUF_ID;
+`else
+`ifdef VERILATOR
+  import "DPI-C" function void rnn_trace_write(input int buf_id, input int addr, input int data);
+`endif
+  integer t;
+  always @(posedge clk_i)
+      for (t = 0; t < WP; t = t + 1)
+        if (wr_en_i[t]) begin
+`ifdef VERILATOR
+          rnn_trace_write(BUF_ID, 32'(wr_addr_i[t*AW +: AW]), 32'(wr_data_i[t*IW +: IW]));
+`else
+          $display("trace %0d %0d %0d", BUF_ID, wr_addr_i[t*AW +: AW], wr_data_i[t*IW +: IW]);
+`endif
+        end
+`endif
+endmodule
+
+`default_nettype wire

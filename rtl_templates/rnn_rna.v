@@ -1,0 +1,78 @@
+// rnn_rna: one RNA block (paper Figure 7), direct accumulation form.
+//
+// Each beat presents L (weight index, input index) pairs. Each valid lane looks up the
+// product table P[table][w_idx][x_idx]; a balanced adder tree sums the L products and the
+// accumulator adds the sum (first_i: the accumulator restarts from the bias). acc_o holds
+// bias + sum of P over all beats of one neuron. Masked lanes (padding, taps past the fan-in)
+// add 0. The product table is a constant image: NT tables of 2^WIW x 2^XIW signed PW-bit entries, addressed {table, w_idx, x_idx}.
+`default_nettype none
+
+module rnn_rna #(
+  parameter integer L         = 4,   // lanes per beat
+  parameter integer WIW       = 2,   // weight index width (2^WIW table rows)
+  parameter integer XIW       = 2,   // input index width (2^XIW table columns)
+  parameter integer NT        = 1,   // tables held (one per neuron group of a convolution)
+  parameter integer TW        = 1,   // table index width
+  parameter integer PW        = 16,  // product width (signed)
+  parameter integer BW        = 16,  // bias width (signed)
+  parameter integer AW        = 24,  // accumulator width (signed)
+  parameter         PROD_FILE = ""
+) (
+  input  wire                 clk_i,
+  input  wire                 rst_ni,
+  input  wire                 beat_i,
+  input  wire                 first_i,
+  input  wire [L*WIW-1:0]     w_idx_i,
+  input  wire [L*XIW-1:0]     x_idx_i,
+  input  wire [L-1:0]         lane_valid_i,
+  input  wire [TW-1:0]        table_i,       // ignored when NT = 1
+  input  wire signed [BW-1:0] bias_i,
+  output wire signed [AW-1:0] acc_o
+);
+  localparam integer AD = (NT > 1 ? TW : 0) + WIW + XIW;
+  localparam integer DEPTH = 1 << AD;  // the image is padded to a power of two
+  localparam integer LP = L <= 1 ? 1 : (1 << $clog2(L));  // leaves of the adder tree
+
+  reg signed [PW-1:0] prod_q [0:DEPTH-1];
+  initial $readmemh(PROD_FILE, prod_q);
+
+  generate
+    if (NT == 1) begin : g_no_table
+      wire unused_table = ^table_i;
+    end
+  endgenerate
+
+  // Leaves at LP-1 .. 2*LP-2, node i sums nodes 2i+1 and 2i+2 (heap layout).
+  wire signed [AW-1:0] node [0:2*LP-2] /* verilator split_var */;
+  genvar l;
+  generate
+    for (l = 0; l < LP; l = l + 1) begin : g_leaf
+      if (l < L) begin : g_lane
+        wire [WIW-1:0] wi = w_idx_i[l*WIW +: WIW];
+        wire [XIW-1:0] xi = x_idx_i[l*XIW +: XIW];
+        wire [AD-1:0] addr;
+        if (NT > 1) begin : g_tabled
+          assign addr = {table_i, wi, xi};
+        end else begin : g_single
+          assign addr = {wi, xi};
+        end
+        wire signed [PW-1:0] p = prod_q[addr];
+        assign node[LP-1+l] = lane_valid_i[l] ? {{(AW-PW){p[PW-1]}}, p} : {AW{1'b0}};
+      end else begin : g_pad
+        assign node[LP-1+l] = {AW{1'b0}};
+      end
+    end
+    for (l = 0; l < LP - 1; l = l + 1) begin : g_tree
+      assign node[l] = node[2*l+1] + node[2*l+2];
+    end
+  endgenerate
+
+  reg signed [AW-1:0] acc_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) acc_q <= {AW{1'b0}};
+    else if (beat_i) acc_q <= (first_i ? {{(AW-BW){bias_i[BW-1]}}, bias_i} : acc_q) + node[0];
+  end
+  assign acc_o = acc_q;
+endmodule
+
+`default_nettype wire
