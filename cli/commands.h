@@ -13,6 +13,7 @@ void setup_compose(CLI::App& app);
 void setup_sweep(CLI::App& app);
 void setup_golden(CLI::App& app);
 void setup_emit(CLI::App& app);
+void setup_cosim(CLI::App& app);
 
 }  // namespace rapidnn::cli
 

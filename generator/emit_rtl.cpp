@@ -211,8 +211,10 @@ std::string top_module(const RtlPlan& p) {
     else
       v += fmt::format("    .wr_en_o({0}_wr_en), .wr_addr_o({0}_wr_addr), .wr_data_o({0}_wr_data)\n  );\n", out);
     if (t.output) {
-      v += fmt::format("  rnn_output #(.N({}), .R({}), .POS({}), .AW({}), .CAW({}), .CW({}), .RELU({})) u_output (\n",
-                       p.classes, t.rnas, t.oh * t.ow, p.score_bits, p.score_addr_bits, p.class_bits, p.output_relu ? 1 : 0);
+      v += fmt::format(
+          "  rnn_output #(.N({}), .R({}), .POS({}), .AW({}), .CAW({}), .CW({}), .RELU({}), .BUF_ID({})) u_output (\n",
+          p.classes, t.rnas, t.oh * t.ow, p.score_bits, p.score_addr_bits, p.class_bits, p.output_relu ? 1 : 0,
+          t.stage + 1);
       v += "    .clk_i(clk_i), .rst_ni(rst_ni), .wr_en_i(o_wr_en), .wr_addr_i(o_wr_addr), .wr_data_i(o_wr_data),\n"
            "    .wr_done_i(o_wr_done), .wr_ready_o(o_wr_ready), .out_valid_o(out_valid_o), .out_ready_i(out_ready_i),\n"
            "    .out_class_o(out_class_o), .out_scores_o(out_scores_o)\n  );\n";

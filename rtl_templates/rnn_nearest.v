@@ -19,14 +19,15 @@ module rnn_nearest #(
   reg signed [VW-1:0] table_q [0:N-1];
   initial $readmemh(INIT_FILE, table_q);
 
-  wire signed [VW:0] twice = {value_i, 1'b0};
+  wire signed [VW:0] twice = $signed({value_i, 1'b0});
   integer j;
+  reg signed [VW:0] sum;  // table[j-1] + table[j], one bit wider (all operands signed)
   always @* begin
     idx_o = {IW{1'b0}};
-    for (j = 1; j < N; j = j + 1)
-      if (table_q[j] != table_q[j-1] &&
-          twice > ({table_q[j-1][VW-1], table_q[j-1]} + {table_q[j][VW-1], table_q[j]}))
-        idx_o = j[IW-1:0];
+    for (j = 1; j < N; j = j + 1) begin
+      sum = $signed({table_q[j-1][VW-1], table_q[j-1]}) + $signed({table_q[j][VW-1], table_q[j]});
+      if (table_q[j] != table_q[j-1] && twice > sum) idx_o = j[IW-1:0];
+    end
   end
 endmodule
 

@@ -2,6 +2,7 @@
 // class scores (accumulators) through R ports; when it is done, the class index (argmax, the
 // lowest index on ties; ReLU outputs clamped at 0 first) is offered on a valid/ready stream
 // with the scores beside it. The tile waits (wr_ready_o low) until the result is taken.
+// With RAPIDNN_TRACE defined, score writes are reported like rnn_pingpong's.
 `default_nettype none
 
 module rnn_output #(
@@ -11,7 +12,8 @@ module rnn_output #(
   parameter integer AW   = 16,   // score width
   parameter integer CAW  = 1,    // score address width
   parameter integer CW   = 1,    // class index width
-  parameter integer RELU = 0
+  parameter integer RELU = 0,
+  parameter integer BUF_ID = 0   // trace id (the output stage's index + 1)
 ) (
   input  wire              clk_i,
   input  wire              rst_ni,
@@ -29,6 +31,10 @@ module rnn_output #(
   reg valid_q;
   reg [CW-1:0] class_q;
 
+  function automatic [AW-1:0] clamp(input [AW-1:0] d);
+    clamp = (RELU != 0 && d[AW-1]) ? {AW{1'b0}} : d;
+  endfunction
+
   // Score e has one writer: port (e / POS) % R.
   genvar e;
   generate
@@ -37,7 +43,7 @@ module rnn_output #(
       localparam [CAW-1:0] ADDR = e;
       wire [AW-1:0] d = wr_data_i[P*AW +: AW];
       always @(posedge clk_i)
-        if (wr_en_i[P] && wr_addr_i[P*CAW +: CAW] == ADDR) score_q[e] <= (RELU != 0 && d[AW-1]) ? {AW{1'b0}} : d;
+        if (wr_en_i[P] && wr_addr_i[P*CAW +: CAW] == ADDR) score_q[e] <= clamp(d);
     end
   endgenerate
 
@@ -73,6 +79,24 @@ module rnn_output #(
       assign out_scores_o[s*AW +: AW] = score_q[s];
     end
   endgenerate
+`ifndef RAPIDNN_TRACE
+  wire [31:0] unused_buf_id = BUF_ID;
+`else
+`ifdef VERILATOR
+  import "DPI-C" function void rnn_trace_write(input int buf_id, input int addr, input longint data);
+`endif
+  integer t;
+  always @(posedge clk_i)
+    for (t = 0; t < R; t = t + 1)
+      if (wr_en_i[t]) begin
+`ifdef VERILATOR
+        rnn_trace_write(BUF_ID, 32'(wr_addr_i[t*CAW +: CAW]), 64'($signed(clamp(wr_data_i[t*AW +: AW]))));
+`else
+        $display("trace %0d %0d %0d %0t", BUF_ID, wr_addr_i[t*CAW +: CAW], $signed(clamp(wr_data_i[t*AW +: AW])), $time);
+`endif
+      end
+`endif
+
   assign wr_ready_o = !valid_q;
   assign out_valid_o = valid_q;
   assign out_class_o = class_q;

@@ -55,15 +55,20 @@ module rnn_pingpong #(
 
   // Entry e has one writer: port (e / POS) % WP (a tile's RNA r writes the entries of its
   // neurons g*WP + r, POS positions each), so each entry is a register with one compare.
-  genvar e;
+  // (Two nested loops of at most 512 iterations keep every generate loop short.)
+  genvar eh, el;
   generate
-    for (e = 0; e < DEPTH; e = e + 1) begin : g_entry
-      localparam integer P = (e / POS) % WP;
-      localparam [AW-1:0] ADDR = e;
-      wire hit = wr_en_i[P] && wr_addr_i[P*AW +: AW] == ADDR;
-      always @(posedge clk_i) begin
-        if (hit && !wsel_q) bank0_q[e*IW +: IW] <= wr_data_i[P*IW +: IW];
-        if (hit && wsel_q) bank1_q[e*IW +: IW] <= wr_data_i[P*IW +: IW];
+    for (eh = 0; eh < (DEPTH + 511) / 512; eh = eh + 1) begin : g_block
+      for (el = 0; el < 512 && eh * 512 + el < DEPTH; el = el + 1) begin : g_entry
+        localparam integer E = eh * 512 + el;
+        localparam integer P = (E / POS) % WP;
+        localparam [31:0] E32 = E;
+        localparam [AW-1:0] ADDR = E32[AW-1:0];
+        wire hit = wr_en_i[P] && wr_addr_i[P*AW +: AW] == ADDR;
+        always @(posedge clk_i) begin
+          if (hit && !wsel_q) bank0_q[E*IW +: IW] <= wr_data_i[P*IW +: IW];
+          if (hit && wsel_q) bank1_q[E*IW +: IW] <= wr_data_i[P*IW +: IW];
+        end
       end
     end
   endgenerate
@@ -80,16 +85,16 @@ module rnn_pingpong #(
   wire [31:0] unused_buf_id = BUF_ID;
 `else
 `ifdef VERILATOR
-  import "DPI-C" function void rnn_trace_write(input int buf_id, input int addr, input int data);
+  import "DPI-C" function void rnn_trace_write(input int buf_id, input int addr, input longint data);
 `endif
   integer t;
   always @(posedge clk_i)
       for (t = 0; t < WP; t = t + 1)
         if (wr_en_i[t]) begin
 `ifdef VERILATOR
-          rnn_trace_write(BUF_ID, 32'(wr_addr_i[t*AW +: AW]), 32'(wr_data_i[t*IW +: IW]));
+          rnn_trace_write(BUF_ID, 32'(wr_addr_i[t*AW +: AW]), 64'(wr_data_i[t*IW +: IW]));
 `else
-          $display("trace %0d %0d %0d", BUF_ID, wr_addr_i[t*AW +: AW], wr_data_i[t*IW +: IW]);
+          $display("trace %0d %0d %0d %0t", BUF_ID, wr_addr_i[t*AW +: AW], wr_data_i[t*IW +: IW], $time);
 `endif
         end
 `endif

@@ -44,20 +44,23 @@ module rnn_rna_count #(
 
   // Counting phase.
   reg [CW-1:0] cnt_q [0:PAIRS-1];
-  genvar r;
+  genvar wv, xv;
   generate
-    for (r = 0; r < PAIRS; r = r + 1) begin : g_counter
-      reg [LW-1:0] inc;
-      integer l;
-      always @* begin
-        inc = {LW{1'b0}};
-        for (l = 0; l < L; l = l + 1)
-          if (lane_valid_i[l] && {w_idx_i[l*WIW +: WIW], x_idx_i[l*XIW +: XIW]} == r[WIW+XIW-1:0])
-            inc = inc + {{(LW-1){1'b0}}, 1'b1};
-      end
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) cnt_q[r] <= {CW{1'b0}};
-        else if (beat_i) cnt_q[r] <= (first_i ? {CW{1'b0}} : cnt_q[r]) + {{(CW-LW){1'b0}}, inc};
+    for (wv = 0; wv < (1 << WIW); wv = wv + 1) begin : g_w
+      for (xv = 0; xv < (1 << XIW); xv = xv + 1) begin : g_counter
+        localparam [WIW+XIW-1:0] PAIR = wv * (1 << XIW) + xv;
+        reg [LW-1:0] inc;
+        integer l;
+        always @* begin
+          inc = {LW{1'b0}};
+          for (l = 0; l < L; l = l + 1)
+            if (lane_valid_i[l] && {w_idx_i[l*WIW +: WIW], x_idx_i[l*XIW +: XIW]} == PAIR)
+              inc = inc + {{(LW-1){1'b0}}, 1'b1};
+        end
+        always @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) cnt_q[PAIR] <= {CW{1'b0}};
+          else if (beat_i) cnt_q[PAIR] <= (first_i ? {CW{1'b0}} : cnt_q[PAIR]) + {{(CW-LW){1'b0}}, inc};
+        end
       end
     end
   endgenerate

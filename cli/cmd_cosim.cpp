@@ -1,0 +1,95 @@
+// rapidnn cosim: the generated RTL against the golden model, bit for bit, with cycle counts.
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "composer/artifact.h"
+#include "composer/compose.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "sim/cosim.h"
+#include "sim/cycle_model.h"
+
+namespace rapidnn::cli {
+
+struct CosimCliOptions {
+  std::string composed, rtl;
+  DatasetOptions data;
+  std::int64_t samples = 200;
+  std::string simulator = "verilator";
+  CosimOptions sim;
+};
+
+static void run_cosim_cmd(const CosimCliOptions& o) {
+  Stopwatch total;
+  CosimOptions opt = o.sim;
+  if (o.simulator == "verilator") opt.simulator = Simulator::Verilator;
+  else if (o.simulator == "iverilog") opt.simulator = Simulator::Icarus;
+  else fail("--simulator", "'{}' is not verilator or iverilog", o.simulator);
+  const ComposedNetwork cn = load_artifact(o.composed);
+  const RtlPlan plan = plan_rtl(cn, read_design_options(o.rtl), o.composed);
+  DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess());
+  Dataset d = std::move(splits.test);
+  if (d.sample_numel() != numel(cn.input_shape))
+    fail(d.source, "samples of {} values do not fit the design's input {}", d.sample_numel(), to_string(cn.input_shape));
+  const std::int64_t n = o.samples > 0 ? std::min(o.samples, d.size()) : d.size();
+  d = d.head(n);
+  const auto raw = raw_features(d, cn.input.raw_bits);
+  const CosimResult r = run_cosim(cn, plan, o.rtl, raw, n, opt);
+  fmt::print("design     {} ({} stages; {} lanes, {} neuron(s) per RNA, {} accumulation, {} AM)\n", o.rtl,
+             plan.stages.size(), plan.options.lanes, plan.options.rna_share, to_string(plan.options.accumulate),
+             plan.options.fused_am ? "fused" : "two-block");
+  fmt::print("simulator  {}: build {:.1f} s{}\n", o.simulator, r.build_seconds, r.cached_build ? " (cached)" : "");
+  if (!r.ok) {
+    fmt::print("{}\n", r.mismatch);
+    fmt::print("result     FAILED: the RTL differs from the golden model\n");
+    exit_status() = kExitFailure;
+    return;
+  }
+  fmt::print("compared   {} images: every buffer entry of every layer and every class: 0 mismatches\n", n);
+  if (opt.simulator == Simulator::Verilator) {
+    fmt::print("cycles     {} in all; latency {} cycles (first image), min {} max {} mean {:.1f}\n", r.cycles,
+               r.first_latency, r.latency_min, r.latency_max, r.latency_mean);
+    fmt::print("throughput one result every {:.1f} cycles{}\n", r.interval,
+               opt.stall_in > 0 || opt.stall_out > 0
+                   ? fmt::format(" (stalls: input {:.0f}%, output {:.0f}%)", 100 * opt.stall_in, 100 * opt.stall_out)
+                   : "");
+    if (opt.stall_in == 0 && opt.stall_out == 0) {
+      const CyclePrediction p = predict_cycles(plan, n);
+      const bool exact = p.latency(0) == r.first_latency && p.produced.back() - p.produced.front() ==
+                                                                static_cast<std::uint64_t>(r.interval * static_cast<double>(n - 1) + 0.5);
+      fmt::print("predicted  latency {} cycles, one result every {:.1f} cycles: {}\n", p.latency(0), p.interval(),
+                 exact ? "matches the RTL" : "DIFFERS from the RTL");
+      if (!exact) exit_status() = kExitFailure;
+    }
+    fmt::print("simulation {:.2f} s, {:.0f} cycles/s, {:.1f} images/s\n", r.sim_seconds, r.cycles_per_second,
+               static_cast<double>(n) / std::max(r.sim_seconds, 1e-9));
+  } else {
+    fmt::print("simulation {:.2f} s ({} cycles)\n", r.sim_seconds, r.cycles);
+  }
+  if (!opt.trace.empty()) fmt::print("waveform   {} (image {})\n", opt.trace, opt.trace_image);
+  fmt::print("time       {:.1f} s\n", total.seconds());
+}
+
+void setup_cosim(CLI::App& app) {
+  auto o = std::make_shared<CosimCliOptions>();
+  auto* cmd = app.add_subcommand(
+      "cosim",
+      "Co-simulate emitted RTL against the golden model: streams a dataset through the top (valid/ready), compares "
+      "every layer's encoded outputs and every class bit for bit, and reports cycles, throughput and simulation speed");
+  cmd->add_option("--composed,-c", o->composed, "Artifact directory the RTL was emitted from")->required();
+  cmd->add_option("--rtl,-r", o->rtl, "RTL directory written by 'rapidnn emit'")->required();
+  add_dataset_options(*cmd, o->data, true);
+  cmd->add_option("--samples,-n", o->samples, "Test images to stream (0: all)")->capture_default_str();
+  cmd->add_option("--simulator", o->simulator, "verilator or iverilog (small designs)")->capture_default_str();
+  cmd->add_option("--stall-in", o->sim.stall_in, "Probability that the source withholds a feature in a cycle");
+  cmd->add_option("--stall-out", o->sim.stall_out, "Probability that the sink is not ready in a cycle");
+  cmd->add_option("--seed", o->sim.seed, "Seed of the stall pattern")->capture_default_str();
+  cmd->add_option("--trace", o->sim.trace, "Write an FST waveform of one image (Verilator)");
+  cmd->add_option("--trace-image", o->sim.trace_image, "Image to trace")->capture_default_str();
+  cmd->add_option("--build-dir", o->sim.build_dir, "Simulator build directory (default <rtl>.cosim-<simulator>)");
+  cmd->add_option("--jobs,-j", o->sim.jobs, "Parallel compile jobs")->capture_default_str();
+  cmd->callback([o] { run_cosim_cmd(*o); });
+}
+
+}  // namespace rapidnn::cli

@@ -1,0 +1,324 @@
+// Co-simulation orchestration: expect files from the golden model, builds, runs, comparison.
+#include "sim/cosim.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/progress.h"
+#include "models/golden.h"
+#include "sim/process.h"
+
+namespace rapidnn {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What each traced buffer holds per image, in the golden model's terms.
+struct TracedBuffer {
+  int id = 0;
+  std::int64_t depth = 0, positions = 1;
+  std::string name;
+};
+
+std::vector<TracedBuffer> traced_buffers(const RtlPlan& plan) {
+  std::vector<TracedBuffer> out;
+  out.push_back({0, plan.buffers[0].depth, 1, "input encoder"});
+  for (const auto& t : plan.stages) {
+    TracedBuffer b;
+    b.id = t.stage + 1;
+    b.depth = t.output ? plan.classes : plan.buffers[static_cast<std::size_t>(t.out_buffer)].depth;
+    b.positions = t.oh * t.ow;
+    b.name = fmt::format("stage {} '{}' ({}{})", t.stage, t.name, to_string(t.kind), t.output ? ", scores" : "");
+    out.push_back(b);
+  }
+  return out;
+}
+
+GoldenOptions golden_options(const RtlPlan& plan) {
+  GoldenOptions g;
+  g.accumulate = plan.options.accumulate == RtlAccumulate::Count ? AccumulateForm::Count : AccumulateForm::Direct;
+  g.am = plan.options.fused_am ? AmForm::Fused : AmForm::TwoBlock;
+  return g;
+}
+
+// Golden values of every traced buffer for every image: values[buffer][image * depth + entry].
+struct Expected {
+  std::vector<std::vector<std::int64_t>> values;
+  std::vector<std::int32_t> classes;
+};
+
+Expected expected_traces(const ComposedNetwork& cn, const RtlPlan& plan, const std::vector<TracedBuffer>& bufs,
+                         const std::vector<std::uint16_t>& raw, std::int64_t samples) {
+  const GoldenModel g(cn, golden_options(plan));
+  Expected e;
+  e.values.resize(bufs.size());
+  const std::int64_t per = numel(cn.input_shape);
+  for (std::int64_t i = 0; i < samples; ++i) {
+    GoldenTrace tr;
+    e.classes.push_back(g.classify(raw.data() + i * per, &tr));
+    for (std::size_t b = 0; b < bufs.size(); ++b) {
+      auto& v = e.values[b];
+      if (bufs[b].id == 0) {
+        v.insert(v.end(), tr.input.begin(), tr.input.end());
+        continue;
+      }
+      const auto stage = static_cast<std::size_t>(bufs[b].id - 1);
+      if (cn.stages[stage].is_output) v.insert(v.end(), tr.scores.begin(), tr.scores.end());
+      else v.insert(v.end(), tr.encoded[stage].begin(), tr.encoded[stage].end());
+    }
+  }
+  return e;
+}
+
+std::string stamp_of(const std::string& rtl_dir, const std::vector<std::string>& flags) {
+  std::string all;
+  for (const auto& f : flags) all += f + "\n";
+  std::istringstream list(read_file(fs::path(rtl_dir) / "files.f"));
+  for (std::string line; std::getline(list, line);)
+    if (!line.empty()) all += read_file(fs::path(rtl_dir) / line);
+  for (const auto& s : sim_sources()) all += s.text;
+  return fingerprint(all);
+}
+
+std::vector<std::string> rtl_files(const std::string& rtl_dir) {
+  std::vector<std::string> out;
+  std::istringstream list(read_file(fs::path(rtl_dir) / "files.f"));
+  for (std::string line; std::getline(list, line);)
+    if (!line.empty()) out.push_back(fs::absolute(fs::path(rtl_dir) / line).string());
+  return out;
+}
+
+const char* source_text(const std::string& name) {
+  for (const auto& s : sim_sources())
+    if (name == s.file) return s.text;
+  fail("", "embedded simulation source {} is missing", name);
+}
+
+void require_tool(const std::string& tool, const std::string& package) {
+  if (find_program(tool).empty())
+    fail(tool, "not found in PATH; install the Debian package {} (scripts/setup.sh does)", package);
+}
+
+CosimResult run_verilator(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
+                          const std::vector<std::uint16_t>& raw, std::int64_t samples, const CosimOptions& opt) {
+  require_tool("verilator", "verilator");
+  CosimResult r;
+  r.samples = samples;
+  const bool fst = !opt.trace.empty();
+  const fs::path build = fs::absolute(opt.build_dir.empty() ? rtl_dir + (fst ? ".cosim-verilator-fst" : ".cosim-verilator")
+                                                            : opt.build_dir);
+  const std::string top = plan.options.top;
+  std::vector<std::string> flags{"verilator", "--cc", "--exe", "--build", "-j", std::to_string(std::max(1, opt.jobs)),
+                                 "--top-module", top, "-DRAPIDNN_TRACE", "--x-assign", "fast", "--x-initial", "fast",
+                                 "-Mdir", (build / "obj").string(), "-o", (build / "Vsim").string(), "-CFLAGS",
+                                 "-I" + build.string()};
+  if (fst) flags.push_back("--trace-fst");
+  const std::string stamp = stamp_of(rtl_dir, flags);
+  const fs::path stamp_file = build / "stamp";
+  Stopwatch sw;
+  if (fs::exists(stamp_file) && fs::exists(build / "Vsim") && read_file(stamp_file) == stamp) {
+    r.cached_build = true;
+  } else {
+    fs::remove_all(build);
+    fs::create_directories(build);
+    write_file_atomic(build / "cosim_harness.cpp", source_text("cosim_harness.cpp"));
+    write_file_atomic(build / "cosim_top.h", fmt::format("// generated by rapidnn -- DO NOT EDIT\n#include \"V{0}.h\"\n#define VTOP V{0}\n", top));
+    std::vector<std::string> argv = flags;
+    for (const auto& f : rtl_files(rtl_dir)) argv.push_back(f);
+    argv.push_back((build / "cosim_harness.cpp").string());
+    const ProcessResult pr = run_process(argv);
+    if (pr.exit_code != 0) {
+      const std::string tail = pr.output.size() > 4000 ? pr.output.substr(pr.output.size() - 4000) : pr.output;
+      fail(rtl_dir, "verilator could not build the co-simulation:\n{}", tail);
+    }
+    write_file_atomic(stamp_file, stamp);
+  }
+  r.build_seconds = sw.seconds();
+
+  // Vectors: raw features and the golden model's traces.
+  const fs::path work = build / "run";
+  fs::create_directories(work);
+  const auto bufs = traced_buffers(plan);
+  const Expected e = expected_traces(cn, plan, bufs, raw, samples);
+  {
+    std::string bytes(reinterpret_cast<const char*>(raw.data()), static_cast<std::size_t>(samples * plan.input_numel) * 2);
+    write_file_atomic(work / "stim.bin", bytes);
+    write_file_atomic(work / "exp_class.bin",
+                      std::string_view(reinterpret_cast<const char*>(e.classes.data()), e.classes.size() * 4));
+    for (std::size_t b = 0; b < bufs.size(); ++b)
+      write_file_atomic(work / fmt::format("exp_{}.bin", bufs[b].id),
+                        std::string_view(reinterpret_cast<const char*>(e.values[b].data()), e.values[b].size() * 8));
+  }
+  std::vector<std::string> argv{(build / "Vsim").string(), "--stim", (work / "stim.bin").string(), "--samples",
+                                std::to_string(samples), "--numel", std::to_string(plan.input_numel), "--expect-dir",
+                                work.string(), "--seed", std::to_string(opt.seed), "--stall-in",
+                                fmt::format("{}", opt.stall_in), "--stall-out", fmt::format("{}", opt.stall_out)};
+  for (const auto& b : bufs) {
+    argv.push_back("--buf");
+    argv.push_back(fmt::format("{}:{}:{}:{}", b.id, b.depth, b.positions, b.name));
+  }
+  if (fst) {
+    argv.insert(argv.end(), {"--trace", fs::absolute(opt.trace).string(), "--trace-image", std::to_string(opt.trace_image)});
+  }
+  const ProcessResult pr = run_process(argv, rtl_dir);
+  std::istringstream lines(pr.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("MISMATCH", 0) == 0 || line.rfind("TIMEOUT", 0) == 0) {
+      r.mismatch = line;
+      return r;
+    }
+    if (line.rfind("{", 0) == 0) {
+      const auto j = nlohmann::json::parse(line);
+      r.cycles = j["cycles"];
+      r.first_latency = j["first_latency"];
+      r.latency_min = j["latency_min"];
+      r.latency_max = j["latency_max"];
+      r.latency_mean = j["latency_mean"];
+      r.interval = j["interval"];
+      r.sim_seconds = j["sim_seconds"];
+      r.cycles_per_second = j["cycles_per_second"];
+      r.ok = pr.exit_code == 0;
+    }
+  }
+  if (!r.ok && r.mismatch.empty()) fail(rtl_dir, "the co-simulation failed (exit {}):\n{}", pr.exit_code, pr.output);
+  return r;
+}
+
+CosimResult run_icarus(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
+                       const std::vector<std::uint16_t>& raw, std::int64_t samples, const CosimOptions& opt) {
+  require_tool("iverilog", "iverilog");
+  require_tool("vvp", "iverilog");
+  CosimResult r;
+  r.samples = samples;
+  const fs::path build = fs::absolute(opt.build_dir.empty() ? rtl_dir + ".cosim-iverilog" : opt.build_dir);
+  fs::create_directories(build);
+  std::string stim;
+  for (std::int64_t i = 0; i < samples * plan.input_numel; ++i) stim += fmt::format("{:04x}\n", raw[static_cast<std::size_t>(i)]);
+  write_file_atomic(build / "stim.hex", stim);
+  write_file_atomic(build / "cosim_harness_tb.v", source_text("cosim_harness_tb.v"));
+  Stopwatch sw;
+  std::vector<std::string> argv{"iverilog", "-g2012", "-DRAPIDNN_TRACE", "-DRNN_TOP=" + plan.options.top,
+                                "-DSTIM_FILE=\"" + (build / "stim.hex").string() + "\"", "-s", "cosim_tb", "-o",
+                                (build / "sim.vvp").string(),
+                                fmt::format("-Pcosim_tb.NUMEL={}", plan.input_numel),
+                                fmt::format("-Pcosim_tb.SAMPLES={}", samples),
+                                fmt::format("-Pcosim_tb.RAW_BITS={}", plan.raw_bits),
+                                fmt::format("-Pcosim_tb.CW={}", plan.class_bits),
+                                fmt::format("-Pcosim_tb.SCW={}", plan.classes * plan.score_bits)};
+  for (const auto& f : rtl_files(rtl_dir)) argv.push_back(f);
+  argv.push_back((build / "cosim_harness_tb.v").string());
+  ProcessResult pr = run_process(argv);
+  if (pr.exit_code != 0) fail(rtl_dir, "iverilog could not compile the design:\n{}", pr.output);
+  r.build_seconds = sw.seconds();
+  Stopwatch run;
+  pr = run_process({"vvp", "-n", (build / "sim.vvp").string()}, rtl_dir);
+  r.sim_seconds = run.seconds();
+  if (pr.exit_code != 0) fail(rtl_dir, "vvp failed (exit {}):\n{}", pr.exit_code, pr.output);
+
+  // Compare the printed trace with the golden model, buffer by buffer and image by image.
+  const auto bufs = traced_buffers(plan);
+  const Expected e = expected_traces(cn, plan, bufs, raw, samples);
+  std::map<int, std::size_t> index;
+  for (std::size_t b = 0; b < bufs.size(); ++b) index[bufs[b].id] = b;
+  std::vector<std::int64_t> filled(bufs.size(), 0), sample(bufs.size(), 0);
+  std::vector<std::uint64_t> first_write(static_cast<std::size_t>(samples), 0);
+  std::istringstream lines(pr.output);
+  std::int64_t classes_seen = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream in(line);
+    std::string kind;
+    in >> kind;
+    if (kind == "trace") {
+      long long id = 0, addr = 0, value = 0;
+      std::uint64_t t = 0;
+      in >> id >> addr >> value >> t;
+      const auto it = index.find(static_cast<int>(id));
+      if (it == index.end()) continue;
+      const std::size_t b = it->second;
+      const std::uint64_t cycle = t / 2;
+      if (bufs[b].id == 0 && filled[b] == 0 && sample[b] < samples) first_write[static_cast<std::size_t>(sample[b])] = cycle;
+      const std::size_t at = static_cast<std::size_t>(sample[b] * bufs[b].depth + addr);
+      if (sample[b] >= samples || addr < 0 || addr >= bufs[b].depth) {
+        r.mismatch = fmt::format("MISMATCH {}: unexpected write to entry {} at cycle {}", bufs[b].name, addr, cycle);
+        return r;
+      }
+      if (e.values[b][at] != value) {
+        r.mismatch = fmt::format("MISMATCH image {}, {}, entry {} (neuron {}, position {}), cycle {}: got {}, expected {}",
+                                 sample[b], bufs[b].name, addr, addr / bufs[b].positions, addr % bufs[b].positions,
+                                 cycle, value, e.values[b][at]);
+        return r;
+      }
+      if (++filled[b] == bufs[b].depth) {
+        filled[b] = 0;
+        ++sample[b];
+      }
+    } else if (kind == "class") {
+      long long i = 0, c = 0;
+      std::uint64_t t = 0;
+      in >> i >> c >> t;
+      if (i < 0 || i >= samples || c != e.classes[static_cast<std::size_t>(i)]) {
+        r.mismatch = fmt::format("MISMATCH image {}, output class, cycle {}: got {}, expected {}", i, t / 2, c,
+                                 i >= 0 && i < samples ? e.classes[static_cast<std::size_t>(i)] : -1);
+        return r;
+      }
+      r.latencies.push_back(t / 2 - first_write[static_cast<std::size_t>(i)]);
+      r.cycles = t / 2;
+      ++classes_seen;
+    }
+  }
+  for (std::size_t b = 0; b < bufs.size(); ++b)
+    if (sample[b] != samples) {
+      r.mismatch = fmt::format("MISMATCH {}: {} complete images written, expected {}", bufs[b].name, sample[b], samples);
+      return r;
+    }
+  if (classes_seen != samples) {
+    r.mismatch = fmt::format("MISMATCH output: {} classes, expected {}", classes_seen, samples);
+    return r;
+  }
+  r.ok = true;
+  r.cycles_per_second = static_cast<double>(r.cycles) / std::max(r.sim_seconds, 1e-9);
+  return r;
+}
+
+}  // namespace
+
+RtlOptions read_design_options(const std::string& rtl_dir) {
+  const fs::path f = fs::path(rtl_dir) / "design.json";
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(f));
+  } catch (const nlohmann::json::exception& e) {
+    fail(f.string(), "not a design description: {}", e.what());
+  }
+  RtlOptions o;
+  try {
+    o.lanes = j.at("lanes");
+    o.rna_share = j.at("rna_share");
+    o.accumulate = j.at("accumulate").get<std::string>() == "count" ? RtlAccumulate::Count : RtlAccumulate::Direct;
+    o.fused_am = j.at("fused_am");
+    o.top = j.at("top");
+  } catch (const nlohmann::json::exception& e) {
+    fail(f.string(), "incomplete design description: {}", e.what());
+  }
+  return o;
+}
+
+CosimResult run_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
+                      const std::vector<std::uint16_t>& raw, std::int64_t samples, const CosimOptions& opt) {
+  if (samples <= 0) fail("--samples", "must be positive, got {}", samples);
+  if (static_cast<std::int64_t>(raw.size()) < samples * plan.input_numel)
+    fail("--samples", "{} images requested, {} available", samples, static_cast<std::int64_t>(raw.size()) / plan.input_numel);
+  if (opt.stall_in < 0 || opt.stall_in >= 1 || opt.stall_out < 0 || opt.stall_out >= 1)
+    fail("--stall", "stall probabilities must be in [0, 1)");
+  return opt.simulator == Simulator::Verilator ? run_verilator(cn, plan, rtl_dir, raw, samples, opt)
+                                               : run_icarus(cn, plan, rtl_dir, raw, samples, opt);
+}
+
+}  // namespace rapidnn

@@ -1,0 +1,53 @@
+// Co-simulation: the generated RTL against the golden model, bit for bit, with cycle counts.
+//
+// Verilator: the design and the harness (cosim_harness.cpp, embedded) are built once per
+// configuration into a cached build directory; the run streams raw features through the top
+// and the harness compares every buffer's contents per image with the golden model's trace
+// (written as expect files), stopping at the first difference. Icarus Verilog: the embedded
+// testbench runs the same vectors and rapidnn compares the printed trace.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "composer/composed.h"
+#include "generator/emit_rtl.h"
+#include "generator/rtl_plan.h"
+
+namespace rapidnn {
+
+const std::vector<RtlTemplate>& sim_sources();
+
+enum class Simulator { Verilator, Icarus };
+
+struct CosimOptions {
+  Simulator simulator = Simulator::Verilator;
+  double stall_in = 0.0, stall_out = 0.0;  // probability of a stall cycle on each side
+  std::uint64_t seed = 1;
+  std::string trace;            // waveform file (FST), empty: none
+  std::int64_t trace_image = 0;
+  std::string build_dir;        // default: <rtl>.cosim-<simulator>
+  int jobs = 2;
+};
+
+struct CosimResult {
+  bool ok = false;
+  std::string mismatch;         // the first difference, as reported
+  std::int64_t samples = 0;
+  std::uint64_t cycles = 0, first_latency = 0, latency_min = 0, latency_max = 0;
+  double latency_mean = 0.0, interval = 0.0;
+  std::vector<std::uint64_t> latencies;  // Icarus only
+  double build_seconds = 0.0, sim_seconds = 0.0, cycles_per_second = 0.0;
+  bool cached_build = false;
+};
+
+// `plan` must be the plan the RTL in `rtl_dir` was emitted from (rebuilt from its design.json
+// options); `raw` holds `samples` images of raw features.
+CosimResult run_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
+                      const std::vector<std::uint16_t>& raw, std::int64_t samples, const CosimOptions& opt);
+
+// The options an emitted directory was generated with (its design.json), to re-plan it.
+RtlOptions read_design_options(const std::string& rtl_dir);
+
+}  // namespace rapidnn
