@@ -1,0 +1,75 @@
+// Helpers shared by the RTL and co-simulation tests: random images with raw integer pixels,
+// seeded random small networks of every stage kind, composing them.
+#pragma once
+
+#include <random>
+
+#include "composer/compose.h"
+#include "support.h"
+
+namespace rapidnn::test {
+
+inline Dataset random_images(const Shape& shape, std::int64_t n, int classes, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> px(0, 255);
+  Dataset d;
+  d.source = "random";
+  d.sample_shape = shape;
+  d.pre_scale = 1.0f / 255.0f;
+  for (std::int64_t i = 0; i < n * numel(shape); ++i) d.x.push_back(static_cast<float>(px(rng)) * d.pre_scale);
+  for (std::int64_t i = 0; i < n; ++i) d.y.push_back(static_cast<int>(i % classes));
+  d.num_classes = classes;
+  return d;
+}
+
+// A seeded random small network: an MLP, or a CNN with convolutions (stride, padding), max
+// and average pooling, then dense layers; activations drawn from ReLU, identity, sigmoid, tanh.
+inline Network random_small_network(std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const ActKind acts[] = {ActKind::ReLU, ActKind::ReLU, ActKind::Identity, ActKind::Sigmoid, ActKind::Tanh};
+  auto act = [&] { return acts[pick(0, 4)]; };
+  Network net;
+  std::int64_t flat = 0;
+  if (pick(0, 1) == 0) {
+    net.input_shape = {static_cast<std::int64_t>(pick(6, 20))};
+    flat = net.input_shape[0];
+  } else {
+    const int c = pick(1, 2), h = pick(6, 9);
+    net.input_shape = {c, h, h};
+    const int oc = pick(2, 4), k = pick(2, 3), s = pick(1, 2), pad = pick(0, 1);
+    net.layers.push_back(make_conv("conv1", c, oc, k, s, pad, act()));
+    std::int64_t side = (h + 2 * pad - k) / s + 1;
+    if (side >= 4 && pick(0, 1)) {
+      net.layers.push_back(make_pool(LayerKind::MaxPool2D, "maxpool", 2, 2));
+      side /= 2;
+    }
+    if (side >= 3) {
+      const int oc2 = pick(2, 3);
+      net.layers.push_back(make_conv("conv2", oc, oc2, 2, 1, pick(0, 1), act()));
+      side = net.infer_shapes().back()[1];
+      if (side >= 2 && pick(0, 1)) {
+        net.layers.push_back(make_pool(LayerKind::AvgPool2D, "avgpool", 2, pick(1, 2)));
+      }
+    }
+    net.layers.push_back(make_flatten("flatten"));
+    flat = numel(net.infer_shapes().back());
+  }
+  const int hidden = pick(0, 2) ? pick(3, 12) : 0;
+  if (hidden) {
+    net.layers.push_back(make_dense("fc", flat, hidden, act()));
+    flat = hidden;
+  }
+  net.layers.push_back(make_dense("out", flat, pick(2, 5)));
+  return random_network(net, seed);
+}
+
+inline ComposedNetwork compose_case(const Network& net, const Dataset& calib, int w, int u, int q) {
+  ComposeConfig cfg;
+  cfg.method = CodebookMethod::Optimal;
+  cfg.q = q;
+  const ComposerState st = prepare_composer(net, "random.onnx", calib, cfg, w, u);
+  return assemble(st, w, u, q);
+}
+
+}  // namespace rapidnn::test

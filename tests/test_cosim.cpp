@@ -1,0 +1,264 @@
+// Co-simulation: generated RTL against the golden model, bit for bit, under Verilator and Icarus,
+// with random stalls, the cycle model's predictions, random networks, and injected faults.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
+
+#include "composer/compose.h"
+#include "core/fileio.h"
+#include "generator/emit_rtl.h"
+#include "generator/rtl_plan.h"
+#include "rtl_support.h"
+#include "sim/cosim.h"
+#include "sim/cycle_model.h"
+#include "sim/process.h"
+
+using namespace rapidnn;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool have(const char* tool) { return !find_program(tool).empty(); }
+
+// Test images: Fashion-MNIST's when installed and the shape fits, random ones otherwise.
+Dataset images_for(const Network& net, std::int64_t n, std::uint64_t seed) {
+  if (const auto dir = test::fashion_mnist(); dir && numel(net.input_shape) == 784) {
+    Dataset d = load_dataset(*dir).test.head(n);
+    fit_to_model(d, net, "test");
+    return d;
+  }
+  return test::random_images(net.input_shape, n, static_cast<int>(net.num_classes()), seed);
+}
+
+struct Bench {
+  ComposedNetwork cn;
+  RtlPlan plan;
+  std::string rtl;
+  std::vector<std::uint16_t> raw;
+  std::int64_t n = 0;
+};
+
+Bench make_bench(const std::string& name, const Network& net, int w, int u, int q, const RtlOptions& opt, std::int64_t n,
+                 std::uint64_t seed = 1) {
+  Bench b;
+  const Dataset calib = images_for(net, 100, seed + 100);
+  b.cn = test::compose_case(net, calib, w, u, q);
+  b.plan = plan_rtl(b.cn, opt, name);
+  b.rtl = test::temp_dir("cosim-" + name) + "/rtl";
+  emit_rtl(b.plan, b.rtl);
+  const Dataset d = images_for(net, n, seed);
+  b.raw = raw_features(d, b.cn.input.raw_bits);
+  b.n = d.size();
+  return b;
+}
+
+Network fmnist_mlp(std::uint64_t seed) {
+  Network net;
+  net.input_shape = {1, 28, 28};
+  net.layers.push_back(make_flatten("flatten"));
+  net.layers.push_back(make_dense("fc1", 784, 24, ActKind::ReLU));
+  net.layers.push_back(make_dense("fc2", 24, 12, ActKind::Sigmoid));
+  net.layers.push_back(make_dense("out", 12, 10));
+  return test::random_network(net, seed);
+}
+
+// A small CNN with both poolings, padding, stride and table activations.
+Network fmnist_cnn(std::uint64_t seed) {
+  Network net;
+  net.input_shape = {1, 28, 28};
+  net.layers.push_back(make_conv("conv1", 1, 4, 5, 2, 2, ActKind::ReLU));  // 4x14x14
+  net.layers.push_back(make_pool(LayerKind::MaxPool2D, "maxpool", 2, 2));  // 4x7x7
+  net.layers.push_back(make_conv("conv2", 4, 6, 3, 1, 0, ActKind::Tanh));  // 6x5x5
+  net.layers.push_back(make_pool(LayerKind::AvgPool2D, "avgpool", 2, 1));  // 6x4x4
+  net.layers.push_back(make_flatten("flatten"));
+  net.layers.push_back(make_dense("fc", 96, 16, ActKind::Sigmoid));
+  net.layers.push_back(make_dense("out", 16, 10));
+  return test::random_network(net, seed);
+}
+
+void check_ok(const CosimResult& r) {
+  INFO(r.mismatch);
+  CHECK(r.ok);
+  CHECK(r.mismatch.empty());
+}
+
+void check_cycles_predicted(const Bench& b, const CosimResult& r) {
+  const CyclePrediction p = predict_cycles(b.plan, b.n);
+  CHECK(r.first_latency == p.latency(0));
+  std::uint64_t lo = ~0ull, hi = 0;
+  for (std::size_t i = 0; i < p.produced.size(); ++i) {
+    lo = std::min(lo, p.latency(i));
+    hi = std::max(hi, p.latency(i));
+  }
+  CHECK(r.latency_min == lo);
+  CHECK(r.latency_max == hi);
+  CHECK(r.interval == Approx(p.interval()).epsilon(1e-9));
+}
+
+}  // namespace
+
+TEST_CASE("MLP, direct accumulation, two-block lookups: 200 images bit-exact, cycles as predicted", "[cosim]") {
+  if (!have("verilator")) SKIP_WITH("verilator is not installed");
+  RtlOptions opt;
+  opt.lanes = 8;
+  opt.rna_share = 4;
+  const Bench b = make_bench("mlp-direct", fmnist_mlp(1), 8, 16, 16, opt, 200);
+  const CosimResult r = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, {});
+  check_ok(r);
+  check_cycles_predicted(b, r);
+}
+
+TEST_CASE("MLP, counter accumulation, fused lookups, random stalls on both sides: 200 images bit-exact", "[cosim]") {
+  if (!have("verilator")) SKIP_WITH("verilator is not installed");
+  RtlOptions opt;
+  opt.lanes = 6;
+  opt.rna_share = 5;
+  opt.accumulate = RtlAccumulate::Count;
+  opt.fused_am = true;
+  const Bench b = make_bench("mlp-count", fmnist_mlp(2), 4, 8, 16, opt, 200);
+  CosimOptions co;
+  co.stall_in = 0.3;
+  co.stall_out = 0.6;
+  co.seed = 9;
+  const CosimResult r = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, co);
+  check_ok(r);
+  // Stalls only delay: never faster than the model's stall-free prediction.
+  CHECK(r.interval >= predict_cycles(b.plan, b.n).interval());
+}
+
+TEST_CASE("CNN with max and average pooling, counter form, fused tables: 200 images bit-exact", "[cosim]") {
+  if (!have("verilator")) SKIP_WITH("verilator is not installed");
+  RtlOptions opt;
+  opt.lanes = 4;
+  opt.accumulate = RtlAccumulate::Count;
+  opt.fused_am = true;
+  const Bench b = make_bench("cnn-count", fmnist_cnn(3), 4, 8, 16, opt, 200);
+  const CosimResult r = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, {});
+  check_ok(r);
+  check_cycles_predicted(b, r);
+}
+
+TEST_CASE("CNN, direct form, two-block tables, RNA sharing, stalls: 200 images bit-exact", "[cosim]") {
+  if (!have("verilator")) SKIP_WITH("verilator is not installed");
+  RtlOptions opt;
+  opt.lanes = 5;
+  opt.rna_share = 3;
+  const Bench b = make_bench("cnn-direct", fmnist_cnn(4), 8, 16, 32, opt, 200);
+  CosimOptions co;
+  co.stall_in = 0.2;
+  co.stall_out = 0.2;
+  check_ok(run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, co));
+}
+
+TEST_CASE("Icarus Verilog runs the same vectors and agrees, cycle for cycle", "[cosim]") {
+  if (!have("iverilog") || !have("verilator")) SKIP_WITH("iverilog or verilator is not installed");
+  RtlOptions opt;
+  opt.lanes = 3;
+  opt.rna_share = 2;
+  const Bench b = make_bench("icarus", test::random_small_network(11), 4, 8, 8, opt, 20, 11);
+  CosimOptions ico;
+  ico.simulator = Simulator::Icarus;
+  const CosimResult ri = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, ico);
+  check_ok(ri);
+  const CosimResult rv = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, {});
+  check_ok(rv);
+  const CyclePrediction p = predict_cycles(b.plan, b.n);
+  REQUIRE(ri.latencies.size() == static_cast<std::size_t>(b.n));
+  for (std::size_t i = 0; i < ri.latencies.size(); ++i) CHECK(ri.latencies[i] == p.latency(i));
+  CHECK(rv.first_latency == p.latency(0));
+}
+
+TEST_CASE("50 seeded random networks go through compose, emit and co-simulation bit-exactly", "[cosim]") {
+  if (!have("iverilog")) SKIP_WITH("iverilog is not installed");
+  for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+    std::mt19937_64 rng(seed * 7919);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const Network net = test::random_small_network(seed);
+    const int w = 1 << pick(1, 4), u = 1 << pick(1, 4), q = 1 << pick(2, 5);
+    RtlOptions opt;
+    opt.lanes = pick(1, 6);
+    opt.rna_share = pick(1, 3);
+    opt.accumulate = pick(0, 1) ? RtlAccumulate::Count : RtlAccumulate::Direct;
+    opt.fused_am = pick(0, 1);
+    std::int64_t max_fan = 0, max_units = 0;
+    const Dataset calib = test::random_images(net.input_shape, 30, static_cast<int>(net.num_classes()), seed);
+    const ComposedNetwork cn = test::compose_case(net, calib, w, u, q);
+    for (const auto& s : cn.stages) max_fan = std::max(max_fan, s.fan_in), max_units = std::max(max_units, s.units);
+    opt.lanes = static_cast<int>(std::min<std::int64_t>(opt.lanes, max_fan));
+    opt.rna_share = static_cast<int>(std::min<std::int64_t>(opt.rna_share, max_units));
+    const RtlPlan plan = plan_rtl(cn, opt, "random");
+    const std::string rtl = test::temp_dir(fmt::format("cosim-random-{}", seed)) + "/rtl";
+    emit_rtl(plan, rtl);
+    const Dataset d = test::random_images(net.input_shape, 4, static_cast<int>(net.num_classes()), seed + 1000);
+    CosimOptions co;
+    co.simulator = Simulator::Icarus;
+    const CosimResult r = run_cosim(cn, plan, rtl, raw_features(d, cn.input.raw_bits), d.size(), co);
+    INFO("seed " << seed << " w " << w << " u " << u << " q " << q << " lanes " << opt.lanes << " share "
+                 << opt.rna_share << " " << to_string(opt.accumulate) << (opt.fused_am ? " fused" : " two-block") << "\n"
+                 << net.summary() << r.mismatch);
+    CHECK(r.ok);
+    const CyclePrediction p = predict_cycles(plan, d.size());
+    for (std::size_t i = 0; i < r.latencies.size(); ++i) CHECK(r.latencies[i] == p.latency(i));
+  }
+}
+
+TEST_CASE("an injected table fault and an injected RTL fault are caught and located", "[cosim]") {
+  if (!have("iverilog")) SKIP_WITH("iverilog is not installed");
+  RtlOptions opt;
+  opt.lanes = 4;
+  const Bench b = make_bench("faults", fmnist_mlp(21), 4, 8, 8, opt, 4, 21);
+  CosimOptions co;
+  co.simulator = Simulator::Icarus;
+  check_ok(run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, co));
+
+  // One product-table image of the first layer with every entry's sign bit flipped.
+  const std::string bad_table = b.rtl + "-table";
+  fs::copy(b.rtl, bad_table, fs::copy_options::recursive);
+  const RtlImage& image = b.plan.stages[0].kind == StageKind::MaxPool ? b.plan.stages[1].products[0]
+                                                                      : b.plan.stages[0].products[0];
+  const fs::path prod = fs::path(bad_table) / image.file;
+  std::string text = read_file(prod), flipped;
+  for (std::size_t at = 0, line = 0; at < text.size(); ++line) {
+    const std::size_t end = text.find('\n', at);
+    std::string l = text.substr(at, end - at);
+    if (line > 0) {  // after the header: flip the top bit of the 4-digit (16-bit) entry
+      const int v = std::stoi(l.substr(0, 1), nullptr, 16) ^ 8;
+      l[0] = "0123456789abcdef"[v];
+    }
+    flipped += l + "\n";
+    at = end + 1;
+  }
+  write_file_atomic(prod, flipped);
+  CosimResult r = run_cosim(b.cn, b.plan, bad_table, b.raw, b.n, co);
+  CHECK_FALSE(r.ok);
+  CHECK_THAT(r.mismatch, Catch::Contains("MISMATCH image 0"));
+  CHECK_THAT(r.mismatch, Catch::Contains("got") && Catch::Contains("expected") && Catch::Contains("cycle"));
+
+  // An RTL fault: the RNA's adder tree subtracts where it should add.
+  const std::string bad_rtl = b.rtl + "-rtl";
+  fs::copy(b.rtl, bad_rtl, fs::copy_options::recursive);
+  std::string rna = read_file(fs::path(bad_rtl) / "rnn_rna.v");
+  const auto at = rna.find("node[2*l+1] + node[2*l+2]");
+  REQUIRE(at != std::string::npos);
+  rna.replace(at, 25, "node[2*l+1] - node[2*l+2]");
+  write_file_atomic(fs::path(bad_rtl) / "rnn_rna.v", rna);
+  r = run_cosim(b.cn, b.plan, bad_rtl, b.raw, b.n, co);
+  CHECK_FALSE(r.ok);
+  CHECK_THAT(r.mismatch, Catch::Contains("MISMATCH image"));
+  CHECK_THAT(r.mismatch, Catch::Contains("stage") || Catch::Contains("input encoder") || Catch::Contains("class"));
+}
+
+TEST_CASE("cosim --trace writes a waveform of the chosen image", "[cosim][cli]") {
+  if (!have("verilator")) SKIP_WITH("verilator is not installed");
+  RtlOptions opt;
+  opt.lanes = 4;
+  const Bench b = make_bench("trace", test::random_small_network(31), 4, 4, 8, opt, 3, 31);
+  CosimOptions co;
+  co.trace = fs::path(b.rtl).parent_path() / "wave.fst";
+  co.trace_image = 1;
+  check_ok(run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, co));
+  REQUIRE(fs::exists(co.trace));
+  CHECK(fs::file_size(co.trace) > 200);
+}
