@@ -29,7 +29,8 @@ module rnn_pingpong #(
   input  wire           rd_done_i,
   output wire           rd_valid_o
 );
-  reg [DEPTH*IW-1:0] bank0_q, bank1_q;
+  reg [IW-1:0] bank0_q [0:DEPTH-1];
+  reg [IW-1:0] bank1_q [0:DEPTH-1];
   reg [1:0] full_q;
   reg wsel_q, rsel_q;
 
@@ -66,8 +67,8 @@ module rnn_pingpong #(
         localparam [AW-1:0] ADDR = E32[AW-1:0];
         wire hit = wr_en_i[P] && wr_addr_i[P*AW +: AW] == ADDR;
         always @(posedge clk_i) begin
-          if (hit && !wsel_q) bank0_q[E*IW +: IW] <= wr_data_i[P*IW +: IW];
-          if (hit && wsel_q) bank1_q[E*IW +: IW] <= wr_data_i[P*IW +: IW];
+          if (hit && !wsel_q) bank0_q[E] <= wr_data_i[P*IW +: IW];
+          if (hit && wsel_q) bank1_q[E] <= wr_data_i[P*IW +: IW];
         end
       end
     end
@@ -77,7 +78,7 @@ module rnn_pingpong #(
   generate
     for (r = 0; r < RP; r = r + 1) begin : g_read
       wire [AW-1:0] a = rd_addr_i[r*AW +: AW];
-      assign rd_data_o[r*IW +: IW] = rsel_q ? bank1_q[a*IW +: IW] : bank0_q[a*IW +: IW];
+      assign rd_data_o[r*IW +: IW] = rsel_q ? bank1_q[a] : bank0_q[a];
     end
   endgenerate
 
