@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   rapidnn::cli::setup_golden(app);
   rapidnn::cli::setup_emit(app);
   rapidnn::cli::setup_cosim(app);
+  rapidnn::cli::setup_synth(app);
   rapidnn::cli::setup_flow(app);
   try {
     app.parse(argc, argv);

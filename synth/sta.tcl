@@ -1,0 +1,14 @@
+# rapidnn synth: OpenSTA on the mapped netlist. The clock is deliberately slow (@PERIOD@ ns) so the
+# slack gives the critical path: critical = period - slack, Fmax = 1 / critical. Inputs arrive
+# and outputs leave at the clock edge, so purely combinational blocks are timed too.
+read_liberty @LIBERTY@
+read_verilog @OUT@/netlist.v
+link_design @TOP@
+create_clock -name clk -period @PERIOD@ [get_ports -quiet clk_i]
+set ins [all_inputs]
+set clk [get_ports -quiet clk_i]
+if {[llength $clk] > 0} { set ins [delete_from_list $ins $clk] }
+set_input_delay 0 -clock clk $ins
+set_output_delay 0 -clock clk [all_outputs]
+report_checks -path_delay max -group_count 1 -format end
+exit

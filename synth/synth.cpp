@@ -1,0 +1,265 @@
+// Synthesis estimates: wrapper tops, Yosys and OpenSTA runs, report parsing.
+#include "synth/synth.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <regex>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/progress.h"
+#include "sim/process.h"
+
+namespace rapidnn {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string fill(std::string text, const std::vector<std::pair<std::string, std::string>>& vars) {
+  for (const auto& [k, v] : vars)
+    for (std::size_t at; (at = text.find(k)) != std::string::npos;) text.replace(at, k.size(), v);
+  return text;
+}
+
+const char* script(const std::string& name) {
+  for (const auto& s : synth_scripts())
+    if (name == s.file) return s.text;
+  fail("", "embedded synthesis script {} is missing", name);
+}
+
+// The first Dense or Conv stage: the one whose blocks are reported.
+const RtlStage& first_tile(const RtlPlan& p) {
+  for (const auto& t : p.stages)
+    if (t.kind == StageKind::Dense || t.kind == StageKind::Conv) return t;
+  fail("", "the design has no Dense or Conv layer");
+}
+
+std::int64_t rna_bits(const RtlStage& t) {
+  return static_cast<std::int64_t>(t.tables_per_rna) * (std::int64_t{1} << (t.wiw + t.xiw)) * t.product_bits;
+}
+std::int64_t am_bits(const RtlStage& t) {
+  if (t.output) return 0;
+  std::int64_t b = static_cast<std::int64_t>(t.enc_entries) * t.am_value_bits;
+  if (t.am_mode == 1) b += 2LL * t.q * t.am_value_bits;
+  if (t.am_mode == 2) b += static_cast<std::int64_t>(t.q) * (t.am_value_bits + t.out_index_bits);
+  return b;
+}
+std::int64_t ctrl_bits(const RtlStage& t) { return static_cast<std::int64_t>(t.taps.width) * t.beats; }
+std::int64_t tile_bits(const RtlStage& t) {
+  return t.rnas * (rna_bits(t) + am_bits(t)) + static_cast<std::int64_t>(t.widx.width) * t.groups * t.beats +
+         static_cast<std::int64_t>(t.bias.width) * t.groups + ctrl_bits(t);
+}
+
+struct Block {
+  std::string name, module, description, wrapper;
+  std::int64_t memory_bits = 0;
+};
+
+std::string q(const std::string& s) { return fmt::format("\"{}\"", s); }
+
+Block rna_block(const RtlPlan& p, const RtlStage& t) {
+  const bool count = p.options.accumulate == RtlAccumulate::Count;
+  Block b{"rna", "synth_rna",
+          fmt::format("one RNA of '{}': {} lanes, {} x {} table{} of {}-bit products, {} accumulation", t.name, t.lanes,
+                      1 << t.wiw, 1 << t.xiw, t.tables_per_rna > 1 ? fmt::format(" x {}", t.tables_per_rna) : "",
+                      t.product_bits, to_string(p.options.accumulate)),
+          "", rna_bits(t)};
+  std::string v = "`default_nettype none\nmodule synth_rna (\n  input wire clk_i, input wire rst_ni, input wire beat_i, input wire first_i,\n";
+  v += fmt::format("  input wire [{}:0] w_idx_i, input wire [{}:0] x_idx_i, input wire [{}:0] lane_valid_i,\n",
+                   t.lanes * t.wiw - 1, t.lanes * t.xiw - 1, t.lanes - 1);
+  if (count) v += fmt::format("  input wire mul_i, input wire mul_first_i, input wire [{}:0] pair_i,\n", t.wiw + t.xiw - 1);
+  v += fmt::format("  input wire [{}:0] table_i, input wire [{}:0] bias_i, output wire [{}:0] acc_o\n);\n", t.table_bits - 1,
+                   t.bias_bits - 1, t.acc_bits - 1);
+  v += fmt::format("  {} #(.L({}), .WIW({}), .XIW({}), .NT({}), .TW({}), .PW({}), .BW({}), .AW({}){}, .PROD_FILE({})) u (\n",
+                   count ? "rnn_rna_count" : "rnn_rna", t.lanes, t.wiw, t.xiw, t.tables_per_rna, t.table_bits, t.product_bits,
+                   t.bias_bits, t.acc_bits, count ? fmt::format(", .CW({})", t.count_bits) : "", q(t.products[0].file));
+  v += "    .clk_i(clk_i), .rst_ni(rst_ni), .beat_i(beat_i), .first_i(first_i), .w_idx_i(w_idx_i), .x_idx_i(x_idx_i),\n"
+       "    .lane_valid_i(lane_valid_i),";
+  if (count) v += " .mul_i(mul_i), .mul_first_i(mul_first_i), .pair_i(pair_i),";
+  v += " .table_i(table_i), .bias_i(bias_i), .acc_o(acc_o)\n  );\nendmodule\n";
+  b.wrapper = v;
+  return b;
+}
+
+Block mac_block(const RtlStage& t, const SynthOptions& o) {
+  Block b{"mac", "synth_mac",
+          fmt::format("baseline: one multiply-accumulate neuron, {} lanes of {}-bit x {}-bit multipliers", t.lanes,
+                      o.mac_weight_bits, o.mac_input_bits),
+          "", 0};
+  const int acc = std::max(t.acc_bits, o.mac_weight_bits + o.mac_input_bits + 10);
+  std::string v = "`default_nettype none\nmodule synth_mac (\n  input wire clk_i, input wire rst_ni, input wire beat_i, input wire first_i,\n";
+  v += fmt::format("  input wire [{}:0] w_i, input wire [{}:0] x_i, input wire [{}:0] lane_valid_i,\n",
+                   t.lanes * o.mac_weight_bits - 1, t.lanes * o.mac_input_bits - 1, t.lanes - 1);
+  v += fmt::format("  input wire [{}:0] bias_i, output wire [{}:0] acc_o\n);\n", t.bias_bits - 1, acc - 1);
+  v += fmt::format("  rnn_mac #(.L({}), .WB({}), .XB({}), .BW({}), .AW({})) u (\n", t.lanes, o.mac_weight_bits,
+                   o.mac_input_bits, t.bias_bits, acc);
+  v += "    .clk_i(clk_i), .rst_ni(rst_ni), .beat_i(beat_i), .first_i(first_i), .w_i(w_i), .x_i(x_i),\n"
+       "    .lane_valid_i(lane_valid_i), .bias_i(bias_i), .acc_o(acc_o)\n  );\nendmodule\n";
+  b.wrapper = v;
+  return b;
+}
+
+Block ndcam_block(const RtlStage& t) {
+  if (t.output) fail("--block", "the first layer is the output layer: it has no activation/encoding block");
+  const char* modes[] = {"comparator + encoding NDCAM", "activation NDCAM + encoding NDCAM", "fused NDCAM"};
+  Block b{"ndcam", "synth_ndcam",
+          fmt::format("activation/encoding of '{}': {}, {} encoding rows{}", t.name, modes[t.am_mode], t.enc_entries,
+                      t.q > 0 ? fmt::format(", {} activation rows", t.q) : ""),
+          "", am_bits(t)};
+  std::string v = "`default_nettype none\nmodule synth_ndcam (\n";
+  v += fmt::format("  input wire [{}:0] acc_i, output wire [{}:0] idx_o\n);\n", t.acc_bits - 1, t.out_index_bits - 1);
+  v += fmt::format(
+      "  rnn_am #(.MODE({}), .CLAMP({}), .AW({}), .VW({}), .Q({}), .QW({}), .E({}), .IW({}), .ACTY_FILE({}), "
+      ".ACTZ_FILE({}), .ENC_FILE({}), .FUSED_FILE({})) u (.acc_i(acc_i), .idx_o(idx_o));\nendmodule\n",
+      t.am_mode, t.am_clamp, t.acc_bits, t.am_value_bits, std::max(t.q, 1), t.q_bits, t.enc_entries, t.out_index_bits,
+      q(t.act_y.file), q(t.act_z.file), q(t.enc.file), q(t.fused.file));
+  b.wrapper = v;
+  return b;
+}
+
+int clog2(std::int64_t n) {
+  int b = 1;
+  while ((std::int64_t{1} << b) < n) ++b;
+  return b;
+}
+
+Block controller_block(const RtlPlan& p, const RtlStage& t, const RtlBuffer& in) {
+  Block b{"controller", "synth_controller",
+          fmt::format("tile controller of '{}': {} groups x {} positions x {} beats", t.name, t.groups, t.oh * t.ow, t.beats),
+          "", ctrl_bits(t)};
+  const int GW = clog2(t.groups), PSW = clog2(t.oh * t.ow), WAW = clog2(static_cast<std::int64_t>(t.groups) * t.beats);
+  const int TAW = clog2(t.beats), PAIRW = t.wiw + t.xiw, XAW = in.addr_bits;
+  std::string v = "`default_nettype none\nmodule synth_controller (\n";
+  v += "  input wire clk_i, input wire rst_ni, input wire in_valid_i, input wire out_ready_i,\n"
+       "  output wire in_done_o, output wire out_done_o, output wire beat_o, output wire first_o, output wire mul_o,\n"
+       "  output wire mul_first_o, output wire write_o, output wire busy_o,\n";
+  v += fmt::format("  output wire [{}:0] rd_addr_o, output wire [{}:0] lane_valid_o, output wire [{}:0] pair_o,\n",
+                   t.lanes * XAW - 1, t.lanes - 1, PAIRW - 1);
+  v += fmt::format("  output wire [{}:0] group_o, output wire [{}:0] widx_addr_o, output wire [{}:0] pos_o\n);\n", GW - 1,
+                   WAW - 1, PSW - 1);
+  v += fmt::format(
+      "  rnn_tile_ctrl #(.L({}), .BEATS({}), .G({}), .OH({}), .OW({}), .IH({}), .IWD({}), .PT({}), .PL({}), .SH({}), "
+      ".SW({}), .CHAN_STRIDE({}), .COUNT({}), .PAIRW({}), .XAW({}), .GW({}), .PSW({}), .WAW({}), .KYW({}), .KXW({}), "
+      ".OFFW({}), .TAW({}), .TAP_FILE({})) u (\n",
+      t.lanes, t.beats, t.groups, t.oh, t.ow, t.ih, t.iw, t.pt, t.pl, t.sh, t.sw, t.chan_stride,
+      p.options.accumulate == RtlAccumulate::Count ? 1 : 0, PAIRW, XAW, GW, PSW, WAW, t.ky_bits, t.kx_bits,
+      t.tap_off_bits, TAW, q(t.taps.file));
+  v += "    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(in_valid_i), .out_ready_i(out_ready_i), .in_done_o(in_done_o),\n"
+       "    .out_done_o(out_done_o), .rd_addr_o(rd_addr_o), .lane_valid_o(lane_valid_o), .beat_o(beat_o), .first_o(first_o),\n"
+       "    .mul_o(mul_o), .mul_first_o(mul_first_o), .pair_o(pair_o), .group_o(group_o), .widx_addr_o(widx_addr_o),\n"
+       "    .pos_o(pos_o), .write_o(write_o), .busy_o(busy_o)\n  );\nendmodule\n";
+  b.wrapper = v;
+  return b;
+}
+
+std::int64_t parse_int_after(const std::string& text, const std::string& key) {
+  const auto at = text.rfind(key);
+  if (at == std::string::npos) return -1;
+  return std::stoll(text.substr(at + key.size()));
+}
+
+BlockReport run_block(const Block& b, const std::string& rtl_dir, const fs::path& work, const SynthOptions& o) {
+  Stopwatch sw;
+  BlockReport r;
+  r.block = b.name;
+  r.module = b.module;
+  r.description = b.description;
+  r.memory_bits = b.memory_bits;
+  r.crossbar_model_um2 = static_cast<double>(b.memory_bits) * kCrossbarUm2PerBit;
+  const fs::path dir = fs::absolute(work / b.name);
+  fs::create_directories(dir);
+  std::string files;
+  std::istringstream list(read_file(fs::path(rtl_dir) / "files.f"));
+  for (std::string l; std::getline(list, l);)
+    if (!l.empty()) files += fmt::format(" {}", l);
+  if (b.name == "mac") {  // the baseline's module need not be in the emitted design
+    for (const auto& t : rtl_templates())
+      if (std::string(t.file) == "rnn_mac.v") write_file_atomic(dir / t.file, t.text);
+    files += fmt::format(" {}", (dir / "rnn_mac.v").string());
+    if (files.find(" rnn_mac.v") != std::string::npos) files.erase(files.find(" rnn_mac.v"), 10);
+  }
+  if (!b.wrapper.empty()) {
+    write_file_atomic(dir / "wrapper.v", "// generated by rapidnn -- DO NOT EDIT\n" + b.wrapper + "\n`default_nettype wire\n");
+    files += fmt::format(" {}", (dir / "wrapper.v").string());
+  }
+  const std::vector<std::pair<std::string, std::string>> vars{
+      {"@FILES@", files}, {"@TOP@", b.module}, {"@OUT@", dir.string()}, {"@LIBERTY@", fs::absolute(o.liberty).string()},
+      {"@PERIOD@", fmt::format("{}", o.period_ns)}};
+  write_file_atomic(dir / "synth.ys", fill(script("synth_generic.ys"), vars) + fill(script("synth_liberty.ys"), vars));
+  ProcessResult pr = run_process({"yosys", "-q", "-l", (dir / "yosys.log").string(), "-s", (dir / "synth.ys").string()}, rtl_dir);
+  if (pr.exit_code != 0) fail(rtl_dir, "yosys failed on block {} (log: {}):\n{}", b.name, (dir / "yosys.log").string(), pr.output);
+  const std::string cmos = read_file(dir / "stat_cmos.txt"), lib = read_file(dir / "stat_liberty.txt");
+  r.transistors = parse_int_after(cmos, "Estimated number of transistors:");
+  r.cells = parse_int_after(lib, "Number of cells:");
+  const std::regex area(R"(Chip area for module '[^']*': ([0-9.eE+-]+))");
+  std::smatch m;
+  if (std::regex_search(lib, m, area)) r.area_um2 = std::stod(m[1]);
+  write_file_atomic(dir / "sta.tcl", fill(script("sta.tcl"), vars));
+  pr = run_process({"sta", "-no_splash", "-exit", (dir / "sta.tcl").string()}, rtl_dir);
+  write_file_atomic(dir / "sta.log", pr.output);
+  // "max_delay/setup group clk" then a row "endpoint  required  actual  slack (MET)".
+  const auto g = pr.output.find("group clk");
+  if (pr.exit_code == 0 && g != std::string::npos) {
+    const std::regex row(R"(\n\S+.*?\s+(-?[0-9.]+)\s+(-?[0-9.]+)\s+(-?[0-9.]+) \((MET|VIOLATED)\))");
+    const std::string tail = pr.output.substr(g);
+    if (std::regex_search(tail, m, row)) {
+      r.critical_ns = std::stod(m[2]);
+      r.fmax_mhz = r.critical_ns > 0 ? 1000.0 / r.critical_ns : 0.0;
+    }
+  }
+  r.seconds = sw.seconds();
+  return r;
+}
+
+}  // namespace
+
+void check_synth_tools(const SynthOptions& opt) {
+  if (find_program("yosys").empty()) fail("yosys", "not found in PATH; install the Debian package yosys (scripts/setup.sh does)");
+  if (find_program("sta").empty()) fail("sta", "OpenSTA not found in PATH; install the Debian package opensta (scripts/setup.sh does)");
+  std::ifstream f(opt.liberty);
+  std::string head(256, '\0');
+  if (!f || !f.read(head.data(), static_cast<std::streamsize>(head.size())) || head.find("library") == std::string::npos)
+    fail(opt.liberty, "cannot read a liberty library here (the default comes with the Debian package qflow-tech-osu018)");
+}
+
+std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rtl_dir, const SynthOptions& opt) {
+  check_synth_tools(opt);
+  const RtlStage& t = first_tile(plan);
+  const fs::path work = opt.work_dir.empty() ? fs::path(rtl_dir + ".synth") : fs::path(opt.work_dir);
+  std::vector<Block> blocks;
+  for (const auto& name : opt.blocks) {
+    if (name == "rna") blocks.push_back(rna_block(plan, t));
+    else if (name == "mac") blocks.push_back(mac_block(t, opt));
+    else if (name == "ndcam") blocks.push_back(ndcam_block(t));
+    else if (name == "controller") blocks.push_back(controller_block(plan, t, plan.buffers[static_cast<std::size_t>(t.in_buffer)]));
+    else if (name == "tile")
+      blocks.push_back(Block{"tile", fmt::format("{}_s{}_{}", plan.options.top, t.stage, t.name),
+                             fmt::format("tile of '{}': {} RNAs with their NDCAMs, weight-index and bias memories, "
+                                         "controller",
+                                         t.name, t.rnas),
+                             "", tile_bits(t)});
+    else if (name == "top") {
+      std::int64_t bits = static_cast<std::int64_t>(plan.input_lut.values.size()) * plan.input_lut.width;
+      for (const auto& s : plan.stages)
+        if (s.kind != StageKind::MaxPool) bits += tile_bits(s);
+      blocks.push_back(Block{"top", plan.options.top, "the whole design", "", bits});
+    } else {
+      fail("--block", "'{}' is not rna, ndcam, controller, tile, top or mac", name);
+    }
+  }
+  // Two blocks at a time (Yosys and ABC are single-threaded).
+  std::vector<BlockReport> out(blocks.size());
+  std::vector<std::future<BlockReport>> running;
+  for (std::size_t i = 0; i < blocks.size(); i += 2) {
+    auto a = std::async(std::launch::async, run_block, std::cref(blocks[i]), rtl_dir, work, std::cref(opt));
+    if (i + 1 < blocks.size()) out[i + 1] = run_block(blocks[i + 1], rtl_dir, work, opt);
+    out[i] = a.get();
+  }
+  return out;
+}
+
+}  // namespace rapidnn

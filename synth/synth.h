@@ -1,0 +1,51 @@
+// Synthesis estimates: blocks of an emitted design -> Yosys (generic and liberty-mapped) and
+// OpenSTA figures.
+//
+// For each requested block a small wrapper top is written next to copies of the design's files,
+// Yosys runs synth_generic.ys (stat -tech cmos: transistors) then synth_liberty.ys (dfflibmap,
+// abc, stat -liberty: cells and area), and OpenSTA times the mapped netlist (sta.tcl). Table
+// memories are reported apart from logic: their bits, and, clearly labelled as a model, the area
+// the paper's non-volatile crossbar would take for them (Table 1: 3136 um2 per 1K x 1K). The
+// baseline block is a multiply-accumulate neuron with the same lanes (8-bit weights and inputs).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "generator/emit_rtl.h"
+#include "generator/rtl_plan.h"
+
+namespace rapidnn {
+
+const std::vector<RtlTemplate>& synth_scripts();
+
+// Paper Table 1: a 1K x 1K crossbar takes 3136 um2 (a model, not a synthesis result).
+inline constexpr double kCrossbarUm2PerBit = 3136.0 / (1024.0 * 1024.0);
+
+struct SynthOptions {
+  std::string liberty = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib";
+  std::vector<std::string> blocks{"rna", "ndcam", "controller", "tile", "mac"};
+  double period_ns = 100.0;
+  std::string work_dir;  // default: <rtl>.synth
+  int mac_weight_bits = 8, mac_input_bits = 8;
+};
+
+struct BlockReport {
+  std::string block, module, description;
+  double area_um2 = 0.0;        // liberty-mapped, memories as synthesized logic
+  std::int64_t transistors = 0; // stat -tech cmos
+  std::int64_t cells = 0;       // liberty cells
+  std::int64_t memory_bits = 0; // table bits inside the block
+  double crossbar_model_um2 = 0.0;  // those bits as the paper's crossbar (model)
+  double critical_ns = 0.0, fmax_mhz = 0.0;
+  double seconds = 0.0;
+};
+
+// Blocks: rna, ndcam, controller, tile (the first weighted layer's), top, mac (baseline).
+std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rtl_dir, const SynthOptions& opt);
+
+// Fails with a message naming the Debian package when yosys or sta is missing, or the file when
+// the liberty cannot be read.
+void check_synth_tools(const SynthOptions& opt);
+
+}  // namespace rapidnn
