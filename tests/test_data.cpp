@@ -103,7 +103,7 @@ TEST_CASE("images and labels must agree in count", "[data]") {
   CHECK_THROWS_WITH(load_dataset(dir), Catch::Contains("3 labels for 2 images"));
 }
 
-TEST_CASE("CSV: header, features, label; errors name the line", "[data]") {
+TEST_CASE("CSV: header, features, label, and errors that name the line", "[data]") {
   const std::string dir = test::temp_dir("csv");
   write_raw(dir + "/d.csv", "a,b,label\n0.5,1.5,1\n2,3,0\n\n");
   const DatasetSplits s = load_dataset(dir + "/d.csv");

@@ -73,7 +73,7 @@ RetrainOptions small_options() {
 
 }  // namespace
 
-TEST_CASE("retraining lowers delta-e at (2, 4); quantized torch inference is the golden model's", "[retrain]") {
+TEST_CASE("retraining lowers delta-e at (2, 4), and quantized torch inference is the golden model's", "[retrain]") {
   const auto s = small_setup();
   if (!s) SKIP_WITH("Debian's dataset-fashion-mnist is not installed");
   const RetrainResult r = retrain(s->state, s->train, s->validation, s->calibration, s->float_validation, small_options());

@@ -50,7 +50,7 @@ TEST_CASE("architecture specs", "[train]") {
   CHECK_THROWS_WITH(parse_arch("mlp:784"), Catch::Contains("at least one layer"));
 }
 
-TEST_CASE("same seed, same weights; trained model round-trips through ONNX", "[train]") {
+TEST_CASE("same seed, same weights, and the trained model round-trips through ONNX", "[train]") {
   const Dataset train = blobs(600, 1), val = blobs(150, 2);
   TrainOptions opt;
   opt.epochs = 3;

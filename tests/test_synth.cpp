@@ -1,0 +1,92 @@
+// Synthesis estimates: Yosys and OpenSTA figures per block, the lookup neuron against the
+// multiply-accumulate baseline, and missing tools or liberty files rejected clearly.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "composer/artifact.h"
+#include "core/fileio.h"
+#include "generator/emit_rtl.h"
+#include "generator/rtl_plan.h"
+#include "rtl_support.h"
+#include "sim/process.h"
+#include "synth/synth.h"
+
+using namespace rapidnn;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool tools_present() {
+  return !find_program("yosys").empty() && !find_program("sta").empty() && fs::exists(SynthOptions{}.liberty);
+}
+
+struct Small {
+  std::string dir;
+  ComposedNetwork cn;
+  RtlPlan plan;
+};
+
+Small small_design(int w, int u, int lanes) {
+  Network net;
+  net.input_shape = {16};
+  net.layers.push_back(make_dense("fc", 16, 6, ActKind::ReLU));
+  net.layers.push_back(make_dense("out", 6, 3));
+  net = test::random_network(net, 4);
+  Small s;
+  s.dir = test::temp_dir(fmt::format("synth-{}-{}", w, u));
+  s.cn = test::compose_case(net, test::random_images(net.input_shape, 40, 3, 4), w, u, 8);
+  RtlOptions opt;
+  opt.lanes = lanes;
+  s.plan = plan_rtl(s.cn, opt, "small");
+  write_artifact(s.cn, s.dir + "/art");
+  emit_rtl(s.plan, s.dir + "/rtl");
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("every block synthesizes, maps to osu018 and is timed, and the (4, 4) lookup neuron is smaller than the "
+          "multiply-accumulate neuron",
+          "[synth]") {
+  if (!tools_present()) SKIP_WITH("yosys, opensta or qflow-tech-osu018 is not installed");
+  const Small s = small_design(4, 4, 4);
+  SynthOptions opt;
+  opt.blocks = {"rna", "mac", "ndcam", "controller", "tile", "top"};
+  const auto reports = synth_blocks(s.plan, s.dir + "/rtl", opt);
+  REQUIRE(reports.size() == 6);
+  for (const auto& r : reports) {
+    INFO(r.block);
+    CHECK(r.area_um2 > 0);
+    CHECK(r.cells > 0);
+    CHECK(r.transistors > 0);
+    CHECK(r.critical_ns > 0);
+    CHECK(r.fmax_mhz == Approx(1000.0 / r.critical_ns));
+  }
+  CHECK(reports[0].memory_bits == 4 * 4 * 16);  // one 4 x 4 table of 16-bit products
+  CHECK(reports[0].crossbar_model_um2 == Approx(256 * kCrossbarUm2PerBit));
+  CHECK(reports[1].memory_bits == 0);
+  CHECK(reports[0].area_um2 < reports[1].area_um2);
+  CHECK(reports[0].transistors < reports[1].transistors);
+  CHECK(reports[4].area_um2 > reports[0].area_um2);  // a tile holds RNAs
+}
+
+TEST_CASE("synth: a missing tool or an unreadable liberty is named, exit 2", "[synth][cli]") {
+  const Small s = small_design(4, 4, 2);
+  auto r = test::run_cli("synth -c " + s.dir + "/art -r " + s.dir + "/rtl --liberty " + s.dir + "/none.lib");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("none.lib: cannot read a liberty library"));
+  write_file_atomic(s.dir + "/garbage.lib", "this is not a liberty file\n");
+  r = test::run_cli("synth -c " + s.dir + "/art -r " + s.dir + "/rtl --liberty " + s.dir + "/garbage.lib");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("garbage.lib"));
+  const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", (s.dir + "/empty-bin").c_str(), 1);
+  r = test::run_cli("synth -c " + s.dir + "/art -r " + s.dir + "/rtl");
+  ::setenv("PATH", path.c_str(), 1);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("install the Debian package yosys"));
+}
