@@ -201,6 +201,9 @@ BlockReport run_block(const Block& b, const std::string& rtl_dir, const fs::path
   write_file_atomic(dir / "sta.tcl", fill(script("sta.tcl"), vars));
   pr = run_process({"sta", "-no_splash", "-exit", (dir / "sta.tcl").string()}, rtl_dir);
   write_file_atomic(dir / "sta.log", pr.output);
+  if (pr.exit_code != 0 || pr.output.find("Error") != std::string::npos)
+    fail((dir / "sta.log").string(), "OpenSTA could not time block {}:\n{}", b.name,
+         pr.output.substr(0, std::min<std::size_t>(pr.output.size(), 2000)));
   // "max_delay/setup group clk" then a row "endpoint  required  actual  slack (MET)".
   const auto g = pr.output.find("group clk");
   if (pr.exit_code == 0 && g != std::string::npos) {
