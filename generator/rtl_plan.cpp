@@ -45,6 +45,21 @@ void push_word(RtlImage& im, const std::vector<std::uint8_t>& bits) {
   }
 }
 
+// The spatial geometry of a convolution or pooling stage: input and output sizes, window, padding.
+void copy_window(const Stage& s, RtlStage& t) {
+  t.channels = s.in_shape[0];
+  t.ih = s.in_shape[1];
+  t.iw = s.in_shape[2];
+  t.oh = s.out_shape[1];
+  t.ow = s.out_shape[2];
+  t.kh = s.kernel_h;
+  t.kw = s.kernel_w;
+  t.sh = s.stride_h;
+  t.sw = s.stride_w;
+  t.pt = s.pad.top;
+  t.pl = s.pad.left;
+}
+
 void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const RtlOptions& opt) {
   const bool conv = s.kind == StageKind::Conv, avg = s.kind == StageKind::AvgPool;
   t.units = s.units;
@@ -57,17 +72,7 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
   if (s.kind == StageKind::Dense) {
     t.channels = s.fan_in;
   } else {
-    t.channels = s.in_shape[0];
-    t.ih = s.in_shape[1];
-    t.iw = s.in_shape[2];
-    t.oh = s.out_shape[1];
-    t.ow = s.out_shape[2];
-    t.kh = s.kernel_h;
-    t.kw = s.kernel_w;
-    t.sh = s.stride_h;
-    t.sw = s.stride_w;
-    t.pt = s.pad.top;
-    t.pl = s.pad.left;
+    copy_window(s, t);
     if (avg) t.chan_stride = t.ih * t.iw;
   }
   t.wiw = index_bits(s.w);
@@ -257,17 +262,7 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
     t.in_buffer = current;
     RtlBuffer& in = p.buffers[static_cast<std::size_t>(current)];
     if (s.kind == StageKind::MaxPool) {
-      t.channels = s.in_shape[0];
-      t.ih = s.in_shape[1];
-      t.iw = s.in_shape[2];
-      t.oh = s.out_shape[1];
-      t.ow = s.out_shape[2];
-      t.kh = s.kernel_h;
-      t.kw = s.kernel_w;
-      t.sh = s.stride_h;
-      t.sw = s.stride_w;
-      t.pt = s.pad.top;
-      t.pl = s.pad.left;
+      copy_window(s, t);
       t.cycles = 2 + t.channels * t.oh * t.ow;
       in.read_ports = t.kh * t.kw;
       const int bits = in.index_bits;

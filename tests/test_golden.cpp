@@ -11,6 +11,7 @@
 #include "core/fileio.h"
 #include "core/infer.h"
 #include "models/golden.h"
+#include "rtl_support.h"
 #include "support.h"
 
 using namespace rapidnn;
@@ -18,18 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Dataset random_images(const Shape& shape, std::int64_t n, int classes, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> px(0, 255);
-  Dataset d;
-  d.source = "random";
-  d.sample_shape = shape;
-  d.pre_scale = 1.0f / 255.0f;
-  for (std::int64_t i = 0; i < n * numel(shape); ++i) d.x.push_back(static_cast<float>(px(rng)) * d.pre_scale);
-  for (std::int64_t i = 0; i < n; ++i) d.y.push_back(static_cast<int>(i % classes));
-  d.num_classes = classes;
-  return d;
-}
+using test::random_images;
 
 Network mlp(ActKind act, std::uint64_t seed) {
   Network net;
