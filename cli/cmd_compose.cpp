@@ -19,34 +19,15 @@ struct ComposeOptions {
 };
 
 static void run_compose(const ComposeOptions& o) {
-  Stopwatch total;
-  check_compose_params(o.w, o.u, o.job.q);
-  ComposeJobOptions jo = o.job;
-  if (o.retrain.enabled) {
-    check_retrain_available();
-    jo.validation = o.retrain.validation;
-  }
-  const ComposeJob job = prepare_compose_job(jo, o.w, o.u);
-  Stopwatch sw;
-  ComposedNetwork cn = assemble(job.state, o.w, o.u, o.job.q);
-  const double assemble_s = sw.seconds();
-  nlohmann::json retrain_metrics;
-  RetrainJobResult r;
-  const ComposerState* state = &job.state;
-  if (o.retrain.enabled) {
-    r = run_retrain_job(job, jo, o.retrain, o.w, o.u);
-    cn = r.composed;
-    state = &r.state;
-    retrain_metrics = {{"best_iteration", r.best_iteration}, {"iterations", r.iterations_run},
-                       {"epochs", r.epochs_run}};  // no wall time: same seed, same bytes
-  }
-  const GoldenEval g = evaluate_golden(cn, job, o.job.threads);
-  const double delta = job.float_accuracy - g.accuracy;
+  const std::string out = o.output.empty() ? fmt::format("composed-w{}-u{}", o.w, o.u) : o.output;
+  ComposeOutcome c;
+  compose_to_artifact(o.job, o.retrain, o.w, o.u, out, c);
+  const ComposedNetwork& cn = c.composed;
   const auto bits = cn.table_bits();
   fmt::print("model      {}\n", o.job.model);
-  fmt::print("calibrate  {}\n", job.calibration_note);
+  fmt::print("calibrate  {}\n", c.job.calibration_note);
   fmt::print("codebooks  {}, w={}, u={}, q={}, {}-bit products\n", o.job.codebook, o.w, o.u, o.job.q, o.job.product_bits);
-  const auto wc = codebook_wcss(*state, o.w, o.u);
+  const auto wc = codebook_wcss(*c.state, o.w, o.u);
   fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>14} {:>11} {:>11}\n", "#", "stage", "name", "units",
              "fan-in", "w", "u", "q", "acc", "AM", "WCSS(w)", "WCSS(u)");
   for (std::size_t i = 0; i < cn.stages.size(); ++i) {
@@ -60,27 +41,16 @@ static void run_compose(const ComposeOptions& o) {
                to_string(s.kind), s.name.substr(0, 18), s.units, s.fan_in, s.w, s.u,
                s.act_table ? std::to_string(s.q()) : "-", s.acc_bits, am, wc[i].weights, wc[i].inputs);
   }
-  fmt::print("float      {:.2f}%\n", job.float_accuracy);
-  fmt::print("rapidnn    {:.2f}% (golden integer model)\n", g.accuracy);
-  fmt::print("delta-e    {:+.2f} points\n", delta);
+  fmt::print("float      {:.2f}%\n", c.job.float_accuracy);
+  fmt::print("rapidnn    {:.2f}% (golden integer model)\n", c.golden.accuracy);
+  fmt::print("delta-e    {:+.2f} points\n", c.delta_e);
   fmt::print("tables     {} bits ({:.1f} KiB): weight indices {}, products {}, biases {}, activation/encoding {}, "
              "input encoder {}\n",
              bits.total(), static_cast<double>(bits.total()) / 8192.0, bits.weight_idx, bits.product, bits.bias,
              bits.am, bits.input_lut);
-  const std::string out = o.output.empty() ? fmt::format("composed-w{}-u{}", o.w, o.u) : o.output;
-  nlohmann::json metrics{{"float_accuracy", job.float_accuracy}, {"rapidnn_accuracy", g.accuracy},
-                         {"delta_e", delta}, {"evaluated_on", job.eval.size()}, {"calibration", job.calibration_note},
-                         {"table_bits", bits.total()}};
-  double wsum = 0.0, usum = 0.0;
-  for (const auto& x : wc) wsum += x.weights, usum += x.inputs;
-  metrics["wcss_weights"] = wsum;
-  metrics["wcss_inputs"] = usum;
-  if (o.retrain.enabled) metrics["retrain"] = retrain_metrics;
-  write_artifact(cn, out, metrics);
   fmt::print("time       compose {:.2f} s (clustering {:.2f} s, tables {:.2f} s), golden evaluation {:.2f} s\n",
-             job.prepare_seconds + assemble_s, job.prepare_seconds, assemble_s, g.seconds);
+             c.job.prepare_seconds + c.assemble_seconds, c.job.prepare_seconds, c.assemble_seconds, c.golden.seconds);
   fmt::print("artifact   {}/ (manifest.json + table images)\n", out);
-  (void)total;
 }
 
 void setup_compose(CLI::App& app) {

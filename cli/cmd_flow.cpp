@@ -1,62 +1,75 @@
-// rapidnn flow: the main job, stage by stage, with cached stages.
-//
-// Current stages: train (or load --model), evaluate. Each stage's output is
-// keyed by a fingerprint of its inputs and skipped when already present.
+// rapidnn flow: the main job end to end (cli/flow.*), configured by a JSON file and flags.
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "cli/commands.h"
-#include "cli/train_job.h"
+#include "cli/flow.h"
 #include "core/error.h"
-#include "core/fileio.h"
-#include "core/progress.h"
 
 namespace rapidnn::cli {
 
-struct FlowOptions {
-  TrainJobOptions train;
-  std::string model;  // start from this ONNX instead of training
-  std::string out = "out/flow";
+struct FlowCliOptions {
+  std::string config;
+  bool print_config = false, force = false;
+  // Flags override the configuration file.
+  std::optional<std::string> out, model, dataset;
+  std::optional<int> w, u, epochs, lanes, rna_share;
+  std::optional<std::int64_t> samples;
+  bool retrain = false, no_sweep = false, no_synth = false, no_cosim = false;
 };
 
-static void run_flow(const FlowOptions& o) {
-  Stopwatch total;
-  std::string model_path = o.model;
-  if (model_path.empty()) {
-    const auto& t = o.train;
-    const std::string key = fingerprint(fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", t.arch, t.data.dataset,
-                                                    t.data.scale.value_or(-1.0f), t.data.offset, t.epochs, t.batch,
-                                                    t.lr, t.momentum, t.dropout, t.validation, t.seed));
-    model_path = (fs::path(o.out) / fmt::format("model-{}.onnx", key)).string();
-    if (fs::exists(model_path)) {
-      fmt::print("[1/2] train      cached: {} (same architecture, data and settings)\n", model_path);
-    } else {
-      fmt::print("[1/2] train      {} on {}\n", t.arch, t.data.dataset);
-      TrainJobOptions job = t;
-      job.output = model_path;
-      run_train_job(job);
-    }
-  } else {
-    fmt::print("[1/2] model      {}\n", model_path);
+static void run_flow_cmd(const FlowCliOptions& o) {
+  FlowConfig c = load_flow_config(o.config);
+  if (o.out) c.out = *o.out;
+  if (o.model) c.model = *o.model;
+  if (o.dataset) c.dataset = *o.dataset;
+  if (o.w) c.w = *o.w;
+  if (o.u) c.u = *o.u;
+  if (o.epochs) c.train.epochs = *o.epochs;
+  if (o.lanes) c.rtl.lanes = *o.lanes;
+  if (o.rna_share) c.rtl.rna_share = *o.rna_share;
+  if (o.samples) c.samples = *o.samples;
+  if (o.retrain) c.retrain.enabled = true;
+  if (o.no_sweep) c.sweep = false;
+  if (o.no_synth) c.synth = false, c.sweep_synth = false;
+  if (o.no_cosim) c.cosim = false;
+  if (o.print_config) {
+    fmt::print("{}", flow_config_json(c));
+    return;
   }
-  fmt::print("[2/2] evaluate   float reference on the test split\n");
-  const Network net = load_model(model_path);
-  DatasetSplits splits = load_dataset(o.train.data.dataset, o.train.data.preprocess());
-  fit_to_model(splits.test, net, model_path);
-  const EvalReport r = evaluate(net, splits.test, o.train.threads);
-  print_report(r, true);
-  fmt::print("flow finished in {:.1f} s; model: {}\n", total.seconds(), model_path);
+  FlowRunOptions ro;
+  ro.force = o.force;
+  const FlowOutcome r = run_flow(c, ro);
+  if (!r.ok) exit_status() = kExitFailure;
 }
 
 void setup_flow(CLI::App& app) {
-  auto o = std::make_shared<FlowOptions>();
+  auto o = std::make_shared<FlowCliOptions>();
   auto* cmd = app.add_subcommand(
       "flow",
-      "The main job end to end. With no arguments: train the paper's MNIST topology (784-512-512-10) on "
-      "Fashion-MNIST, then evaluate it. Stages whose inputs have not changed are reused.");
-  add_train_options(*cmd, o->train);
-  cmd->add_option("--model,-m", o->model, "Start from this ONNX model instead of training");
-  cmd->add_option("--out", o->out, "Work directory for stage outputs")->capture_default_str();
-  cmd->callback([o] { run_flow(*o); });
+      "The main job end to end: train (or load) a model, compose it at (w, u), sweep delta-e over a (w, u) grid, emit "
+      "the RTL, co-simulate a sample against the golden model, synthesize (Yosys + OpenSTA), and write a report "
+      "(HTML with plots, and Markdown). Stages whose inputs have not changed are reused. With no arguments: the "
+      "paper's MNIST topology (784-512-512-10) trained on Fashion-MNIST, at (16, 64). Configuration schema: "
+      "docs/flow-config.md");
+  cmd->add_option("config", o->config, "Flow configuration (JSON); default: the embedded one (--print-config shows it)");
+  cmd->add_flag("--print-config", o->print_config, "Print the effective configuration as JSON and stop");
+  cmd->add_flag("--force", o->force, "Rerun every stage, even those whose inputs have not changed");
+  cmd->add_option("--out", o->out, "Work and report directory (config: out)");
+  cmd->add_option("--model,-m", o->model, "Start from this ONNX model instead of training (config: model)");
+  cmd->add_option("--dataset,-d", o->dataset, "Dataset (config: dataset)");
+  cmd->add_option("--w", o->w, "Weight clusters of the design (config: compose.w)");
+  cmd->add_option("--u", o->u, "Input clusters of the design (config: compose.u)");
+  cmd->add_option("--epochs", o->epochs, "Training epochs (config: train.epochs)");
+  cmd->add_option("--lanes", o->lanes, "Lanes per RNA (config: rtl.lanes)");
+  cmd->add_option("--rna-share", o->rna_share, "Neurons per RNA (config: rtl.rna_share)");
+  cmd->add_option("--samples", o->samples, "Test images to co-simulate (config: cosim.samples)");
+  cmd->add_flag("--retrain", o->retrain, "Cluster-aware retraining (config: compose.retrain.enabled)");
+  cmd->add_flag("--no-sweep", o->no_sweep, "Leave out the (w, u) sweep (config: sweep.enabled)");
+  cmd->add_flag("--no-synth", o->no_synth, "Leave out synthesis (config: synth.enabled, sweep.synth)");
+  cmd->add_flag("--no-cosim", o->no_cosim, "Leave out co-simulation (config: cosim.enabled)");
+  cmd->callback([o] { run_flow_cmd(*o); });
 }
 
 }  // namespace rapidnn::cli

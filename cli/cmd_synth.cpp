@@ -30,34 +30,62 @@ static void run_synth(const SynthCliOptions& o) {
   const RtlPlan plan = plan_rtl(cn, read_design_options(o.rtl), o.composed);
   const auto reports = synth_blocks(plan, o.rtl, opt);
   fmt::print("liberty    {}\n", opt.liberty);
-  fmt::print("{:<11} {:>9} {:>13} {:>12} {:>11} {:>14} {:>9} {:>8} {:>7}\n", "block", "cells", "area um2", "transistors",
-             "table bits", "crossbar um2*", "path ns", "Fmax MHz", "time s");
+  fmt::print("{:<11} {:>9} {:>13} {:>12} {:>11} {:>14} {:>9} {:>8} {:>9} {:>7}\n", "block", "cells", "area um2",
+             "transistors", "table bits", "crossbar um2*", "path ns", "Fmax MHz", "pJ/cycle+", "time s");
   nlohmann::json j = nlohmann::json::array();
   const BlockReport* rna = nullptr;
   const BlockReport* mac = nullptr;
   for (const auto& r : reports) {
-    fmt::print("{:<11} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f} {:>8.1f} {:>7.1f}\n", r.block, r.cells, r.area_um2,
-               r.transistors, r.memory_bits, r.crossbar_model_um2, r.critical_ns, r.fmax_mhz, r.seconds);
-    j.push_back({{"block", r.block}, {"module", r.module}, {"description", r.description}, {"cells", r.cells},
+    fmt::print("{:<11} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f} {:>8.1f} {:>9.1f} {:>7.1f}\n", r.block, r.cells,
+               r.area_um2, r.transistors, r.memory_bits, r.crossbar_model_um2, r.critical_ns, r.fmax_mhz,
+               r.energy_pj_per_cycle, r.seconds);
+    nlohmann::json mems = nlohmann::json::array();
+    for (const auto& m : r.memories) {
+      fmt::print("  {:<9} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f}  {} x {} memory, as ROM logic\n", m.name, m.cells,
+                 m.area_um2, m.transistors, m.bits, m.crossbar_model_um2, m.access_ns, m.depth, m.width);
+      mems.push_back({{"name", m.name},         {"depth", m.depth},       {"width", m.width},
+                      {"bits", m.bits},         {"cells", m.cells},       {"area_um2", m.area_um2},
+                      {"transistors", m.transistors}, {"access_ns", m.access_ns}, {"power_mw", m.power_mw},
+                      {"crossbar_model_um2", m.crossbar_model_um2}});
+    }
+    j.push_back({{"block", r.block}, {"script", r.script}, {"memories", mems}, {"module", r.module}, {"description", r.description}, {"cells", r.cells},
                  {"area_um2", r.area_um2}, {"transistors", r.transistors}, {"table_bits", r.memory_bits},
                  {"crossbar_model_um2", r.crossbar_model_um2}, {"critical_path_ns", r.critical_ns},
-                 {"fmax_mhz", r.fmax_mhz}, {"seconds", r.seconds}});
+                 {"fmax_mhz", r.fmax_mhz}, {"power_mw", r.power_mw},
+                 {"energy_pj_per_cycle", r.energy_pj_per_cycle}, {"seconds", r.seconds}});
     if (r.block == "rna") rna = &r;
     if (r.block == "mac") mac = &r;
   }
   for (const auto& r : reports) fmt::print("  {:<10} {}\n", r.block, r.description);
   fmt::print("  * model, not synthesis: the table bits as the paper's crossbar (Table 1, 3136 um2 per 1K x 1K); "
              "the area column synthesizes tables as ROM logic\n");
+  if (std::any_of(reports.begin(), reports.end(), [](const BlockReport& r) { return !r.memories.empty(); }))
+    fmt::print("  tile/top: each memory (indented) is synthesized on its own, as ROM logic, and included in the block's "
+               "figures; the block's path is the larger of its logic path (cut at the memories) and their access "
+               "times; fast script (no generic ABC, no dch)\n");
+  fmt::print("  + OpenSTA report_power, vectorless: each input toggles with probability {} per cycle; energy per cycle "
+             "= power x period ({} ns)\n",
+             opt.input_activity, opt.period_ns);
   const CyclePrediction p = predict_cycles(plan, 2);
   fmt::print("cycles     {} per inference (latency), one result every {:.0f} cycles\n", p.latency(0), p.interval());
-  nlohmann::json out{{"liberty", opt.liberty}, {"blocks", j}, {"latency_cycles", p.latency(0)},
-                     {"interval_cycles", p.interval()}};
+  nlohmann::json out{{"liberty", opt.liberty},        {"period_ns", opt.period_ns},
+                     {"input_activity", opt.input_activity}, {"blocks", j},
+                     {"latency_cycles", p.latency(0)},   {"interval_cycles", p.interval()}};
   if (rna && mac && mac->area_um2 > 0 && mac->transistors > 0) {
     fmt::print("lookup vs multiply-accumulate neuron (same lanes, same cycles): area {:.2f}x, transistors {:.2f}x, "
                "Fmax {:.2f}x\n",
                rna->area_um2 / mac->area_um2, static_cast<double>(rna->transistors) / static_cast<double>(mac->transistors),
                mac->fmax_mhz > 0 ? rna->fmax_mhz / mac->fmax_mhz : 0.0);
+    // Per inference, a neuron block works for one interval and the answer takes one latency.
+    const auto edp = [&](const BlockReport& b) {
+      return b.energy_pj_per_cycle * p.interval() * (static_cast<double>(p.latency(0)) / b.fmax_mhz);  // pJ x us
+    };
+    fmt::print("energy     per inference: lookup neuron {:.1f} nJ, MAC neuron {:.1f} nJ ({:.2f}x); energy-delay {:.2f}x\n",
+               rna->energy_pj_per_cycle * p.interval() / 1e3, mac->energy_pj_per_cycle * p.interval() / 1e3,
+               rna->energy_pj_per_cycle / mac->energy_pj_per_cycle, edp(*rna) / edp(*mac));
     out["lut_vs_mac"] = {{"area_ratio", rna->area_um2 / mac->area_um2},
+                         {"energy_ratio", rna->energy_pj_per_cycle / mac->energy_pj_per_cycle},
+                         {"edp_ratio", edp(*rna) / edp(*mac)},
                          {"transistor_ratio", static_cast<double>(rna->transistors) / static_cast<double>(mac->transistors)},
                          {"fmax_ratio", mac->fmax_mhz > 0 ? rna->fmax_mhz / mac->fmax_mhz : 0.0}};
   }
@@ -79,6 +107,10 @@ void setup_synth(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--period", o->synth.period_ns, "Clock period for timing (ns); the report gives the critical path")
       ->capture_default_str();
+  cmd->add_option("--activity", o->synth.input_activity,
+                  "Vectorless power: probability that an input toggles in a cycle")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--json", o->json, "JSON report (default <rtl>.synth/report.json)");
   cmd->add_option("--work-dir", o->synth.work_dir, "Directory for netlists and logs (default <rtl>.synth)");
   cmd->callback([o] { run_synth(*o); });

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "composer/artifact.h"
 #include "core/error.h"
 #include "core/progress.h"
 #ifdef RAPIDNN_HAVE_TORCH
@@ -91,6 +92,41 @@ RetrainJobResult run_retrain_job(const ComposeJob& job, const ComposeJobOptions&
   (void)job, (void)co, (void)ro, (void)w, (void)u;
 #endif
   return out;
+}
+
+void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& ro, int w, int u,
+                         const std::string& output, ComposeOutcome& out) {
+  check_compose_params(w, u, co.q);
+  ComposeJobOptions jo = co;
+  if (ro.enabled) {
+    check_retrain_available();
+    jo.validation = ro.validation;
+  }
+  out.job = prepare_compose_job(jo, w, u);
+  Stopwatch sw;
+  out.composed = assemble(out.job.state, w, u, co.q);
+  out.assemble_seconds = sw.seconds();
+  out.state = &out.job.state;
+  nlohmann::json retrain_metrics;
+  if (ro.enabled) {
+    out.retrain = run_retrain_job(out.job, jo, ro, w, u);
+    out.composed = out.retrain.composed;
+    out.state = &out.retrain.state;
+    retrain_metrics = {{"best_iteration", out.retrain.best_iteration},
+                       {"iterations", out.retrain.iterations_run},
+                       {"epochs", out.retrain.epochs_run}};  // no wall time: same seed, same bytes
+  }
+  out.golden = evaluate_golden(out.composed, out.job, co.threads);
+  out.delta_e = out.job.float_accuracy - out.golden.accuracy;
+  out.metrics = {{"float_accuracy", out.job.float_accuracy}, {"rapidnn_accuracy", out.golden.accuracy},
+                 {"delta_e", out.delta_e},                   {"evaluated_on", out.job.eval.size()},
+                 {"calibration", out.job.calibration_note},  {"table_bits", out.composed.table_bits().total()}};
+  double wsum = 0.0, usum = 0.0;
+  for (const auto& x : codebook_wcss(*out.state, w, u)) wsum += x.weights, usum += x.inputs;
+  out.metrics["wcss_weights"] = wsum;
+  out.metrics["wcss_inputs"] = usum;
+  if (ro.enabled) out.metrics["retrain"] = retrain_metrics;
+  write_artifact(out.composed, output, out.metrics);
 }
 
 }  // namespace rapidnn::cli

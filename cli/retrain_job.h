@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/compose_job.h"
 
 namespace rapidnn::cli {
@@ -35,5 +37,19 @@ struct RetrainJobResult {
 // iteration (validation delta-e, times) and a progress bar while training.
 RetrainJobResult run_retrain_job(const ComposeJob& job, const ComposeJobOptions& co, const RetrainJobOptions& ro,
                                  int w, int u);
+
+// compose at one (w, u), shared by `rapidnn compose` and `rapidnn flow`: prepare, assemble,
+// optionally retrain, evaluate with the golden model, write the artifact to `output`.
+struct ComposeOutcome {
+  ComposeJob job;
+  ComposedNetwork composed;
+  const ComposerState* state = nullptr;  // the codebooks of `composed` (job.state or the retrained one)
+  RetrainJobResult retrain;
+  GoldenEval golden;
+  double delta_e = 0.0, assemble_seconds = 0.0;
+  nlohmann::json metrics;  // what the artifact's manifest records
+};
+void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& ro, int w, int u,
+                         const std::string& output, ComposeOutcome& out);
 
 }  // namespace rapidnn::cli

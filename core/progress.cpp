@@ -8,6 +8,15 @@
 
 namespace rapidnn {
 
+namespace {
+ProgressSink& sink() {
+  static ProgressSink s;
+  return s;
+}
+}  // namespace
+
+void set_progress_sink(ProgressSink s) { sink() = std::move(s); }
+
 Progress::Progress(std::string label, std::int64_t total, bool enabled)
     : label_(std::move(label)),
       total_(total > 0 ? total : 1),
@@ -17,7 +26,7 @@ Progress::Progress(std::string label, std::int64_t total, bool enabled)
       last_draw_(start_) {}
 
 Progress::~Progress() {
-  if (!finished_ && enabled_ && tty_) std::fputs("\n", stderr);
+  if (!finished_ && enabled_ && tty_ && !sink()) std::fputs("\n", stderr);
 }
 
 double Progress::elapsed_seconds() const {
@@ -28,6 +37,10 @@ void Progress::advance(std::int64_t n) { set(done_ + n); }
 
 void Progress::set(std::int64_t done) {
   done_ = done;
+  if (sink()) {
+    sink()(label_, std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_)));
+    return;
+  }
   if (!enabled_ || !tty_) return;
   auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ < std::chrono::milliseconds(100) && done_ < total_) return;
@@ -38,6 +51,10 @@ void Progress::set(std::int64_t done) {
 void Progress::draw(bool final_line) {
   constexpr int kWidth = 30;
   const double frac = std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
+  if (sink()) {
+    sink()(label_, frac);
+    return;
+  }
   const int filled = static_cast<int>(frac * kWidth);
   std::string bar(static_cast<std::size_t>(filled), '#');
   bar.append(static_cast<std::size_t>(kWidth - filled), '.');

@@ -7,9 +7,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace rapidnn {
+
+// While a sink is set, every Progress reports (label, fraction done) to it instead of drawing:
+// `rapidnn flow` shows one line per stage and feeds it from the stage's own progress bars.
+using ProgressSink = std::function<void(const std::string& label, double fraction)>;
+void set_progress_sink(ProgressSink sink);
 
 class Progress {
  public:

@@ -28,7 +28,9 @@ std::string find_program(const std::string& name) {
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd) {
   ProcessResult r;
   int fds[2];
-  if (argv.empty() || ::pipe(fds) != 0) {
+  // O_CLOEXEC: a child forked by another thread must not inherit this pipe, or our read would
+  // not see end-of-file until that other child exits.
+  if (argv.empty() || ::pipe2(fds, O_CLOEXEC) != 0) {
     r.exit_code = 127;
     return r;
   }

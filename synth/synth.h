@@ -26,8 +26,17 @@ struct SynthOptions {
   std::string liberty = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib";
   std::vector<std::string> blocks{"rna", "ndcam", "controller", "tile", "mac"};
   double period_ns = 100.0;
+  double input_activity = 0.1;  // vectorless power: toggles per input per cycle
   std::string work_dir;  // default: <rtl>.synth
   int mac_weight_bits = 8, mac_input_bits = 8;
+};
+
+// A table memory of a block, synthesized on its own as ROM logic (address to data).
+struct MemoryReport {
+  std::string name;
+  std::int64_t depth = 0, width = 0, bits = 0;
+  double area_um2 = 0.0, access_ns = 0.0, power_mw = 0.0, crossbar_model_um2 = 0.0;
+  std::int64_t cells = 0, transistors = 0;
 };
 
 struct BlockReport {
@@ -38,7 +47,15 @@ struct BlockReport {
   std::int64_t memory_bits = 0; // table bits inside the block
   double crossbar_model_um2 = 0.0;  // those bits as the paper's crossbar (model)
   double critical_ns = 0.0, fmax_mhz = 0.0;
+  // OpenSTA report_power (vectorless, SynthOptions::input_activity) at period_ns; energy per
+  // clock cycle = total power x period, which does not depend on the clock for dynamic power.
+  double power_mw = 0.0, energy_pj_per_cycle = 0.0;
   double seconds = 0.0;
+  // The tile and the top: their large memories (rnn_rom: weight indices, biases, tap tables) are
+  // synthesized apart, in parallel, and added into the figures above. The block's own path is cut
+  // at the memories; critical_ns is the larger of that path and the memories' access times.
+  std::vector<MemoryReport> memories;
+  std::string script = "full";  // "fast" (no generic ABC pass, no dch) for the tile and the top
 };
 
 // Blocks: rna, ndcam, controller, tile (the first weighted layer's), top, mac (baseline).

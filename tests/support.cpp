@@ -40,9 +40,10 @@ std::vector<float> random_inputs(const Network& net, std::int64_t n, std::uint64
   return x;
 }
 
-RunResult run_cli(const std::string& args) {
+RunResult run_cli(const std::string& args) { return run_cli_program(std::string(RAPIDNN_BIN) + " " + args + " 2>&1"); }
+
+RunResult run_cli_program(const std::string& cmd) {
   RunResult r;
-  const std::string cmd = std::string(RAPIDNN_BIN) + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return {127, "popen failed"};
   std::array<char, 4096> buf{};

@@ -25,6 +25,8 @@ struct RunResult {
 };
 // Runs the rapidnn binary with the given argument string (shell-quoted by the caller).
 RunResult run_cli(const std::string& args);
+// Runs any shell command line (stdout only unless it redirects stderr itself).
+RunResult run_cli_program(const std::string& command);
 
 // A fresh empty temporary directory for one test.
 std::string temp_dir(const std::string& name);

@@ -72,6 +72,33 @@ TEST_CASE("every block synthesizes, maps to osu018 and is timed, and the (4, 4) 
   CHECK(reports[0].area_um2 < reports[1].area_um2);
   CHECK(reports[0].transistors < reports[1].transistors);
   CHECK(reports[4].area_um2 > reports[0].area_um2);  // a tile holds RNAs
+  // The tile's memories are synthesized apart and add up to its table memories; the top holds
+  // every tile's memories and the input encoder's.
+  const auto& tile = reports[4];
+  REQUIRE(tile.memories.size() == 3);
+  const RtlStage& t0 = s.plan.stages[0];
+  CHECK(tile.memories[0].name == "s0.widx");
+  CHECK(tile.memories[0].bits == static_cast<std::int64_t>(t0.groups) * t0.beats * t0.widx.width);
+  double mem_area = 0;
+  for (const auto& m : tile.memories) {
+    INFO(m.name);
+    CHECK(m.area_um2 >= 0);
+    CHECK(m.bits == m.depth * m.width);
+    mem_area += m.area_um2;
+  }
+  CHECK(tile.area_um2 > mem_area);
+  CHECK(reports[5].memories.size() == 1 + 3 * 2);  // input encoder + two weighted layers
+  for (const auto& r : reports) {
+    INFO(r.block);
+    CHECK(r.power_mw > 0);
+    CHECK(r.energy_pj_per_cycle == Approx(r.power_mw * opt.period_ns));
+  }
+  // Vectorless power grows with the input activity.
+  SynthOptions busy = opt;
+  busy.blocks = {"mac"};
+  busy.input_activity = 0.4;
+  busy.work_dir = s.dir + "/busy";
+  CHECK(synth_blocks(s.plan, s.dir + "/rtl", busy)[0].power_mw > reports[1].power_mw);
 }
 
 TEST_CASE("synth: a missing tool or an unreadable liberty is named, exit 2", "[synth][cli]") {

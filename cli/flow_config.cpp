@@ -1,0 +1,314 @@
+// Flow configuration: JSON text -> FlowConfig, strictly (unknown keys and wrong types are errors).
+#include "cli/flow_config.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "composer/compose.h"
+#include "core/error.h"
+#include "core/fileio.h"
+#include "data/dataset.h"
+#include "sim/process.h"
+
+namespace rapidnn::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* type_name(const json& v) {
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_number_integer()) return "an integer";
+  if (v.is_number()) return "a number";
+  if (v.is_string()) return "a string";
+  if (v.is_array()) return "a list";
+  if (v.is_object()) return "an object";
+  return "null";
+}
+
+// Reads one JSON object: each get() consumes a key, finish() rejects the keys nobody asked for.
+class Section {
+ public:
+  Section(const json& j, std::string file, std::string path) : j_(j), file_(std::move(file)), path_(std::move(path)) {
+    if (!j_.is_object()) fail(file_, "'{}' must be an object, not {}", path_.empty() ? "(top level)" : path_, type_name(j_));
+  }
+
+  bool has(const char* key) const { return j_.contains(key); }
+
+  void get(const char* key, bool& out) { read(key, out, "a boolean", [](const json& v) { return v.is_boolean(); }); }
+  void get(const char* key, std::string& out) { read(key, out, "a string", [](const json& v) { return v.is_string(); }); }
+  void get(const char* key, double& out) { read(key, out, "a number", [](const json& v) { return v.is_number(); }); }
+  void get(const char* key, int& out) { read(key, out, "an integer", [](const json& v) { return v.is_number_integer(); }); }
+  void get(const char* key, std::int64_t& out) {
+    read(key, out, "an integer", [](const json& v) { return v.is_number_integer(); });
+  }
+  void get(const char* key, std::uint64_t& out) {
+    read(key, out, "a non-negative integer", [](const json& v) { return v.is_number_unsigned(); });
+  }
+  void get(const char* key, std::vector<int>& out) {
+    read(key, out, "a list of integers", [](const json& v) {
+      if (!v.is_array() || v.empty()) return false;
+      for (const auto& x : v)
+        if (!x.is_number_integer()) return false;
+      return true;
+    });
+  }
+  void get(const char* key, std::vector<std::string>& out) {
+    read(key, out, "a list of strings", [](const json& v) {
+      if (!v.is_array() || v.empty()) return false;
+      for (const auto& x : v)
+        if (!x.is_string()) return false;
+      return true;
+    });
+  }
+  Section section(const char* key) {
+    seen_.insert(key);
+    static const json empty = json::object();
+    return Section(j_.contains(key) ? j_.at(key) : empty, file_, name(key));
+  }
+  void finish() const {
+    for (const auto& [k, v] : j_.items())
+      if (!seen_.count(k)) fail(file_, "unknown key '{}' in the flow configuration (see docs/flow-config.md)", name(k));
+  }
+  std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  const std::string& file() const { return file_; }
+
+ private:
+  template <typename T, typename Check>
+  void read(const char* key, T& out, const char* expected, Check ok) {
+    seen_.insert(key);
+    if (!j_.contains(key)) return;
+    const json& v = j_.at(key);
+    if (!ok(v)) fail(file_, "'{}' must be {}, not {}", name(key), expected, type_name(v));
+    out = v.get<T>();
+  }
+  const json& j_;
+  std::string file_, path_;
+  std::set<std::string> seen_;
+};
+
+std::string resolve(const std::string& path, const std::string& file) {
+  if (path.empty() || file.empty() || fs::path(path).is_absolute() || path == "fashion-mnist") return path;
+  return (fs::path(file).parent_path() / path).lexically_normal().string();
+}
+
+std::string accumulate_name(RtlAccumulate a) { return a == RtlAccumulate::Count ? "count" : "direct"; }
+
+}  // namespace
+
+FlowConfig parse_flow_config(const std::string& text, const std::string& file) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    fail(file, "not valid JSON: {}", e.what());
+  }
+  FlowConfig c;
+  c.source = file.empty() ? c.source : file;
+  const std::string f = c.source;
+  Section top(j, f, "");
+  top.get("out", c.out);
+  top.get("dataset", c.dataset);
+  top.get("model", c.model);
+  {
+    Section s = top.section("train");
+    s.get("arch", c.train.arch);
+    s.get("epochs", c.train.epochs);
+    s.get("batch", c.train.batch);
+    s.get("lr", c.train.lr);
+    s.get("momentum", c.train.momentum);
+    s.get("dropout", c.train.dropout);
+    s.get("validation", c.train.validation);
+    s.get("seed", c.train.seed);
+    s.finish();
+  }
+  {
+    Section s = top.section("compose");
+    s.get("w", c.w);
+    s.get("u", c.u);
+    s.get("q", c.q);
+    s.get("codebook", c.codebook);
+    s.get("sample", c.sample);
+    s.get("product_bits", c.product_bits);
+    s.get("seed", c.seed);
+    Section r = s.section("retrain");
+    r.get("enabled", c.retrain.enabled);
+    r.get("iterations", c.retrain.iterations);
+    r.get("epochs", c.retrain.epochs);
+    r.get("lr", c.retrain.lr);
+    r.get("validation", c.retrain.validation);
+    r.finish();
+    s.finish();
+  }
+  {
+    Section s = top.section("sweep");
+    s.get("enabled", c.sweep);
+    s.get("w", c.sweep_w);
+    s.get("u", c.sweep_u);
+    s.get("synth", c.sweep_synth);
+    s.get("lanes", c.sweep_lanes);
+    s.finish();
+  }
+  {
+    Section s = top.section("rtl");
+    s.get("lanes", c.rtl.lanes);
+    s.get("rna_share", c.rtl.rna_share);
+    std::string acc = accumulate_name(c.rtl.accumulate);
+    s.get("accumulate", acc);
+    if (acc == "direct") c.rtl.accumulate = RtlAccumulate::Direct;
+    else if (acc == "count") c.rtl.accumulate = RtlAccumulate::Count;
+    else fail(f, "'rtl.accumulate' must be \"direct\" or \"count\", not \"{}\"", acc);
+    s.get("fused_am", c.rtl.fused_am);
+    s.get("top", c.rtl.top);
+    s.finish();
+  }
+  {
+    Section s = top.section("cosim");
+    s.get("enabled", c.cosim);
+    s.get("samples", c.samples);
+    s.get("simulator", c.simulator);
+    s.finish();
+  }
+  {
+    Section s = top.section("synth");
+    s.get("enabled", c.synth);
+    s.get("blocks", c.blocks);
+    s.get("liberty", c.liberty);
+    s.get("period_ns", c.period_ns);
+    s.get("activity", c.activity);
+    s.finish();
+  }
+  top.finish();
+  if (!file.empty()) {
+    c.out = resolve(c.out, file);
+    c.model = resolve(c.model, file);
+    c.dataset = resolve(c.dataset, file);
+    c.liberty = resolve(c.liberty, file);
+  }
+  return c;
+}
+
+FlowConfig load_flow_config(const std::string& file) {
+  if (file.empty()) return parse_flow_config(default_flow_config_json(), "");
+  if (!fs::exists(file)) fail(file, "no such flow configuration file");
+  return parse_flow_config(read_file(file), file);
+}
+
+std::string flow_config_json(const FlowConfig& c) {
+  json j;
+  j["out"] = c.out;
+  j["dataset"] = c.dataset;
+  j["model"] = c.model;
+  j["train"] = {{"arch", c.train.arch},       {"epochs", c.train.epochs},   {"batch", c.train.batch},
+                {"lr", c.train.lr},           {"momentum", c.train.momentum}, {"dropout", c.train.dropout},
+                {"validation", c.train.validation}, {"seed", c.train.seed}};
+  j["compose"] = {{"w", c.w},
+                  {"u", c.u},
+                  {"q", c.q},
+                  {"codebook", c.codebook},
+                  {"sample", c.sample},
+                  {"product_bits", c.product_bits},
+                  {"seed", c.seed},
+                  {"retrain",
+                   {{"enabled", c.retrain.enabled},
+                    {"iterations", c.retrain.iterations},
+                    {"epochs", c.retrain.epochs},
+                    {"lr", c.retrain.lr},
+                    {"validation", c.retrain.validation}}}};
+  j["sweep"] = {{"enabled", c.sweep}, {"w", c.sweep_w}, {"u", c.sweep_u}, {"synth", c.sweep_synth}, {"lanes", c.sweep_lanes}};
+  j["rtl"] = {{"lanes", c.rtl.lanes},
+              {"rna_share", c.rtl.rna_share},
+              {"accumulate", accumulate_name(c.rtl.accumulate)},
+              {"fused_am", c.rtl.fused_am},
+              {"top", c.rtl.top}};
+  j["cosim"] = {{"enabled", c.cosim}, {"samples", c.samples}, {"simulator", c.simulator}};
+  j["synth"] = {{"enabled", c.synth},
+                {"blocks", c.blocks},
+                {"liberty", c.liberty},
+                {"period_ns", c.period_ns},
+                {"activity", c.activity}};
+  return j.dump(2) + "\n";
+}
+
+std::string default_flow_config_json() {
+  FlowConfig c;
+  return flow_config_json(c);
+}
+
+void validate_flow_config(const FlowConfig& c) {
+  const std::string& f = c.source;
+  const auto positive = [&](const char* key, double v) {
+    if (!(v > 0)) fail(f, "'{}' must be positive, not {}", key, v);
+  };
+  if (c.out.empty()) fail(f, "'out' must name a directory");
+  if (!c.model.empty()) {
+    if (!fs::is_regular_file(c.model)) fail(f, "'model': no such file: {}", c.model);
+    if (fs::path(c.model).extension() != ".onnx") fail(f, "'model' must be an ONNX file (.onnx): {}", c.model);
+  } else {
+#ifndef RAPIDNN_HAVE_TORCH
+    fail(f, "'model' is empty, so the flow would train one, but this build has no libtorch; give an ONNX model");
+#endif
+    positive("train.epochs", c.train.epochs);
+    positive("train.batch", c.train.batch);
+    positive("train.lr", c.train.lr);
+    if (c.train.dropout < 0 || c.train.dropout >= 1) fail(f, "'train.dropout' must be in [0, 1), not {}", c.train.dropout);
+    if (c.train.validation < 0) fail(f, "'train.validation' must not be negative");
+  }
+  if (c.dataset == "fashion-mnist") {
+    if (fashion_mnist_dir().empty())
+      fail(f, "'dataset' is fashion-mnist, which is not installed (Debian package dataset-fashion-mnist)");
+  } else if (!fs::exists(c.dataset)) {
+    fail(f, "'dataset': no such file or directory: {}", c.dataset);
+  }
+  try {
+    check_compose_params(c.w, c.u, c.q);
+    for (int w : c.sweep_w) check_compose_params(w, 2, c.q);
+    for (int u : c.sweep_u) check_compose_params(2, u, c.q);
+  } catch (const Error& e) {
+    fail(f, "compose/sweep: {}", e.message());
+  }
+  if (c.codebook != "optimal" && c.codebook != "tree" && c.codebook != "nested")
+    fail(f, "'compose.codebook' must be optimal, tree or nested, not '{}'", c.codebook);
+  if (!(c.sample > 0 && c.sample <= 1)) fail(f, "'compose.sample' must be in (0, 1], not {}", c.sample);
+  if (c.product_bits < 2 || c.product_bits > 32) fail(f, "'compose.product_bits' must be 2 to 32, not {}", c.product_bits);
+  if (c.retrain.enabled) {
+#ifndef RAPIDNN_HAVE_TORCH
+    fail(f, "'compose.retrain.enabled' needs libtorch, which this build does not have");
+#endif
+    positive("compose.retrain.iterations", c.retrain.iterations);
+    positive("compose.retrain.epochs", c.retrain.epochs);
+    positive("compose.retrain.lr", c.retrain.lr);
+    positive("compose.retrain.validation", static_cast<double>(c.retrain.validation));
+  }
+  positive("rtl.lanes", c.rtl.lanes);
+  positive("rtl.rna_share", c.rtl.rna_share);
+  positive("sweep.lanes", c.sweep_lanes);
+  if (c.cosim) {
+    positive("cosim.samples", static_cast<double>(c.samples));
+    if (c.simulator == "verilator") {
+      if (find_program("verilator").empty()) fail(f, "'cosim.simulator' is verilator, which is not installed (Debian package verilator)");
+    } else if (c.simulator == "iverilog") {
+      if (find_program("iverilog").empty()) fail(f, "'cosim.simulator' is iverilog, which is not installed (Debian package iverilog)");
+    } else {
+      fail(f, "'cosim.simulator' must be verilator or iverilog, not '{}'", c.simulator);
+    }
+  }
+  if (c.synth || (c.sweep && c.sweep_synth)) {
+    for (const auto& b : c.blocks)
+      if (b != "rna" && b != "ndcam" && b != "controller" && b != "tile" && b != "top" && b != "mac")
+        fail(f, "'synth.blocks': '{}' is not rna, ndcam, controller, tile, top or mac", b);
+    positive("synth.period_ns", c.period_ns);
+    if (c.activity < 0 || c.activity > 1) fail(f, "'synth.activity' must be in [0, 1], not {}", c.activity);
+    if (find_program("yosys").empty()) fail(f, "synthesis needs yosys, which is not installed (Debian package yosys)");
+    if (find_program("sta").empty()) fail(f, "synthesis needs OpenSTA, which is not installed (Debian package opensta)");
+    std::ifstream lib(c.liberty);
+    if (!lib) fail(f, "'synth.liberty': cannot read {}", c.liberty);
+  }
+}
+
+}  // namespace rapidnn::cli

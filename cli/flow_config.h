@@ -1,0 +1,63 @@
+// The flow's configuration: a JSON file (schema in docs/flow-config.md) -> a validated FlowConfig.
+//
+// Every key is checked before any work starts: an unknown key, a wrong type, an impossible value
+// or a missing file is one error naming the key and the config file. Relative paths in a config
+// file are relative to that file's directory; the embedded default has no file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/retrain_job.h"
+#include "cli/train_job.h"
+#include "generator/rtl_plan.h"
+
+namespace rapidnn::cli {
+
+struct FlowConfig {
+  std::string source = "(embedded default)";  // the config file, for messages
+  std::string out = "out/flow";
+  std::string dataset = "fashion-mnist";
+  std::string model;  // ONNX model; empty: train one with `train`
+  TrainJobOptions train;
+  // compose
+  int w = 16, u = 64, q = 64;
+  std::string codebook = "optimal";
+  double sample = 0.02;
+  int product_bits = 16;
+  std::uint64_t seed = 1;
+  RetrainJobOptions retrain;
+  // delta-e over a (w, u) grid, and (synth) one lookup neuron per point beside the MAC neuron
+  bool sweep = true;
+  std::vector<int> sweep_w{4, 16, 64}, sweep_u{4, 16, 64};
+  bool sweep_synth = true;
+  int sweep_lanes = 4;
+  // the design
+  RtlOptions rtl{16, 16, RtlAccumulate::Direct, false, "rapidnn_top"};
+  // co-simulation
+  bool cosim = true;
+  std::int64_t samples = 200;
+  std::string simulator = "verilator";
+  // synthesis
+  bool synth = true;
+  std::vector<std::string> blocks{"rna", "ndcam", "controller", "mac"};
+  std::string liberty = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib";
+  double period_ns = 100.0;
+  double activity = 0.1;
+};
+
+// The embedded default, as the JSON a user would write (also `rapidnn flow --print-config`).
+std::string default_flow_config_json();
+
+// Parses and validates; `file` names the source in messages and anchors relative paths.
+FlowConfig parse_flow_config(const std::string& text, const std::string& file);
+FlowConfig load_flow_config(const std::string& file);  // "" -> the embedded default
+
+// Checks what the stages will need (files, tools, value ranges) before any work starts.
+void validate_flow_config(const FlowConfig& c);
+
+// The effective configuration as JSON (what the report records).
+std::string flow_config_json(const FlowConfig& c);
+
+}  // namespace rapidnn::cli

@@ -1,0 +1,329 @@
+// Flow report: results JSON -> HTML (inline SVG, inline CSS, a render-check script) and Markdown.
+#include "report/flow_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "report/svg_plot.h"
+
+namespace rapidnn::report {
+namespace {
+
+using nlohmann::json;
+
+// Paper Table 1: a 1K x 1K crossbar takes 3136 um2 (a model).
+constexpr double kCrossbarUm2PerBit = 3136.0 / (1024.0 * 1024.0);
+
+const json* block(const json& synth, const std::string& name) {
+  for (const auto& b : synth.at("blocks"))
+    if (b.value("block", std::string()) == name) return &b;
+  return nullptr;
+}
+
+std::string pct(double v) { return fmt::format("{:.2f}%", v); }
+std::string signed2(double v) { return fmt::format("{:+.2f}", v); }
+std::string big(double v) { return fmt::format("{:.0f}", v); }
+
+constexpr const char* kCss = R"(
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1d2430; background: #f5f6f8; }
+header { background: #1f3a5f; color: #fff; padding: 22px 36px; }
+header h1 { margin: 0 0 4px; font-size: 24px; }
+header p { margin: 0; opacity: .85; }
+main { max-width: 1080px; margin: 0 auto; padding: 20px 24px 60px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; margin: 8px 0 18px; }
+.card { background: #fff; border-radius: 8px; padding: 12px 16px; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+.card .k { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #5b6677; }
+.card .v { font-size: 22px; font-weight: 600; }
+.card .n { font-size: 12px; color: #5b6677; }
+section { background: #fff; border-radius: 8px; padding: 14px 20px; margin: 14px 0; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+h2 { font-size: 18px; margin: 4px 0 10px; }
+figure { margin: 8px 0 14px; }
+figcaption { font-size: 13px; color: #5b6677; max-width: 760px; }
+svg.plot { max-width: 100%; height: auto; background: #fff; }
+svg .ptitle { font-size: 15px; font-weight: 600; fill: #1d2430; }
+svg .small { font-size: 11px; fill: #39424f; }
+svg .axis { font-size: 12px; fill: #39424f; }
+svg .cell { font-size: 12px; font-weight: 600; fill: #1d2430; }
+svg .grid { stroke: #e3e6ea; stroke-width: 1; }
+svg .ref { stroke: #c4453c; stroke-width: 1.5; stroke-dasharray: 5 4; }
+table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #e3e6ea; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #f0f2f5; }
+.ok { color: #2d7d46; font-weight: 600; }
+code { background: #f0f2f5; padding: 1px 4px; border-radius: 3px; }
+)";
+
+// Lays the page out, then lists each plot's size and number of drawn marks (for headless checks).
+constexpr const char* kRenderCheck = R"(<pre id="render-check" hidden></pre>
+<script>
+(function () {
+  var rows = [];
+  document.querySelectorAll('svg.plot').forEach(function (s) {
+    var b = s.getBBox(), r = s.getBoundingClientRect(), marks = 0;
+    s.querySelectorAll('.mark').forEach(function (m) {
+      var mb = m.getBBox();
+      if (mb.width > 0 && mb.height > 0) marks++;
+    });
+    rows.push(s.id + ' ' + Math.round(r.width) + 'x' + Math.round(r.height) + ' marks=' + marks +
+              ' drawn=' + (b.width > 0 && b.height > 0 && marks > 0));
+  });
+  document.getElementById('render-check').textContent = rows.join('\n');
+})();
+</script>
+)";
+
+struct Table {
+  std::vector<std::string> head;
+  std::vector<std::vector<std::string>> rows;
+  std::string html() const {
+    std::string s = "<table><tr>";
+    for (const auto& h : head) s += "<th>" + escape_xml(h) + "</th>";
+    s += "</tr>\n";
+    for (const auto& r : rows) {
+      s += "<tr>";
+      for (const auto& c : r) s += "<td>" + escape_xml(c) + "</td>";
+      s += "</tr>\n";
+    }
+    return s + "</table>\n";
+  }
+  std::string md() const {
+    std::string s = "|";
+    for (const auto& h : head) s += " " + h + " |";
+    s += "\n|";
+    for (std::size_t i = 0; i < head.size(); ++i) s += i ? "---:|" : "---|";
+    s += "\n";
+    for (const auto& r : rows) {
+      s += "|";
+      for (const auto& c : r) s += " " + c + " |";
+      s += "\n";
+    }
+    return s + "\n";
+  }
+};
+
+}  // namespace
+
+FlowReport render_flow_report(const json& r) {
+  FlowReport out;
+  const json& cfg = r.at("config");
+  const json& comp = r.at("compose");
+  const json& emit = r.at("emit");
+  const json& model = r.at("model");
+  std::string body, md;
+  const std::string title = fmt::format("rapidnn flow report: ({}, {}) lookup accelerator", comp.value("w", 0), comp.value("u", 0));
+  md += "# " + title + "\n\n";
+  md += fmt::format("Configuration: `{}`; rapidnn {}. The HTML page (`index.html`) has the plots.\n\n",
+                    r.value("config_source", std::string()), r.value("version", std::string()));
+
+  // Summary cards.
+  struct Card {
+    std::string k, v, n;
+  };
+  std::vector<Card> cards{
+      {"float accuracy", pct(comp.value("float_accuracy", 0.0)), model.value("trained", false) ? "trained in-tool" : "given model"},
+      {"rapidnn accuracy", pct(comp.value("rapidnn_accuracy", 0.0)), "golden integer model"},
+      {"delta-e", signed2(comp.value("delta_e", 0.0)) + " pts", fmt::format("at (w, u) = ({}, {})", comp.value("w", 0), comp.value("u", 0))},
+      {"latency", fmt::format("{} cycles", emit.value("latency_cycles", 0)), "per inference"},
+      {"interval", fmt::format("{:.0f} cycles", emit.value("interval_cycles", 0.0)), "between results"}};
+  if (r.contains("cosim")) {
+    const json& c = r.at("cosim");
+    cards.push_back({"co-simulation", fmt::format("{} / {}", c.value("samples", 0), c.value("samples", 0)),
+                     fmt::format("images bit-exact ({})", c.value("simulator", std::string()))});
+  }
+  double fmax = 0;
+  if (r.contains("synth")) {
+    for (const auto& b : r.at("synth").at("blocks"))
+      if (b.value("block", std::string()) != "mac" && b.value("fmax_mhz", 0.0) > 0)
+        fmax = fmax == 0 ? b.value("fmax_mhz", 0.0) : std::min(fmax, b.value("fmax_mhz", 0.0));
+    if (fmax > 0)
+      cards.push_back({"throughput", fmt::format("{:.0f} /s", fmax * 1e6 / std::max(1.0, emit.value("interval_cycles", 1.0))),
+                       fmt::format("inferences at {:.0f} MHz (slowest block)", fmax)});
+  }
+  body += "<div class=\"cards\">";
+  Table summary{{"figure", "value", "note"}, {}};
+  for (const auto& c : cards) {
+    body += fmt::format("<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div><div class=\"n\">{}</div></div>",
+                        escape_xml(c.k), escape_xml(c.v), escape_xml(c.n));
+    summary.rows.push_back({c.k, c.v, c.n});
+  }
+  body += "</div>\n";
+  md += "## Summary\n\n" + summary.md();
+
+  // Accuracy over (w, u).
+  if (r.contains("sweep")) {
+    const json& s = r.at("sweep");
+    std::vector<std::string> rows, cols;
+    for (const auto& w : s.at("w")) rows.push_back(std::to_string(w.get<int>()));
+    for (const auto& u : s.at("u")) cols.push_back(std::to_string(u.get<int>()));
+    const auto grid = s.at("delta_e").get<std::vector<std::vector<double>>>();
+    body += "<section><h2>Accuracy: delta-e over (w, u)</h2>\n";
+    body += svg_heatmap("fig-delta-e", "delta-e (points lost) over weight and input clusters",
+                        "Paper Figure 10: accuracy lost by the lookup model against the float model on the test set, "
+                        "without retraining; rows w (weight clusters), columns u (input clusters). Lower is better.",
+                        rows, cols, grid, "w", "u", "{:+.2f}");
+    body += "</section>\n";
+    out.plots.push_back("fig-delta-e");
+    Table t{{"w \\ u"}, {}};
+    for (const auto& c : cols) t.head.push_back(c);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      t.rows.push_back({rows[i]});
+      for (double v : grid[i]) t.rows.back().push_back(signed2(v));
+    }
+    md += "## delta-e over (w, u) (Figure 10)\n\n" + t.md();
+  }
+
+  // Area breakdown.
+  if (r.contains("synth")) {
+    const json& s = r.at("synth");
+    body += "<section><h2>Area</h2>\n";
+    const json* rna = block(s, "rna");
+    const json* nd = block(s, "ndcam");
+    const json* ctl = block(s, "controller");
+    const json* mac = block(s, "mac");
+    if (s.contains("first_tile") && rna && mac) {
+      const json& ft = s.at("first_tile");
+      const double n = ft.value("rnas", 0);
+      std::vector<Segment> lut{{"lookup RNAs", n * rna->value("area_um2", 0.0)}};
+      if (nd) lut.push_back({"NDCAMs", n * nd->value("area_um2", 0.0)});
+      if (ctl) lut.push_back({"controller", ctl->value("area_um2", 0.0)});
+      lut.push_back({"weights (crossbar)",
+                     (ft.value("weight_index_bits", 0.0) + ft.value("bias_bits", 0.0)) * kCrossbarUm2PerBit});
+      std::vector<Segment> base{{"MAC neurons", n * mac->value("area_um2", 0.0)}};
+      if (nd) base.push_back({"NDCAMs", n * nd->value("area_um2", 0.0)});
+      if (ctl) base.push_back({"controller", ctl->value("area_um2", 0.0)});
+      base.push_back({"weights (crossbar)",
+                      (ft.value("weights", 0.0) * 8 + ft.value("bias_bits", 0.0)) * kCrossbarUm2PerBit});
+      body += svg_stacked(
+          "fig-area", fmt::format("Area of one tile of '{}' ({} RNAs)", ft.value("name", std::string()), n),
+          "Paper Figure 14: the first layer's tile built from synthesized blocks (Yosys + osu018: one RNA, one NDCAM, "
+          "the controller, each times its count) beside the same tile with multiply-accumulate neurons (8-bit weights). "
+          "Weight memories are the paper's crossbar model (Table 1), not synthesis.",
+          {"lookup tile", "MAC tile"}, {lut, base}, "um2");
+      out.plots.push_back("fig-area");
+    }
+    Table t{{"block", "area um2", "cells", "transistors", "table bits", "crossbar um2 (model)", "path ns", "Fmax MHz",
+             "pJ/cycle"},
+            {}};
+    for (const auto& b : s.at("blocks"))
+      t.rows.push_back({b.value("block", std::string()), big(b.value("area_um2", 0.0)), std::to_string(b.value("cells", 0)),
+                        std::to_string(b.value("transistors", 0)), std::to_string(b.value("table_bits", 0)),
+                        fmt::format("{:.1f}", b.value("crossbar_model_um2", 0.0)),
+                        fmt::format("{:.2f}", b.value("critical_path_ns", 0.0)), fmt::format("{:.0f}", b.value("fmax_mhz", 0.0)),
+                        fmt::format("{:.1f}", b.value("energy_pj_per_cycle", 0.0))});
+    body += t.html();
+    body += fmt::format("<p>Liberty <code>{}</code>; power by OpenSTA, vectorless (input activity {}), at a {} ns clock.</p>",
+                        escape_xml(s.value("liberty", std::string())), s.value("activity", 0.0), s.value("period_ns", 0.0));
+    body += "</section>\n";
+    md += "## Synthesized blocks\n\n" + t.md();
+  }
+
+  // Cycles and throughput.
+  {
+    std::vector<std::string> cats;
+    std::vector<double> cyc;
+    Table t{{"layer", "kind", "units", "RNAs", "lanes", "beats", "cycles"}, {}};
+    for (const auto& s : emit.at("stages")) {
+      cats.push_back(s.value("name", std::string()));
+      cyc.push_back(s.value("cycles", 0.0));
+      t.rows.push_back({s.value("name", std::string()), s.value("kind", std::string()), std::to_string(s.value("units", 0)),
+                        std::to_string(s.value("rnas", 0)), std::to_string(s.value("lanes", 0)),
+                        std::to_string(s.value("beats", 0)), std::to_string(s.value("cycles", 0))});
+    }
+    cats.insert(cats.begin(), "input");
+    cyc.insert(cyc.begin(), emit.value("input_cycles", 0.0));
+    body += "<section><h2>Cycles and throughput</h2>\n";
+    body += svg_bars("fig-cycles", "Cycles per image, by pipeline stage",
+                     fmt::format("Each layer's tile works on one image while the next works on the previous one; the "
+                                 "slowest stage sets the interval ({:.0f} cycles, dashed). Latency {} cycles.{}",
+                                 emit.value("interval_cycles", 0.0), emit.value("latency_cycles", 0),
+                                 r.contains("cosim") ? " The co-simulated RTL took exactly the predicted cycles." : ""),
+                     cats, {{"cycles", cyc}}, "cycles", emit.value("interval_cycles", 0.0), "interval");
+    out.plots.push_back("fig-cycles");
+    body += t.html();
+    if (r.contains("cosim")) {
+      const json& c = r.at("cosim");
+      body += fmt::format(
+          "<p class=\"ok\">Co-simulation: {} test images through the RTL ({}), every layer's outputs and every class "
+          "bit-exact against the golden model; latency {} cycles (predicted {}), one result every {:.1f} cycles "
+          "(predicted {:.1f}).</p>\n",
+          c.value("samples", 0), escape_xml(c.value("simulator", std::string())), c.value("latency_cycles", 0),
+          c.value("predicted_latency_cycles", 0), c.value("interval_cycles", 0.0), c.value("predicted_interval_cycles", 0.0));
+      md += fmt::format("Co-simulation: {} test images bit-exact ({}), latency {} cycles (predicted {}).\n\n",
+                        c.value("samples", 0), c.value("simulator", std::string()), c.value("latency_cycles", 0),
+                        c.value("predicted_latency_cycles", 0));
+    }
+    body += "</section>\n";
+    md += "## Cycles per stage\n\n" + t.md();
+  }
+
+  // Lookup versus multiplier, and energy-delay versus accuracy.
+  if (r.contains("sweep_synth")) {
+    const json& ss = r.at("sweep_synth");
+    std::vector<std::string> cats;
+    std::vector<double> area, energy, edp;
+    std::vector<Point> pts;
+    Table t{{"(w, u)", "delta-e", "RNA um2", "MAC um2", "area LUT/MAC", "energy LUT/MAC", "RNA MHz", "MAC MHz",
+             "EDP LUT/MAC"},
+            {}};
+    for (const auto& p : ss.at("points")) {
+      const json& a = p.at("rna");
+      const json& m = p.at("mac");
+      const double lat = p.value("latency_cycles", 0.0), iv = p.value("interval_cycles", 0.0);
+      const auto e = [&](const json& b) {
+        return b.value("energy_pj_per_cycle", 0.0) * iv * lat / std::max(1e-9, b.value("fmax_mhz", 0.0));
+      };
+      const std::string name = fmt::format("({}, {})", p.value("w", 0), p.value("u", 0));
+      cats.push_back(name);
+      area.push_back(a.value("area_um2", 0.0) / std::max(1e-9, m.value("area_um2", 0.0)));
+      energy.push_back(a.value("energy_pj_per_cycle", 0.0) / std::max(1e-9, m.value("energy_pj_per_cycle", 0.0)));
+      edp.push_back(e(a) / std::max(1e-12, e(m)));
+      pts.push_back({p.value("delta_e", 0.0), edp.back(), name});
+      t.rows.push_back({name, signed2(p.value("delta_e", 0.0)), big(a.value("area_um2", 0.0)), big(m.value("area_um2", 0.0)),
+                        fmt::format("{:.2f}", area.back()), fmt::format("{:.2f}", energy.back()),
+                        fmt::format("{:.0f}", a.value("fmax_mhz", 0.0)), fmt::format("{:.0f}", m.value("fmax_mhz", 0.0)),
+                        fmt::format("{:.2f}", edp.back())});
+    }
+    body += "<section><h2>Lookup tables versus multipliers</h2>\n";
+    body += svg_bars("fig-lut-mac", "Lookup neuron / multiply-accumulate neuron",
+                     fmt::format("One neuron with {} lanes, synthesized per (w, u) beside an 8-bit x 8-bit MAC neuron with "
+                                 "the same lanes and cycles (Yosys + osu018, OpenSTA). Below the dashed line the lookup "
+                                 "neuron wins.",
+                                 ss.value("lanes", 0)),
+                     cats, {{"area", area}, {"energy per cycle", energy}}, "ratio (LUT / MAC)", 1.0, "equal");
+    body += svg_scatter("fig-edp", "Energy-delay against accuracy loss",
+                        "Paper Figure 12: energy-delay product of one inference on the lookup neuron relative to the "
+                        "MAC neuron (vectorless power x interval x latency / Fmax), against delta-e, per (w, u). Lower "
+                        "left is better.",
+                        pts, "delta-e (points)", "EDP, LUT / MAC", true);
+    body += t.html() + "</section>\n";
+    out.plots.push_back("fig-lut-mac");
+    out.plots.push_back("fig-edp");
+    md += "## Lookup versus multiply-accumulate neuron per (w, u) (Figures 11 and 12)\n\n" + t.md();
+  }
+
+  // Stages.
+  {
+    Table t{{"stage", "key", "seconds"}, {}};
+    for (const auto& s : r.at("stages"))
+      t.rows.push_back({s.value("name", std::string()), s.value("key", std::string()), fmt::format("{:.1f}", s.value("seconds", 0.0))});
+    body += "<section><h2>Stages</h2>\n" + t.html();
+    body += fmt::format("<p>Configuration:</p><pre>{}</pre></section>\n", escape_xml(cfg.dump(2)));
+    md += "## Stages\n\n" + t.md();
+  }
+
+  out.html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+             "content=\"width=device-width, initial-scale=1\">\n<title>" +
+             escape_xml(title) + "</title>\n<style>" + kCss + "</style></head>\n<body>\n<header><h1>" + escape_xml(title) +
+             "</h1><p>" +
+             escape_xml(fmt::format("{} on {}; generated by rapidnn {} (DO NOT EDIT)",
+                                    model.value("trained", false) ? model.value("arch", std::string()) : model.value("source", std::string()),
+                                    cfg.value("dataset", std::string()), r.value("version", std::string()))) +
+             "</p></header>\n<main>\n" + body + "</main>\n" + kRenderCheck + "</body></html>\n";
+  out.markdown = md;
+  return out;
+}
+
+}  // namespace rapidnn::report

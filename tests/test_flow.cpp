@@ -1,0 +1,165 @@
+// rapidnn flow: every stage on a small configuration, caching by content, the report rendered in
+// headless Chromium, and bad configurations rejected before any work.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "core/fileio.h"
+#include "sim/process.h"
+#include "support.h"
+
+using namespace rapidnn;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A flow a test can afford: a 784-32-10 MLP trained for one epoch, a 2 x 2 sweep, a small design.
+const char* kSmallConfig = R"({
+  "out": "out",
+  "train": {"arch": "mlp:784-32-10", "epochs": 1},
+  "compose": {"w": 4, "u": 8, "q": 16},
+  "sweep": {"w": [2, 4], "u": [4, 8], "lanes": 4},
+  "rtl": {"lanes": 8, "rna_share": 8},
+  "cosim": {"samples": 20},
+  "synth": {"blocks": ["rna", "ndcam", "controller", "mac"]}
+})";
+
+bool tools_present() {
+  return !find_program("verilator").empty() && !find_program("yosys").empty() && !find_program("sta").empty() &&
+         fs::exists("/usr/share/qflow/tech/osu018/osu018_stdcells.lib");
+}
+
+std::map<std::string, std::string> stage_status(const std::string& output) {
+  std::map<std::string, std::string> m;
+  const std::regex row(R"((model|compose|sweep|emit|cosim|synth|sweep-synth|report)\s+(ran|cached)\s+[0-9.]+)");
+  for (std::sregex_iterator it(output.begin(), output.end(), row), end; it != end; ++it) m[(*it)[1]] = (*it)[2];
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("flow runs every stage, reuses them all on a second run, reruns only what a change touches, and its "
+          "report renders in headless Chromium",
+          "[flow]") {
+  if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
+  if (!tools_present()) SKIP_WITH("verilator, yosys, opensta or qflow-tech-osu018 is not installed");
+  const std::string dir = test::temp_dir("flow");
+  write_file_atomic(dir + "/flow.json", kSmallConfig);
+
+  auto r = test::run_cli("flow " + dir + "/flow.json");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto st = stage_status(r.output);
+  REQUIRE(st.size() == 8);
+  for (const auto& [name, s] : st) CHECK(s == "ran");
+  CHECK_THAT(r.output, Catch::Contains("8 ran, 0 reused"));
+  CHECK_THAT(r.output, Catch::Contains("20 test images bit-exact"));
+
+  // The report: the HTML page, Markdown and results.
+  const std::string html = read_file(dir + "/out/report/index.html");
+  const std::string md = read_file(dir + "/out/report/report.md");
+  const auto results = nlohmann::json::parse(read_file(dir + "/out/report/results.json"));
+  CHECK(results.at("compose").at("w") == 4);
+  CHECK(results.at("sweep").at("delta_e").size() == 2);
+  CHECK(results.at("sweep_synth").at("points").size() == 4);
+  CHECK(results.at("cosim").at("latency_cycles") == results.at("cosim").at("predicted_latency_cycles"));
+  CHECK_THAT(md, Catch::Contains("## delta-e over (w, u)") && Catch::Contains("## Synthesized blocks"));
+  for (const char* id : {"fig-delta-e", "fig-area", "fig-cycles", "fig-lut-mac", "fig-edp"})
+    CHECK_THAT(html, Catch::Contains(std::string("id=\"") + id + "\""));
+
+  // Second run: every stage reused, and it says so.
+  auto again = test::run_cli("flow " + dir + "/flow.json");
+  REQUIRE(again.exit_code == 0);
+  st = stage_status(again.output);
+  REQUIRE(st.size() == 8);
+  for (const auto& [name, s] : st) CHECK(s == "cached");
+  CHECK_THAT(again.output, Catch::Contains("0 ran, 8 reused"));
+  CHECK(read_file(dir + "/out/report/index.html") == html);  // deterministic
+
+  // A flag that changes only the co-simulation reruns it and the report, nothing upstream.
+  auto fewer = test::run_cli("flow " + dir + "/flow.json --samples 10");
+  REQUIRE(fewer.exit_code == 0);
+  st = stage_status(fewer.output);
+  CHECK(st["model"] == "cached");
+  CHECK(st["compose"] == "cached");
+  CHECK(st["emit"] == "cached");
+  CHECK(st["synth"] == "cached");
+  CHECK(st["cosim"] == "ran");
+  CHECK(st["report"] == "ran");
+
+  // Headless Chromium lays the page out; its render check lists every plot with drawn marks.
+  if (find_program("chromium").empty()) SKIP_WITH("chromium is not installed (scripts/setup.sh installs it)");
+  auto dom = test::run_cli_program("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" +
+                                   fs::absolute(dir + "/out/report/index.html").string() + " 2>/dev/null");
+  REQUIRE(dom.exit_code == 0);
+  const auto at = dom.output.find("id=\"render-check\"");
+  REQUIRE(at != std::string::npos);
+  const std::string check = dom.output.substr(at, dom.output.find("</pre>", at) - at);
+  INFO(check);
+  const std::map<std::string, int> min_marks{
+      {"fig-delta-e", 4}, {"fig-area", 6}, {"fig-cycles", 3}, {"fig-lut-mac", 8}, {"fig-edp", 4}};
+  for (const auto& [id, marks] : min_marks) {
+    const std::regex row(id + R"( (\d+)x(\d+) marks=(\d+) drawn=(true|false))");
+    std::smatch m;
+    REQUIRE(std::regex_search(check, m, row));
+    CHECK(std::stoi(m[1]) >= 300);
+    CHECK(std::stoi(m[2]) >= 150);
+    CHECK(std::stoi(m[3]) >= marks);
+    CHECK(m[4] == "true");
+  }
+}
+
+TEST_CASE("flow: a bad configuration is rejected before any work, naming the key and the file", "[flow][bad-input]") {
+  const std::string dir = test::temp_dir("flow-bad");
+  const auto reject = [&](const std::string& text, const std::string& expected) {
+    write_file_atomic(dir + "/bad.json", text);
+    auto r = test::run_cli("flow " + dir + "/bad.json --out " + dir + "/out");
+    INFO(text << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(dir + "/bad.json") && Catch::Contains(expected));
+    CHECK_FALSE(fs::exists(dir + "/out"));
+  };
+  reject(R"({"compose": {"w": 16, "ww": 4}})", "unknown key 'compose.ww'");
+  reject(R"({"flavour": 1})", "unknown key 'flavour'");
+  reject(R"({"compose": {"w": "sixteen"}})", "'compose.w' must be an integer, not a string");
+  reject(R"({"sweep": {"u": [4, "x"]}})", "'sweep.u' must be a list of integers");
+  reject(R"({"cosim": {"samples": 1.5}})", "'cosim.samples' must be an integer, not a number");
+  reject(R"({"model": "missing.onnx"})", "'model': no such file");
+  reject(R"({"compose": {"w": 5}})", "compose/sweep");
+  reject(R"({"rtl": {"accumulate": "fast"}})", "'rtl.accumulate' must be \"direct\" or \"count\"");
+  reject(R"({"synth": {"liberty": "none.lib"}})", "'synth.liberty': cannot read");
+  reject(R"({"compose": {"w": 16,)", "not valid JSON");
+  reject(R"([1, 2])", "must be an object");
+  auto r = test::run_cli("flow " + dir + "/absent.json");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains(dir + "/absent.json: no such flow configuration file"));
+}
+
+TEST_CASE("flow: the printed configuration is the documented schema and reads back unchanged", "[flow]") {
+  const std::string dir = test::temp_dir("flow-config");
+  auto r = test::run_cli("flow --print-config --w 4 --samples 7");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.output);
+  CHECK(j.at("compose").at("w") == 4);
+  CHECK(j.at("cosim").at("samples") == 7);
+  write_file_atomic(dir + "/c.json", r.output);
+  auto back = test::run_cli("flow " + dir + "/c.json --print-config");
+  REQUIRE(back.exit_code == 0);
+  // Relative paths are resolved against the file's directory; everything else is unchanged.
+  auto a = nlohmann::json::parse(back.output), b = j;
+  CHECK(a.at("out") == (fs::path(dir) / "out/flow").lexically_normal().string());
+  a.erase("out");
+  b.erase("out");
+  CHECK(a == b);
+  // Every key of the schema is documented.
+  const std::string doc = read_file(std::string(RAPIDNN_SOURCE_DIR) + "/docs/flow-config.md");
+  for (const auto& [section, v] : j.items()) {
+    CHECK_THAT(doc, Catch::Contains("`" + section + "`"));
+    if (v.is_object())
+      for (const auto& [key, x] : v.items()) CHECK_THAT(doc, Catch::Contains("`" + section + "." + key + "`"));
+  }
+}
