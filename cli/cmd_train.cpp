@@ -1,5 +1,6 @@
 // rapidnn train: train a network with libtorch and save it as ONNX.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/train_job.h"
@@ -54,12 +55,13 @@ TrainJobResult run_train_job(const TrainJobOptions& o) {
   t.dropout = o.dropout;
   t.seed = o.seed;
   t.threads = o.threads;
+  const bool tty = ::isatty(STDERR_FILENO) != 0;  // a log gets plain lines
   Progress bar("training", static_cast<std::int64_t>(o.epochs) * ((train.size() + o.batch - 1) / o.batch));
   std::int64_t done = 0;
   TrainResult r = train_network(
       skeleton, train, val, t,
       [&](const EpochStats& s) {
-        fmt::print(stderr, "{}epoch {:3}/{}  loss {:.4f}  validation {:.2f}%  {:.1f}s\n", "\r\x1b[K", s.epoch,
+        fmt::print(stderr, "{}epoch {:3}/{}  loss {:.4f}  validation {:.2f}%  {:.1f}s\n", tty ? "\r\x1b[K" : "", s.epoch,
                    o.epochs, s.loss, s.validation_accuracy, s.seconds);
       },
       [&](int, std::int64_t, std::int64_t) { bar.set(++done); });
