@@ -41,12 +41,17 @@ static void run_synth(const SynthCliOptions& o) {
                r.energy_pj_per_cycle, r.seconds);
     nlohmann::json mems = nlohmann::json::array();
     for (const auto& m : r.memories) {
-      fmt::print("  {:<9} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f}  {} x {} memory, as ROM logic\n", m.name, m.cells,
-                 m.area_um2, m.transistors, m.bits, m.crossbar_model_um2, m.access_ns, m.depth, m.width);
+      if (m.synthesized)
+        fmt::print("  {:<9} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f}  {} x {} memory, as ROM logic\n", m.name,
+                   m.cells, m.area_um2, m.transistors, m.bits, m.crossbar_model_um2, m.access_ns, m.depth, m.width);
+      else
+        fmt::print("  {:<9} {:>9} {:>13} {:>12} {:>11} {:>14.1f} {:>9}  {} x {} memory, not synthesized (the baseline's "
+                   "weights are not in the artifact)\n",
+                   m.name, "-", "-", "-", m.bits, m.crossbar_model_um2, "-", m.depth, m.width);
       mems.push_back({{"name", m.name},         {"depth", m.depth},       {"width", m.width},
                       {"bits", m.bits},         {"cells", m.cells},       {"area_um2", m.area_um2},
                       {"transistors", m.transistors}, {"access_ns", m.access_ns}, {"power_mw", m.power_mw},
-                      {"crossbar_model_um2", m.crossbar_model_um2}});
+                      {"crossbar_model_um2", m.crossbar_model_um2}, {"synthesized", m.synthesized}});
     }
     j.push_back({{"block", r.block}, {"script", r.script}, {"memories", mems}, {"module", r.module}, {"description", r.description}, {"cells", r.cells},
                  {"area_um2", r.area_um2}, {"transistors", r.transistors}, {"table_bits", r.memory_bits},
@@ -89,6 +94,32 @@ static void run_synth(const SynthCliOptions& o) {
                          {"transistor_ratio", static_cast<double>(rna->transistors) / static_cast<double>(mac->transistors)},
                          {"fmax_ratio", mac->fmax_mhz > 0 ? rna->fmax_mhz / mac->fmax_mhz : 0.0}};
   }
+  const BlockReport* tile = nullptr;
+  const BlockReport* mtile = nullptr;
+  for (const auto& r : reports) {
+    if (r.block == "tile") tile = &r;
+    if (r.block == "mac-tile") mtile = &r;
+  }
+  if (tile && mtile) {
+    // Logic against logic: each tile without its memories (their bits are compared apart).
+    const auto logic = [](const BlockReport& b) {
+      double a = b.area_um2;
+      for (const auto& m : b.memories) a -= m.area_um2;
+      return a;
+    };
+    const auto bits = [](const BlockReport& b) {
+      std::int64_t n = 0;
+      for (const auto& m : b.memories) n += m.bits;
+      return n;
+    };
+    fmt::print("lookup tile vs multiply-accumulate tile (same controller, lanes and cycles): logic {:.0f} vs {:.0f} um2 "
+               "({:.2f}x), memories {} vs {} bits ({:.2f}x), Fmax {:.0f} vs {:.0f} MHz\n",
+               logic(*tile), logic(*mtile), logic(*tile) / logic(*mtile), bits(*tile), bits(*mtile),
+               static_cast<double>(bits(*tile)) / static_cast<double>(bits(*mtile)), tile->fmax_mhz, mtile->fmax_mhz);
+    out["tile_vs_mac_tile"] = {{"logic_area_ratio", logic(*tile) / logic(*mtile)},
+                               {"memory_bits_ratio", static_cast<double>(bits(*tile)) / static_cast<double>(bits(*mtile))},
+                               {"fmax_ratio", mtile->fmax_mhz > 0 ? tile->fmax_mhz / mtile->fmax_mhz : 0.0}};
+  }
   const std::string json = o.json.empty() ? o.rtl + ".synth/report.json" : o.json;
   write_file_atomic(json, out.dump(2) + "\n");
   fmt::print("report     {}\ntime       {:.1f} s\n", json, total.seconds());
@@ -103,7 +134,7 @@ void setup_synth(CLI::App& app) {
   cmd->add_option("--composed,-c", o->composed, "Artifact directory the RTL was emitted from")->required();
   cmd->add_option("--rtl,-r", o->rtl, "RTL directory written by 'rapidnn emit'")->required();
   cmd->add_option("--liberty", o->synth.liberty, "Standard-cell liberty file")->capture_default_str();
-  cmd->add_option("--block", o->blocks, "Blocks: rna, ndcam, controller, tile, top, mac (default all but top)")
+  cmd->add_option("--block", o->blocks, "Blocks: rna, ndcam, controller, tile, top, mac, mac-tile (default rna, ndcam, controller, tile, mac)")
       ->delimiter(',');
   cmd->add_option("--period", o->synth.period_ns, "Clock period for timing (ns); the report gives the critical path")
       ->capture_default_str();

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <climits>
 #include <thread>
+#include <tuple>
 #include <regex>
 #include <sstream>
 
@@ -195,6 +196,62 @@ Block controller_block(const RtlPlan& p, const RtlStage& t, const RtlBuffer& in)
   return b;
 }
 
+// The baseline tile: the same controller, groups, lanes and beats as the lookup tile, with R
+// multiply-accumulate neurons on 8-bit weights and 8-bit activations (shared by every neuron, as
+// the lookup tile's input indices are), then ReLU and a saturating shift back to 8 bits. Its
+// weight and bias memories are black boxes: the artifact holds weight indices, not the baseline's
+// 8-bit weights, so their bits are reported (and their crossbar model), not their ROM logic.
+Block mac_tile_block(const RtlStage& t, const RtlBuffer& in, const SynthOptions& o) {
+  const int L = t.lanes, R = t.rnas, WB = o.mac_weight_bits, XB = o.mac_input_bits;
+  const int GW = clog2(t.groups), PSW = clog2(t.oh * t.ow), WAW = clog2(static_cast<std::int64_t>(t.groups) * t.beats);
+  const int TAW = clog2(t.beats), PAIRW = t.wiw + t.xiw, XAW = in.addr_bits, BW = t.bias_bits;
+  const int AW = std::max(t.acc_bits, WB + XB + 10), SHIFT = AW - XB - 4;
+  const std::int64_t wbits = static_cast<std::int64_t>(t.groups) * t.beats * R * L * WB;
+  Block b{"mac-tile", "synth_mac_tile",
+          fmt::format("baseline tile of '{}': {} multiply-accumulate neurons ({} lanes of {}-bit x {}-bit), the same "
+                      "controller; ReLU and requantization to {} bits",
+                      t.name, R, L, WB, XB, XB),
+          "", wbits + static_cast<std::int64_t>(t.groups) * R * BW + ctrl_bits(t)};
+  std::string v = "`default_nettype none\nmodule synth_mac_tile (\n";
+  v += "  input wire clk_i, input wire rst_ni, input wire in_valid_i, input wire out_ready_i,\n"
+       "  output wire in_done_o, output wire out_done_o, output wire busy_o, output wire write_o,\n";
+  v += fmt::format("  output wire [{}:0] rd_addr_o, input wire [{}:0] rd_data_i, output wire [{}:0] wr_data_o\n);\n",
+                   L * XAW - 1, L * XB - 1, R * XB - 1);
+  v += fmt::format("  wire [{}:0] lane_valid;\n  wire beat, first, mul, mul_first;\n  wire [{}:0] pair;\n  wire [{}:0] group;\n"
+                   "  wire [{}:0] widx_addr;\n  wire [{}:0] pos;\n",
+                   L - 1, PAIRW - 1, GW - 1, WAW - 1, PSW - 1);
+  v += fmt::format(
+      "  rnn_tile_ctrl #(.L({}), .BEATS({}), .G({}), .OH({}), .OW({}), .IH({}), .IWD({}), .PT({}), .PL({}), .SH({}), "
+      ".SW({}), .CHAN_STRIDE({}), .COUNT(0), .PAIRW({}), .XAW({}), .GW({}), .PSW({}), .WAW({}), .KYW({}), .KXW({}), "
+      ".OFFW({}), .TAW({}), .TAP_FILE({})) u_ctrl (\n",
+      L, t.beats, t.groups, t.oh, t.ow, t.ih, t.iw, t.pt, t.pl, t.sh, t.sw, t.chan_stride, PAIRW, XAW, GW, PSW, WAW,
+      t.ky_bits, t.kx_bits, t.tap_off_bits, TAW, q(t.taps.file));
+  v += "    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(in_valid_i), .out_ready_i(out_ready_i), .in_done_o(in_done_o),\n"
+       "    .out_done_o(out_done_o), .rd_addr_o(rd_addr_o), .lane_valid_o(lane_valid), .beat_o(beat), .first_o(first),\n"
+       "    .mul_o(mul), .mul_first_o(mul_first), .pair_o(pair), .group_o(group), .widx_addr_o(widx_addr),\n"
+       "    .pos_o(pos), .write_o(write_o), .busy_o(busy_o)\n  );\n";
+  v += fmt::format("  wire [{}:0] w;\n  rnn_rom #(.DEPTH({}), .WIDTH({}), .AW({}), .INIT_FILE(\"\")) u_w (.addr_i(widx_addr), "
+                   ".data_o(w));\n",
+                   R * L * WB - 1, t.groups * t.beats, R * L * WB, WAW);
+  v += fmt::format("  wire [{}:0] bias;\n  rnn_rom #(.DEPTH({}), .WIDTH({}), .AW({}), .INIT_FILE(\"\")) u_bias (.addr_i(group), "
+                   ".data_o(bias));\n",
+                   R * BW - 1, t.groups, R * BW, GW);
+  v += fmt::format("  genvar r;\n  generate\n    for (r = 0; r < {}; r = r + 1) begin : g_mac\n", R);
+  v += fmt::format("      wire signed [{}:0] acc;\n", AW - 1);
+  v += fmt::format("      rnn_mac #(.L({}), .WB({}), .XB({}), .BW({}), .AW({})) u_mac (\n", L, WB, XB, BW, AW);
+  v += fmt::format("        .clk_i(clk_i), .rst_ni(rst_ni), .beat_i(beat), .first_i(first), .w_i(w[r*{0} +: {0}]),\n"
+                   "        .x_i(rd_data_i), .lane_valid_i(lane_valid), .bias_i(bias[r*{1} +: {1}]), .acc_o(acc)\n      );\n",
+                   L * WB, BW);
+  v += fmt::format("      wire over = |acc[{}:{}];\n", AW - 2, SHIFT + XB - 1);
+  v += fmt::format("      assign wr_data_o[r*{0} +: {0}] = acc[{1}] ? {0}'d0 : over ? {{1'b0, {{{2}{{1'b1}}}}}} : "
+                   "{{1'b0, acc[{3}:{4}]}};\n",
+                   XB, AW - 1, XB - 1, SHIFT + XB - 2, SHIFT);
+  v += "    end\n  endgenerate\nendmodule\n";
+  b.wrapper = v;
+  b.fast = b.cut_roms = true;
+  return b;
+}
+
 std::int64_t parse_int_after(const std::string& text, const std::string& key) {
   const auto at = text.rfind(key);
   if (at == std::string::npos) return -1;
@@ -216,7 +273,7 @@ BlockReport run_block(const Block& b, const std::string& rtl_dir, const fs::path
   std::istringstream list(read_file(fs::path(rtl_dir) / "files.f"));
   for (std::string l; std::getline(list, l);)
     if (!l.empty()) files += fmt::format(" {}", l);
-  if (b.name == "mac") {  // the baseline's module need not be in the emitted design
+  if (b.name == "mac" || b.name == "mac-tile") {  // the baseline's module need not be in the emitted design
     for (const auto& t : rtl_templates())
       if (std::string(t.file) == "rnn_mac.v") write_file_atomic(dir / t.file, t.text);
     files += fmt::format(" {}", (dir / "rnn_mac.v").string());
@@ -293,6 +350,10 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
     else if (name == "mac") blocks.push_back(mac_block(t, opt));
     else if (name == "ndcam") blocks.push_back(ndcam_block(t));
     else if (name == "controller") blocks.push_back(controller_block(plan, t, plan.buffers[static_cast<std::size_t>(t.in_buffer)]));
+    else if (name == "mac-tile") {
+      blocks.push_back(mac_tile_block(t, plan.buffers[static_cast<std::size_t>(t.in_buffer)], opt));
+      memories.push_back(memory_block("mac-tile", "taps", t.beats, t.taps.width, t.taps.file));
+    }
     else if (name == "tile") {
       blocks.push_back(Block{"tile", fmt::format("{}_s{}_{}", plan.options.top, t.stage, t.name),
                              fmt::format("tile of '{}': {} RNAs with their NDCAMs, weight-index and bias memories, "
@@ -312,7 +373,7 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
         }
       blocks.back().memory_bits = bits;
     } else {
-      fail("--block", "'{}' is not rna, ndcam, controller, tile, top or mac", name);
+      fail("--block", "'{}' is not rna, ndcam, controller, tile, top, mac or mac-tile", name);
     }
   }
   for (auto& b : blocks)
@@ -371,6 +432,21 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
       r.critical_ns = std::max(r.critical_ns, m.critical_ns);
       r.seconds += m.seconds;
       r.memories.push_back(mr);
+    }
+    if (b.name == "mac-tile") {
+      const std::int64_t depth = static_cast<std::int64_t>(t.groups) * t.beats;
+      const std::int64_t wwidth = static_cast<std::int64_t>(t.rnas) * t.lanes * opt.mac_weight_bits;
+      for (const auto& [n, d, w] : {std::tuple<const char*, std::int64_t, std::int64_t>{"weights", depth, wwidth},
+                                    {"bias", t.groups, static_cast<std::int64_t>(t.rnas) * t.bias_bits}}) {
+        MemoryReport mr;
+        mr.name = n;
+        mr.depth = d;
+        mr.width = w;
+        mr.bits = d * w;
+        mr.crossbar_model_um2 = static_cast<double>(mr.bits) * kCrossbarUm2PerBit;
+        mr.synthesized = false;
+        r.memories.push_back(mr);
+      }
     }
     r.fmax_mhz = r.critical_ns > 0 ? 1000.0 / r.critical_ns : 0.0;
     out.push_back(r);

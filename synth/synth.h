@@ -29,6 +29,7 @@ struct SynthOptions {
   double input_activity = 0.1;  // vectorless power: toggles per input per cycle
   std::string work_dir;  // default: <rtl>.synth
   int mac_weight_bits = 8, mac_input_bits = 8;
+  // The tile's logic against the baseline tile's, memories apart (area um2, Fmax), when both ran.
 };
 
 // A table memory of a block, synthesized on its own as ROM logic (address to data).
@@ -37,6 +38,7 @@ struct MemoryReport {
   std::int64_t depth = 0, width = 0, bits = 0;
   double area_um2 = 0.0, access_ns = 0.0, power_mw = 0.0, crossbar_model_um2 = 0.0;
   std::int64_t cells = 0, transistors = 0;
+  bool synthesized = true;  // false: the baseline's weights, whose contents the artifact does not hold
 };
 
 struct BlockReport {
@@ -58,7 +60,8 @@ struct BlockReport {
   std::string script = "full";  // "fast" (no generic ABC pass, no dch) for the tile and the top
 };
 
-// Blocks: rna, ndcam, controller, tile (the first weighted layer's), top, mac (baseline).
+// Blocks: rna, ndcam, controller, tile (the first weighted layer's), top, mac (baseline neuron),
+// mac-tile (baseline tile: the first layer's tile with multiply-accumulate neurons).
 std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rtl_dir, const SynthOptions& opt);
 
 // Fails with a message naming the Debian package when yosys or sta is missing, or the file when

@@ -55,9 +55,9 @@ TEST_CASE("every block synthesizes, maps to osu018 and is timed, and the (4, 4) 
   if (!tools_present()) SKIP_WITH("yosys, opensta or qflow-tech-osu018 is not installed");
   const Small s = small_design(4, 4, 4);
   SynthOptions opt;
-  opt.blocks = {"rna", "mac", "ndcam", "controller", "tile", "top"};
+  opt.blocks = {"rna", "mac", "ndcam", "controller", "tile", "top", "mac-tile"};
   const auto reports = synth_blocks(s.plan, s.dir + "/rtl", opt);
-  REQUIRE(reports.size() == 6);
+  REQUIRE(reports.size() == 7);
   for (const auto& r : reports) {
     INFO(r.block);
     CHECK(r.area_um2 > 0);
@@ -93,6 +93,16 @@ TEST_CASE("every block synthesizes, maps to osu018 and is timed, and the (4, 4) 
     CHECK(r.power_mw > 0);
     CHECK(r.energy_pj_per_cycle == Approx(r.power_mw * opt.period_ns));
   }
+  // The baseline tile: the same controller with MAC neurons; its 8-bit weight memory is reported
+  // by bits (8 per weight against the lookup tile's index bits), not synthesized.
+  const auto& mt = reports[6];
+  CHECK(mt.block == "mac-tile");
+  REQUIRE(mt.memories.size() == 3);
+  CHECK(mt.memories[0].name == "taps");
+  CHECK(mt.memories[1].name == "weights");
+  CHECK_FALSE(mt.memories[1].synthesized);
+  CHECK(mt.memories[1].bits == static_cast<std::int64_t>(t0.groups) * t0.beats * t0.rnas * t0.lanes * 8);
+  CHECK(mt.memories[1].bits * t0.wiw == tile.memories[0].bits * 8);  // 8-bit weights against wiw-bit indices
   // Vectorless power grows with the input activity.
   SynthOptions busy = opt;
   busy.blocks = {"mac"};
