@@ -18,6 +18,7 @@ namespace rapidnn::cli {
 struct SynthCliOptions {
   std::string composed, rtl, json;
   std::vector<std::string> blocks;
+  std::string memories = "synth";
   SynthOptions synth;
 };
 
@@ -25,6 +26,7 @@ static void run_synth(const SynthCliOptions& o) {
   Stopwatch total;
   SynthOptions opt = o.synth;
   if (!o.blocks.empty()) opt.blocks = o.blocks;
+  opt.synthesize_memories = o.memories == "synth";
   check_synth_tools(opt);
   const ComposedNetwork cn = load_artifact(o.composed);
   const RtlPlan plan = plan_rtl(cn, read_design_options(o.rtl), o.composed);
@@ -45,8 +47,7 @@ static void run_synth(const SynthCliOptions& o) {
         fmt::print("  {:<9} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f}  {} x {} memory, as ROM logic\n", m.name,
                    m.cells, m.area_um2, m.transistors, m.bits, m.crossbar_model_um2, m.access_ns, m.depth, m.width);
       else
-        fmt::print("  {:<9} {:>9} {:>13} {:>12} {:>11} {:>14.1f} {:>9}  {} x {} memory, not synthesized (the baseline's "
-                   "weights are not in the artifact)\n",
+        fmt::print("  {:<9} {:>9} {:>13} {:>12} {:>11} {:>14.1f} {:>9}  {} x {} memory, not synthesized\n",
                    m.name, "-", "-", "-", m.bits, m.crossbar_model_um2, "-", m.depth, m.width);
       mems.push_back({{"name", m.name},         {"depth", m.depth},       {"width", m.width},
                       {"bits", m.bits},         {"cells", m.cells},       {"area_um2", m.area_um2},
@@ -142,6 +143,11 @@ void setup_synth(CLI::App& app) {
                   "Vectorless power: probability that an input toggles in a cycle")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--memories", o->memories,
+                  "Memories of tile, top and mac-tile: 'synth' (each as ROM logic, in parallel) or 'bits' (bits and the "
+                  "crossbar model only: much faster for large layers)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"synth", "bits"}));
   cmd->add_option("--json", o->json, "JSON report (default <rtl>.synth/report.json)");
   cmd->add_option("--work-dir", o->synth.work_dir, "Directory for netlists and logs (default <rtl>.synth)");
   cmd->callback([o] { run_synth(*o); });

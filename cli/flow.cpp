@@ -213,7 +213,7 @@ json block_json(const BlockReport& r) {
   json mems = json::array();
   for (const auto& m : r.memories)
     mems.push_back({{"name", m.name}, {"bits", m.bits}, {"area_um2", m.area_um2}, {"access_ns", m.access_ns},
-                    {"crossbar_model_um2", m.crossbar_model_um2}});
+                    {"crossbar_model_um2", m.crossbar_model_um2}, {"synthesized", m.synthesized}});
   return {{"block", r.block},
           {"description", r.description},
           {"area_um2", r.area_um2},
@@ -459,13 +459,15 @@ FlowOutcome run_flow(const FlowConfig& c, const FlowRunOptions& ro) {
 
   const json synth_settings{{"liberty", c.synth || (c.sweep && c.sweep_synth) ? content_hash(c.liberty) : ""},
                             {"period_ns", c.period_ns},
-                            {"activity", c.activity}};
+                            {"activity", c.activity},
+                            {"memories", c.memories}};
   const auto synth_options = [&](const fs::path& work, std::vector<std::string> blocks) {
     SynthOptions o;
     o.liberty = c.liberty;
     o.blocks = std::move(blocks);
     o.period_ns = c.period_ns;
     o.input_activity = c.activity;
+    o.synthesize_memories = c.memories == "synth";
     o.work_dir = work.string();
     return o;
   };

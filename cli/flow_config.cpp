@@ -181,6 +181,7 @@ FlowConfig parse_flow_config(const std::string& text, const std::string& file) {
     s.get("liberty", c.liberty);
     s.get("period_ns", c.period_ns);
     s.get("activity", c.activity);
+    s.get("memories", c.memories);
     s.finish();
   }
   top.finish();
@@ -231,7 +232,8 @@ std::string flow_config_json(const FlowConfig& c) {
                 {"blocks", c.blocks},
                 {"liberty", c.liberty},
                 {"period_ns", c.period_ns},
-                {"activity", c.activity}};
+                {"activity", c.activity},
+                {"memories", c.memories}};
   return j.dump(2) + "\n";
 }
 
@@ -300,8 +302,10 @@ void validate_flow_config(const FlowConfig& c) {
   }
   if (c.synth || (c.sweep && c.sweep_synth)) {
     for (const auto& b : c.blocks)
-      if (b != "rna" && b != "ndcam" && b != "controller" && b != "tile" && b != "top" && b != "mac")
-        fail(f, "'synth.blocks': '{}' is not rna, ndcam, controller, tile, top or mac", b);
+      if (b != "rna" && b != "ndcam" && b != "controller" && b != "tile" && b != "top" && b != "mac" && b != "mac-tile")
+        fail(f, "'synth.blocks': '{}' is not rna, ndcam, controller, tile, top, mac or mac-tile", b);
+    if (c.memories != "synth" && c.memories != "bits")
+      fail(f, "'synth.memories' must be \"synth\" or \"bits\", not \"{}\"", c.memories);
     positive("synth.period_ns", c.period_ns);
     if (c.activity < 0 || c.activity > 1) fail(f, "'synth.activity' must be in [0, 1], not {}", c.activity);
     if (find_program("yosys").empty()) fail(f, "synthesis needs yosys, which is not installed (Debian package yosys)");

@@ -45,6 +45,7 @@ struct FlowConfig {
   std::string liberty = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib";
   double period_ns = 100.0;
   double activity = 0.1;
+  std::string memories = "synth";  // tile/top memories: "synth" (ROM logic) or "bits"
 };
 
 // The embedded default, as the JSON a user would write (also `rapidnn flow --print-config`).

@@ -381,7 +381,8 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
   // Yosys and ABC are single-threaded: two workers take the jobs, largest first.
   std::vector<const Block*> jobs;
   for (const auto& b : blocks) jobs.push_back(&b);
-  for (const auto& m : memories) jobs.push_back(&m);
+  if (opt.synthesize_memories)
+    for (const auto& m : memories) jobs.push_back(&m);
   std::stable_sort(jobs.begin(), jobs.end(), [](const Block* a, const Block* b) {
     const auto cost = [](const Block* x) { return x->cut_roms ? INT64_MAX : x->memory_bits; };
     return cost(a) > cost(b);
@@ -433,6 +434,18 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
       r.seconds += m.seconds;
       r.memories.push_back(mr);
     }
+    if (!opt.synthesize_memories)
+      for (const auto& m : memories) {
+        if (m.parent != b.name || (b.name == "mac-tile" && m.name != "mac-tile.taps")) continue;
+        MemoryReport mr;
+        mr.name = m.name.substr(b.name.size() + 1);
+        mr.depth = m.depth;
+        mr.width = m.width;
+        mr.bits = m.memory_bits;
+        mr.crossbar_model_um2 = static_cast<double>(mr.bits) * kCrossbarUm2PerBit;
+        mr.synthesized = false;
+        r.memories.push_back(mr);
+      }
     if (b.name == "mac-tile") {
       const std::int64_t depth = static_cast<std::int64_t>(t.groups) * t.beats;
       const std::int64_t wwidth = static_cast<std::int64_t>(t.rnas) * t.lanes * opt.mac_weight_bits;

@@ -29,7 +29,9 @@ struct SynthOptions {
   double input_activity = 0.1;  // vectorless power: toggles per input per cycle
   std::string work_dir;  // default: <rtl>.synth
   int mac_weight_bits = 8, mac_input_bits = 8;
-  // The tile's logic against the baseline tile's, memories apart (area um2, Fmax), when both ran.
+  // false: the memories of tiles and tops are reported by bits (and crossbar model) only, which
+  // saves their ROM-logic synthesis (minutes for a large layer's weight indices).
+  bool synthesize_memories = true;
 };
 
 // A table memory of a block, synthesized on its own as ROM logic (address to data).
@@ -38,7 +40,7 @@ struct MemoryReport {
   std::int64_t depth = 0, width = 0, bits = 0;
   double area_um2 = 0.0, access_ns = 0.0, power_mw = 0.0, crossbar_model_um2 = 0.0;
   std::int64_t cells = 0, transistors = 0;
-  bool synthesized = true;  // false: the baseline's weights, whose contents the artifact does not hold
+  bool synthesized = true;  // false: not synthesized (the baseline's weights, or --memories bits)
 };
 
 struct BlockReport {
