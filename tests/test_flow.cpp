@@ -91,6 +91,24 @@ TEST_CASE("flow runs every stage, reuses them all on a second run, reruns only w
   CHECK(st["cosim"] == "ran");
   CHECK(st["report"] == "ran");
 
+  // An interrupted run resumes: a stage that never finished (only its .partial directory is left)
+  // runs again; every finished stage is reused.
+  std::string synth_dir;
+  for (const auto& e : fs::directory_iterator(dir + "/out/stages"))
+    if (e.path().filename().string().rfind("synth-", 0) == 0) synth_dir = e.path().string();
+  REQUIRE(!synth_dir.empty());
+  fs::remove_all(synth_dir);
+  fs::create_directories(synth_dir + ".partial/work");
+  write_file_atomic(synth_dir + ".partial/log.txt", "interrupted\n");
+  auto resumed = test::run_cli("flow " + dir + "/flow.json --samples 10");
+  REQUIRE(resumed.exit_code == 0);
+  st = stage_status(resumed.output);
+  CHECK(st["synth"] == "ran");
+  CHECK(st["cosim"] == "cached");
+  CHECK(st["sweep-synth"] == "cached");
+  CHECK(fs::exists(synth_dir + "/result.json"));
+  CHECK_FALSE(fs::exists(synth_dir + ".partial"));
+
   // Headless Chromium lays the page out; its render check lists every plot with drawn marks.
   if (find_program("chromium").empty()) SKIP_WITH("chromium is not installed (scripts/setup.sh installs it)");
   auto dom = test::run_cli_program("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" +
