@@ -9,7 +9,6 @@
 #include <atomic>
 #include <climits>
 #include <thread>
-#include <tuple>
 #include <regex>
 #include <sstream>
 
@@ -407,59 +406,46 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
   // Fold each memory into its block, in the order the blocks were asked for.
+  const auto entry = [](std::string name, std::int64_t depth, std::int64_t width) {
+    MemoryReport mr;
+    mr.name = std::move(name);
+    mr.depth = depth;
+    mr.width = width;
+    mr.bits = depth * width;
+    mr.crossbar_model_um2 = static_cast<double>(mr.bits) * kCrossbarUm2PerBit;
+    mr.synthesized = false;
+    return mr;
+  };
   std::vector<BlockReport> out;
   for (const auto& b : blocks) {
     const auto at = std::find(jobs.begin(), jobs.end(), &b) - jobs.begin();
     BlockReport r = reports[static_cast<std::size_t>(at)];
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      if (jobs[i]->parent != b.name) continue;
-      const BlockReport& m = reports[i];
-      MemoryReport mr;
-      mr.name = jobs[i]->name.substr(b.name.size() + 1);
-      mr.depth = jobs[i]->depth;
-      mr.width = jobs[i]->width;
-      mr.bits = jobs[i]->memory_bits;
-      mr.area_um2 = m.area_um2;
-      mr.cells = m.cells;
-      mr.transistors = m.transistors;
-      mr.access_ns = m.critical_ns;
-      mr.power_mw = m.power_mw;
-      mr.crossbar_model_um2 = m.crossbar_model_um2;
-      r.area_um2 += m.area_um2;
-      r.cells += m.cells;
-      r.transistors += m.transistors;
-      r.power_mw += m.power_mw;
-      r.energy_pj_per_cycle += m.energy_pj_per_cycle;
-      r.critical_ns = std::max(r.critical_ns, m.critical_ns);
-      r.seconds += m.seconds;
+    for (const auto& mb : memories) {
+      if (mb.parent != b.name) continue;
+      MemoryReport mr = entry(mb.name.substr(b.name.size() + 1), mb.depth, mb.width);
+      const auto j = std::find(jobs.begin(), jobs.end(), &mb);
+      if (j != jobs.end()) {  // synthesized as ROM logic: its figures join the block's
+        const BlockReport& m = reports[static_cast<std::size_t>(j - jobs.begin())];
+        mr.synthesized = true;
+        mr.area_um2 = m.area_um2;
+        mr.cells = m.cells;
+        mr.transistors = m.transistors;
+        mr.access_ns = m.critical_ns;
+        mr.power_mw = m.power_mw;
+        r.area_um2 += m.area_um2;
+        r.cells += m.cells;
+        r.transistors += m.transistors;
+        r.power_mw += m.power_mw;
+        r.energy_pj_per_cycle += m.energy_pj_per_cycle;
+        r.critical_ns = std::max(r.critical_ns, m.critical_ns);
+        r.seconds += m.seconds;
+      }
       r.memories.push_back(mr);
     }
-    if (!opt.synthesize_memories)
-      for (const auto& m : memories) {
-        if (m.parent != b.name || (b.name == "mac-tile" && m.name != "mac-tile.taps")) continue;
-        MemoryReport mr;
-        mr.name = m.name.substr(b.name.size() + 1);
-        mr.depth = m.depth;
-        mr.width = m.width;
-        mr.bits = m.memory_bits;
-        mr.crossbar_model_um2 = static_cast<double>(mr.bits) * kCrossbarUm2PerBit;
-        mr.synthesized = false;
-        r.memories.push_back(mr);
-      }
-    if (b.name == "mac-tile") {
-      const std::int64_t depth = static_cast<std::int64_t>(t.groups) * t.beats;
-      const std::int64_t wwidth = static_cast<std::int64_t>(t.rnas) * t.lanes * opt.mac_weight_bits;
-      for (const auto& [n, d, w] : {std::tuple<const char*, std::int64_t, std::int64_t>{"weights", depth, wwidth},
-                                    {"bias", t.groups, static_cast<std::int64_t>(t.rnas) * t.bias_bits}}) {
-        MemoryReport mr;
-        mr.name = n;
-        mr.depth = d;
-        mr.width = w;
-        mr.bits = d * w;
-        mr.crossbar_model_um2 = static_cast<double>(mr.bits) * kCrossbarUm2PerBit;
-        mr.synthesized = false;
-        r.memories.push_back(mr);
-      }
+    if (b.name == "mac-tile") {  // the baseline's weights and biases: bits only
+      r.memories.push_back(entry("weights", static_cast<std::int64_t>(t.groups) * t.beats,
+                                 static_cast<std::int64_t>(t.rnas) * t.lanes * opt.mac_weight_bits));
+      r.memories.push_back(entry("bias", t.groups, static_cast<std::int64_t>(t.rnas) * t.bias_bits));
     }
     r.fmax_mhz = r.critical_ns > 0 ? 1000.0 / r.critical_ns : 0.0;
     out.push_back(r);
