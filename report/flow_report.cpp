@@ -136,7 +136,7 @@ FlowReport render_flow_report(const json& r) {
   double fmax = 0;
   if (r.contains("synth")) {
     for (const auto& b : r.at("synth").at("blocks"))
-      if (b.value("block", std::string()) != "mac" && b.value("fmax_mhz", 0.0) > 0)
+      if (b.value("block", std::string()).rfind("mac", 0) != 0 && b.value("fmax_mhz", 0.0) > 0)
         fmax = fmax == 0 ? b.value("fmax_mhz", 0.0) : std::min(fmax, b.value("fmax_mhz", 0.0));
     if (fmax > 0)
       cards.push_back({"throughput", fmt::format("{:.0f} /s", fmax * 1e6 / std::max(1.0, emit.value("interval_cycles", 1.0))),

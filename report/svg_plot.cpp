@@ -17,7 +17,9 @@ const char* color(std::size_t i) { return kPalette[i % (sizeof kPalette / sizeof
 std::string num(double v) {
   if (v == 0) return "0";
   const double a = std::fabs(v);
-  if (a >= 1e6) return fmt::format("{:.3g}", v);
+  if (a >= 1e6) return fmt::format("{:.3g}M", v / 1e6);
+  if (a >= 1e4) return fmt::format("{:.3g}k", v / 1e3);
+  if (std::fabs(v - std::round(v)) < 1e-9 * std::max(1.0, a)) return fmt::format("{:.0f}", v);
   if (a >= 100) return fmt::format("{:.0f}", v);
   if (a >= 10) return fmt::format("{:.1f}", v);
   return fmt::format("{:.2g}", v);
