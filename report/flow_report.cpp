@@ -125,7 +125,10 @@ FlowReport render_flow_report(const json& r) {
   std::vector<Card> cards{
       {"float accuracy", pct(comp.value("float_accuracy", 0.0)), model.value("trained", false) ? "trained in-tool" : "given model"},
       {"rapidnn accuracy", pct(comp.value("rapidnn_accuracy", 0.0)), "golden integer model"},
-      {"delta-e", signed2(comp.value("delta_e", 0.0)) + " pts", fmt::format("at (w, u) = ({}, {})", comp.value("w", 0), comp.value("u", 0))},
+      {"delta-e", signed2(comp.value("delta_e", 0.0)) + " pts",
+       fmt::format("at (w, u) = ({}, {}){}", comp.value("w", 0), comp.value("u", 0),
+                   comp.contains("retrain") ? fmt::format(", retrained ({} rounds)", comp.at("retrain").value("iterations", 0))
+                                            : "")},
       {"latency", fmt::format("{} cycles", emit.value("latency_cycles", 0)), "per inference"},
       {"interval", fmt::format("{:.0f} cycles", emit.value("interval_cycles", 0.0)), "between results"}};
   if (r.contains("cosim")) {
