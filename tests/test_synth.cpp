@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "composer/artifact.h"
@@ -126,4 +127,22 @@ TEST_CASE("synth: a missing tool or an unreadable liberty is named, exit 2", "[s
   ::setenv("PATH", path.c_str(), 1);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.output, Catch::Contains("install the Debian package yosys"));
+}
+
+TEST_CASE("synth: the report's total is the sum of the lookup blocks, the baseline apart", "[synth][cli]") {
+  if (!tools_present()) SKIP_WITH("yosys, opensta or qflow-tech-osu018 is not installed");
+  const Small s = small_design(4, 4, 2);
+  auto r = test::run_cli("synth -c " + s.dir + "/art -r " + s.dir + "/rtl --block rna,ndcam,mac --json " + s.dir +
+                         "/report.json");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(read_file(s.dir + "/report.json"));
+  std::map<std::string, nlohmann::json> b;
+  for (const auto& x : j.at("blocks")) b[x.at("block").get<std::string>()] = x;
+  REQUIRE(b.count("total"));
+  CHECK(b["total"].at("area_um2").get<double>() ==
+        Approx(b["rna"].at("area_um2").get<double>() + b["ndcam"].at("area_um2").get<double>()));
+  CHECK(b["total"].at("cells") == b["rna"].at("cells").get<std::int64_t>() + b["ndcam"].at("cells").get<std::int64_t>());
+  CHECK(j.at("lut_vs_mac").at("area_ratio").get<double>() ==
+        Approx(b["rna"].at("area_um2").get<double>() / b["mac"].at("area_um2").get<double>()));
 }
