@@ -41,7 +41,6 @@ static void run_synth(const SynthCliOptions& o) {
     fmt::print("{:<11} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f} {:>8.1f} {:>9.1f} {:>7.1f}\n", r.block, r.cells,
                r.area_um2, r.transistors, r.memory_bits, r.crossbar_model_um2, r.critical_ns, r.fmax_mhz,
                r.energy_pj_per_cycle, r.seconds);
-    nlohmann::json mems = nlohmann::json::array();
     for (const auto& m : r.memories) {
       if (m.synthesized)
         fmt::print("  {:<9} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f}  {} x {} memory, as ROM logic\n", m.name,
@@ -49,16 +48,8 @@ static void run_synth(const SynthCliOptions& o) {
       else
         fmt::print("  {:<9} {:>9} {:>13} {:>12} {:>11} {:>14.1f} {:>9}  {} x {} memory, not synthesized\n",
                    m.name, "-", "-", "-", m.bits, m.crossbar_model_um2, "-", m.depth, m.width);
-      mems.push_back({{"name", m.name},         {"depth", m.depth},       {"width", m.width},
-                      {"bits", m.bits},         {"cells", m.cells},       {"area_um2", m.area_um2},
-                      {"transistors", m.transistors}, {"access_ns", m.access_ns}, {"power_mw", m.power_mw},
-                      {"crossbar_model_um2", m.crossbar_model_um2}, {"synthesized", m.synthesized}});
     }
-    j.push_back({{"block", r.block}, {"script", r.script}, {"memories", mems}, {"module", r.module}, {"description", r.description}, {"cells", r.cells},
-                 {"area_um2", r.area_um2}, {"transistors", r.transistors}, {"table_bits", r.memory_bits},
-                 {"crossbar_model_um2", r.crossbar_model_um2}, {"critical_path_ns", r.critical_ns},
-                 {"fmax_mhz", r.fmax_mhz}, {"power_mw", r.power_mw},
-                 {"energy_pj_per_cycle", r.energy_pj_per_cycle}, {"seconds", r.seconds}});
+    j.push_back(block_report_json(r));
     if (r.block == "rna") rna = &r;
     if (r.block == "mac") mac = &r;
   }

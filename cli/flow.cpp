@@ -209,25 +209,6 @@ class Runner {
   std::vector<StageResult> stages_;
 };
 
-json block_json(const BlockReport& r) {
-  json mems = json::array();
-  for (const auto& m : r.memories)
-    mems.push_back({{"name", m.name}, {"bits", m.bits}, {"area_um2", m.area_um2}, {"access_ns", m.access_ns},
-                    {"crossbar_model_um2", m.crossbar_model_um2}, {"synthesized", m.synthesized}});
-  return {{"block", r.block},
-          {"description", r.description},
-          {"area_um2", r.area_um2},
-          {"cells", r.cells},
-          {"transistors", r.transistors},
-          {"table_bits", r.memory_bits},
-          {"crossbar_model_um2", r.crossbar_model_um2},
-          {"critical_path_ns", r.critical_ns},
-          {"fmax_mhz", r.fmax_mhz},
-          {"power_mw", r.power_mw},
-          {"energy_pj_per_cycle", r.energy_pj_per_cycle},
-          {"memories", mems}};
-}
-
 ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model) {
   ComposeJobOptions o;
   o.model = model;
@@ -482,18 +463,26 @@ FlowOutcome run_flow(const FlowConfig& c, const FlowRunOptions& ro) {
           const RtlPlan plan = plan_rtl(cn, read_design_options(rtl_dir), artifact);
           const auto reports = synth_blocks(plan, rtl_dir, synth_options(dir / "work", c.blocks));
           json blocks = json::array();
-          for (const auto& b : reports) blocks.push_back(block_json(b));
+          for (const auto& b : reports) blocks.push_back(block_report_json(b));
           const RtlStage* first = nullptr;
           for (const auto& t : plan.stages)
             if (!first && (t.kind == StageKind::Dense || t.kind == StageKind::Conv)) first = &t;
           r = {{"blocks", blocks}, {"liberty", c.liberty}, {"period_ns", c.period_ns}, {"activity", c.activity}};
-          if (first)
+          if (first) {
+            const std::int64_t widx_bits = static_cast<std::int64_t>(first->widx.width) * first->groups * first->beats;
+            const std::int64_t bias_bits = static_cast<std::int64_t>(first->bias.width) * first->groups;
+            const std::int64_t weights = static_cast<std::int64_t>(first->units) * first->fan_in;
             r["first_tile"] = {{"name", first->name},
                                {"rnas", first->rnas},
                                {"lanes", first->lanes},
-                               {"weight_index_bits", static_cast<std::int64_t>(first->widx.width) * first->groups * first->beats},
-                               {"bias_bits", static_cast<std::int64_t>(first->bias.width) * first->groups},
-                               {"weights", static_cast<std::int64_t>(first->units) * first->fan_in}};
+                               {"weight_index_bits", widx_bits},
+                               {"bias_bits", bias_bits},
+                               {"weights", weights},
+                               // The paper's crossbar (a model): the lookup tile's weight indices and biases,
+                               // and the baseline's 8-bit weights and biases.
+                               {"memory_crossbar_um2", static_cast<double>(widx_bits + bias_bits) * kCrossbarUm2PerBit},
+                               {"mac_memory_crossbar_um2", static_cast<double>(weights * 8 + bias_bits) * kCrossbarUm2PerBit}};
+          }
         },
         [](const json& r) {
           std::string s;
@@ -539,8 +528,8 @@ FlowOutcome run_flow(const FlowConfig& c, const FlowRunOptions& ro) {
             rows[k] = {{"w", p.w},
                        {"u", p.u},
                        {"delta_e", p.delta_e},
-                       {"rna", block_json(reps[0])},
-                       {"mac", block_json(reps[1])},
+                       {"rna", block_report_json(reps[0])},
+                       {"mac", block_report_json(reps[1])},
                        {"latency_cycles", cp.latency(0)},
                        {"interval_cycles", cp.interval()}};
           };

@@ -13,9 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-// Paper Table 1: a 1K x 1K crossbar takes 3136 um2 (a model).
-constexpr double kCrossbarUm2PerBit = 3136.0 / (1024.0 * 1024.0);
-
 const json* block(const json& synth, const std::string& name) {
   for (const auto& b : synth.at("blocks"))
     if (b.value("block", std::string()) == name) return &b;
@@ -215,12 +212,12 @@ FlowReport render_flow_report(const json& r) {
       if (nd) lut.push_back({"NDCAMs", n * nd->value("area_um2", 0.0)});
       if (ctl) lut.push_back({"controller", ctl->value("area_um2", 0.0)});
       lut.push_back({"weights (crossbar)",
-                     (ft.value("weight_index_bits", 0.0) + ft.value("bias_bits", 0.0)) * kCrossbarUm2PerBit});
+                     ft.value("memory_crossbar_um2", 0.0)});
       std::vector<Segment> base{{"MAC neurons", n * mac->value("area_um2", 0.0)}};
       if (nd) base.push_back({"NDCAMs", n * nd->value("area_um2", 0.0)});
       if (ctl) base.push_back({"controller", ctl->value("area_um2", 0.0)});
       base.push_back({"weights (crossbar)",
-                      (ft.value("weights", 0.0) * 8 + ft.value("bias_bits", 0.0)) * kCrossbarUm2PerBit});
+                      ft.value("mac_memory_crossbar_um2", 0.0)});
       body += svg_stacked(
           "fig-area", fmt::format("Area of one tile of '{}' ({} RNAs)", ft.value("name", std::string()), n),
           "Paper Figure 14: the first layer's tile built from synthesized blocks (Yosys + osu018: one RNA, one NDCAM, "

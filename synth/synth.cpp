@@ -330,6 +330,37 @@ BlockReport run_block(const Block& b, const std::string& rtl_dir, const fs::path
 
 }  // namespace
 
+nlohmann::json block_report_json(const BlockReport& r) {
+  nlohmann::json mems = nlohmann::json::array();
+  for (const auto& m : r.memories)
+    mems.push_back({{"name", m.name},
+                    {"depth", m.depth},
+                    {"width", m.width},
+                    {"bits", m.bits},
+                    {"cells", m.cells},
+                    {"area_um2", m.area_um2},
+                    {"transistors", m.transistors},
+                    {"access_ns", m.access_ns},
+                    {"power_mw", m.power_mw},
+                    {"crossbar_model_um2", m.crossbar_model_um2},
+                    {"synthesized", m.synthesized}});
+  return {{"block", r.block},
+          {"module", r.module},
+          {"description", r.description},
+          {"script", r.script},
+          {"cells", r.cells},
+          {"area_um2", r.area_um2},
+          {"transistors", r.transistors},
+          {"table_bits", r.memory_bits},
+          {"crossbar_model_um2", r.crossbar_model_um2},
+          {"critical_path_ns", r.critical_ns},
+          {"fmax_mhz", r.fmax_mhz},
+          {"power_mw", r.power_mw},
+          {"energy_pj_per_cycle", r.energy_pj_per_cycle},
+          {"seconds", r.seconds},
+          {"memories", mems}};
+}
+
 void check_synth_tools(const SynthOptions& opt) {
   if (find_program("yosys").empty()) fail("yosys", "not found in PATH; install the Debian package yosys (scripts/setup.sh does)");
   if (find_program("sta").empty()) fail("sta", "OpenSTA not found in PATH; install the Debian package opensta (scripts/setup.sh does)");

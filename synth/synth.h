@@ -9,6 +9,7 @@
 // baseline block is a multiply-accumulate neuron with the same lanes (8-bit weights and inputs).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,9 @@ struct BlockReport {
 // Blocks: rna, ndcam, controller, tile (the first weighted layer's), top, mac (baseline neuron),
 // mac-tile (baseline tile: the first layer's tile with multiply-accumulate neurons).
 std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rtl_dir, const SynthOptions& opt);
+
+// One block as the JSON `rapidnn synth --json` and the flow's results record.
+nlohmann::json block_report_json(const BlockReport& r);
 
 // Fails with a message naming the Debian package when yosys or sta is missing, or the file when
 // the liberty cannot be read.

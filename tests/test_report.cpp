@@ -32,7 +32,8 @@ json results() {
   r["sweep"] = {{"w", {2, 4}}, {"u", {4, 8}}, {"delta_e", {{30.0, 20.0}, {8.0, 5.0}}}};
   r["synth"] = {{"blocks", json::array({block("rna", 50000, 300), block("ndcam", 4000, 900), block("controller", 70000, 350),
                                         block("mac", 120000, 200)})},
-                {"first_tile", {{"name", "fc"}, {"rnas", 4}, {"weight_index_bits", 1000}, {"bias_bits", 100}, {"weights", 500}}},
+                {"first_tile", {{"name", "fc"}, {"rnas", 4}, {"weight_index_bits", 1000}, {"bias_bits", 100}, {"weights", 500},
+                                {"memory_crossbar_um2", 3.3}, {"mac_memory_crossbar_um2", 12.3}}},
                 {"liberty", "osu018"}, {"period_ns", 100.0}, {"activity", 0.1}};
   json points = json::array();
   for (int w : {2, 4})
