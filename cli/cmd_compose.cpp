@@ -4,24 +4,23 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/compose_job.h"
-#include "cli/retrain_job.h"
+#include "cli/options.h"
 #include "composer/artifact.h"
 #include "core/progress.h"
 
 namespace rapidnn::cli {
 
 struct ComposeOptions {
-  ComposeJobOptions job;
-  RetrainJobOptions retrain;
+  flow::ComposeJobOptions job;
+  flow::RetrainJobOptions retrain;
   int w = 16, u = 64;
   std::string output;
 };
 
 static void run_compose(const ComposeOptions& o) {
   const std::string out = o.output.empty() ? fmt::format("composed-w{}-u{}", o.w, o.u) : o.output;
-  ComposeOutcome c;
-  compose_to_artifact(o.job, o.retrain, o.w, o.u, out, c);
+  flow::ComposeOutcome c;
+  flow::compose_to_artifact(o.job, o.retrain, o.w, o.u, out, c);
   const ComposedNetwork& cn = c.composed;
   const auto bits = cn.table_bits();
   fmt::print("model      {}\n", o.job.model);

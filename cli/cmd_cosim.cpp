@@ -7,8 +7,8 @@
 #include "composer/compose.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "generator/design_record.h"
 #include "sim/cosim.h"
-#include "sim/cycle_model.h"
 
 namespace rapidnn::cli {
 
@@ -23,11 +23,9 @@ struct CosimCliOptions {
 static void run_cosim_cmd(const CosimCliOptions& o) {
   Stopwatch total;
   CosimOptions opt = o.sim;
-  if (o.simulator == "verilator") opt.simulator = Simulator::Verilator;
-  else if (o.simulator == "iverilog") opt.simulator = Simulator::Icarus;
-  else fail("--simulator", "'{}' is not verilator or iverilog", o.simulator);
+  opt.simulator = kSimulators.parse(o.simulator, "--simulator");
   const ComposedNetwork cn = load_artifact(o.composed);
-  const RtlPlan plan = plan_rtl(cn, read_design_options(o.rtl), o.composed);
+  const RtlPlan plan = load_design(cn, o.composed, o.rtl);
   DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess());
   Dataset d = std::move(splits.test);
   if (d.sample_numel() != numel(cn.input_shape))
@@ -54,13 +52,11 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
                opt.stall_in > 0 || opt.stall_out > 0
                    ? fmt::format(" (stalls: input {:.0f}%, output {:.0f}%)", 100 * opt.stall_in, 100 * opt.stall_out)
                    : "");
-    if (opt.stall_in == 0 && opt.stall_out == 0) {
-      const CyclePrediction p = predict_cycles(plan, n);
-      const bool exact = p.latency(0) == r.first_latency && p.produced.back() - p.produced.front() ==
-                                                                static_cast<std::uint64_t>(r.interval * static_cast<double>(n - 1) + 0.5);
-      fmt::print("predicted  latency {} cycles, one result every {:.1f} cycles: {}\n", p.latency(0), p.interval(),
-                 exact ? "matches the RTL" : "DIFFERS from the RTL");
-      if (!exact) exit_status() = kExitFailure;
+    const CycleCheck cc = check_cycles(plan, r, n, opt);
+    if (cc.checked) {
+      fmt::print("predicted  latency {} cycles, one result every {:.1f} cycles: {}\n", cc.predicted_latency,
+                 cc.predicted_interval, cc.exact ? "matches the RTL" : "DIFFERS from the RTL");
+      if (!cc.exact) exit_status() = kExitFailure;
     }
     fmt::print("simulation {:.2f} s, {:.0f} cycles/s, {:.1f} images/s\n", r.sim_seconds, r.cycles_per_second,
                static_cast<double>(n) / std::max(r.sim_seconds, 1e-9));
@@ -81,7 +77,9 @@ void setup_cosim(CLI::App& app) {
   cmd->add_option("--rtl,-r", o->rtl, "RTL directory written by 'rapidnn emit'")->required();
   add_dataset_options(*cmd, o->data, true);
   cmd->add_option("--samples,-n", o->samples, "Test images to stream (0: all)")->capture_default_str();
-  cmd->add_option("--simulator", o->simulator, "verilator or iverilog (small designs)")->capture_default_str();
+  cmd->add_option("--simulator", o->simulator, "verilator or iverilog (small designs)")
+      ->check(words_of(kSimulators))
+      ->capture_default_str();
   cmd->add_option("--stall-in", o->sim.stall_in, "Probability that the source withholds a feature in a cycle");
   cmd->add_option("--stall-out", o->sim.stall_out, "Probability that the sink is not ready in a cycle");
   cmd->add_option("--seed", o->sim.seed, "Seed of the stall pattern")->capture_default_str();

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "composer/artifact.h"
 #include "core/error.h"
 #include "core/progress.h"
@@ -14,15 +15,13 @@ struct EmitOptions {
   std::string composed;
   std::string output;
   RtlOptions rtl;
-  std::string accumulate = "direct";
+  std::string accumulate = kAccumulateForms.name(AccumulateForm::Direct);
 };
 
 static void run_emit(const EmitOptions& o) {
   Stopwatch sw;
   RtlOptions opt = o.rtl;
-  if (o.accumulate == "direct") opt.accumulate = RtlAccumulate::Direct;
-  else if (o.accumulate == "count") opt.accumulate = RtlAccumulate::Count;
-  else fail("--accumulate", "'{}' is not direct or count", o.accumulate);
+  opt.accumulate = kAccumulateForms.parse(o.accumulate, "--accumulate");
   const ComposedNetwork cn = load_artifact(o.composed);
   const RtlPlan plan = plan_rtl(cn, opt, o.composed);
   const std::string out = o.output.empty() ? o.composed + "-rtl" : o.output;
@@ -62,6 +61,7 @@ void setup_emit(CLI::App& app) {
   cmd->add_option("--accumulate", o->accumulate,
                   "direct (lookups summed by an adder tree) or count (counters, then count x product by shifts and "
                   "adds, paper section 4.1.1)")
+      ->check(words_of(kAccumulateForms))
       ->capture_default_str();
   cmd->add_flag("--fused-am", o->rtl.fused_am, "One fused activation+encoding lookup instead of two blocks");
   cmd->add_option("--top", o->rtl.top, "Name of the top module")->capture_default_str();

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "onnxio/onnx_io.h"
 #include "core/error.h"
 #include "core/fileio.h"
 

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "cli/commands.h"
-#include "cli/flow.h"
+#include "flow/flow.h"
 #include "core/error.h"
 
 namespace rapidnn::cli {
@@ -16,13 +16,14 @@ struct FlowCliOptions {
   std::optional<std::string> out, model, dataset;
   std::optional<int> w, u, epochs, lanes, rna_share;
   std::optional<std::int64_t> samples;
-  bool retrain = false, no_sweep = false, no_synth = false, no_cosim = false;
+  bool train = false, retrain = false, no_sweep = false, no_synth = false, no_cosim = false;
 };
 
 static void run_flow_cmd(const FlowCliOptions& o) {
-  FlowConfig c = load_flow_config(o.config);
+  flow::FlowConfig c = flow::load_flow_config(o.config);
   if (o.out) c.out = *o.out;
   if (o.model) c.model = *o.model;
+  if (o.train) c.model.clear();
   if (o.dataset) c.dataset = *o.dataset;
   if (o.w) c.w = *o.w;
   if (o.u) c.u = *o.u;
@@ -35,12 +36,12 @@ static void run_flow_cmd(const FlowCliOptions& o) {
   if (o.no_synth) c.synth = false, c.sweep_synth = false;
   if (o.no_cosim) c.cosim = false;
   if (o.print_config) {
-    fmt::print("{}", flow_config_json(c));
+    fmt::print("{}", flow::flow_config_json(c));
     return;
   }
-  FlowRunOptions ro;
+  flow::FlowRunOptions ro;
   ro.force = o.force;
-  const FlowOutcome r = run_flow(c, ro);
+  const flow::FlowOutcome r = flow::run_flow(c, ro);
   if (!r.ok) exit_status() = kExitFailure;
 }
 
@@ -51,13 +52,16 @@ void setup_flow(CLI::App& app) {
       "The main job end to end: train (or load) a model, compose it at (w, u), sweep delta-e over a (w, u) grid, emit "
       "the RTL, co-simulate a sample against the golden model, synthesize (Yosys + OpenSTA), and write a report "
       "(HTML with plots, and Markdown). Stages whose inputs have not changed are reused. With no arguments: the "
-      "paper's MNIST topology (784-512-512-10) trained on Fashion-MNIST, at (16, 64). Configuration schema: "
+      "paper's MNIST topology (784-512-512-10) on Fashion-MNIST, the shipped trained model (--train trains it "
+      "again), at (16, 64). Configuration schema: "
       "docs/flow-config.md");
   cmd->add_option("config", o->config, "Flow configuration (JSON); default: the embedded one (--print-config shows it)");
   cmd->add_flag("--print-config", o->print_config, "Print the effective configuration as JSON and stop");
   cmd->add_flag("--force", o->force, "Rerun every stage, even those whose inputs have not changed");
   cmd->add_option("--out", o->out, "Work and report directory (config: out)");
-  cmd->add_option("--model,-m", o->model, "Start from this ONNX model instead of training (config: model)");
+  cmd->add_option("--model,-m", o->model,
+                  "Start from this ONNX model (config: model; default: the shipped MLP in models/)");
+  cmd->add_flag("--train", o->train, "Train the model in-tool with libtorch instead (config: model = \"\", train.*)");
   cmd->add_option("--dataset,-d", o->dataset, "Dataset (config: dataset)");
   cmd->add_option("--w", o->w, "Weight clusters of the design (config: compose.w)");
   cmd->add_option("--u", o->u, "Input clusters of the design (config: compose.u)");

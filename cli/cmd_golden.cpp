@@ -19,7 +19,7 @@ struct GoldenOptions {
   std::string composed;
   DatasetOptions data;
   std::int64_t samples = 0;
-  std::string accumulate = "direct";
+  std::string accumulate = kAccumulateForms.name(AccumulateForm::Direct);
   std::string am = "two-block";
   std::string dump;
   int threads = 0;
@@ -34,8 +34,8 @@ static void run_golden(const GoldenOptions& o) {
   if (o.samples > 0) d = d.head(o.samples);
   const auto raw = raw_features(d, cn.input.raw_bits);
   rapidnn::GoldenOptions go;
-  go.accumulate = o.accumulate == "count" ? AccumulateForm::Count : AccumulateForm::Direct;
-  go.am = o.am == "fused" ? AmForm::Fused : AmForm::TwoBlock;
+  go.accumulate = kAccumulateForms.parse(o.accumulate, "--accumulate");
+  go.am = kAmForms.parse(o.am, "--am");
   const GoldenModel g(cn, go);
   Stopwatch sw;
   const auto pred = g.classify_all(raw, d.size(), o.threads);
@@ -78,10 +78,10 @@ void setup_golden(CLI::App& app) {
   add_dataset_options(*cmd, o->data, true);
   cmd->add_option("--samples,-n", o->samples, "Only the first N test samples (0: all)");
   cmd->add_option("--accumulate", o->accumulate, "direct (sum of lookups) or count (counters x products by shift-add)")
-      ->check(CLI::IsMember({"direct", "count"}))
+      ->check(words_of(kAccumulateForms))
       ->capture_default_str();
   cmd->add_option("--am", o->am, "Activation/encoding lookups: two-block or fused")
-      ->check(CLI::IsMember({"two-block", "fused"}))
+      ->check(words_of(kAmForms))
       ->capture_default_str();
   cmd->add_option("--dump", o->dump, "Write every stage's encoded outputs and accumulators as JSON lines");
   cmd->add_option("--threads,-j", o->threads, "Threads (0: all cores)");

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "onnxio/onnx_io.h"
 #include "composer/artifact.h"
 
 namespace rapidnn::cli {

@@ -4,7 +4,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "cli/compose_job.h"
+#include "cli/options.h"
+#include "flow/sweep_job.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/progress.h"
@@ -12,39 +13,26 @@
 namespace rapidnn::cli {
 
 struct SweepOptions {
-  ComposeJobOptions job;
+  flow::ComposeJobOptions job;
   std::vector<int> w{4, 16, 64}, u{4, 16, 64};
   std::string csv = "sweep.csv";
 };
 
 static void run_sweep(const SweepOptions& o) {
   Stopwatch total;
-  for (int w : o.w) check_compose_params(w, 2, o.job.q);
-  for (int u : o.u) check_compose_params(2, u, o.job.q);
-  const int max_w = *std::max_element(o.w.begin(), o.w.end()), max_u = *std::max_element(o.u.begin(), o.u.end());
-  const ComposeJob job = prepare_compose_job(o.job, max_w, max_u);
+  const flow::SweepOutcome r = flow::run_sweep_job(o.job, o.w, o.u);
+  const flow::ComposeJob& job = r.job;
   fmt::print("model      {}\ncalibrate  {}\nfloat      {:.2f}%\n", o.job.model, job.calibration_note, job.float_accuracy);
   std::string csv = "w,u,q,codebook,float_accuracy,rapidnn_accuracy,delta_e,table_bits,wcss_weights,wcss_inputs\n";
-  std::vector<std::vector<double>> grid(o.w.size(), std::vector<double>(o.u.size()));
-  Progress bar("sweep", static_cast<std::int64_t>(o.w.size() * o.u.size()));
-  for (std::size_t i = 0; i < o.w.size(); ++i)
-    for (std::size_t j = 0; j < o.u.size(); ++j) {
-      const ComposedNetwork cn = assemble(job.state, o.w[i], o.u[j], o.job.q);
-      const GoldenEval g = evaluate_golden(cn, job, o.job.threads);
-      grid[i][j] = job.float_accuracy - g.accuracy;
-      double wsum = 0.0, usum = 0.0;
-      for (const auto& x : codebook_wcss(job.state, o.w[i], o.u[j])) wsum += x.weights, usum += x.inputs;
-      csv += fmt::format("{},{},{},{},{:.2f},{:.2f},{:.2f},{},{:.6e},{:.6e}\n", o.w[i], o.u[j], o.job.q, o.job.codebook,
-                         job.float_accuracy, g.accuracy, grid[i][j], cn.table_bits().total(), wsum, usum);
-      bar.advance();
-    }
-  bar.finish();
+  for (const auto& p : r.points)
+    csv += fmt::format("{},{},{},{},{:.2f},{:.2f},{:.2f},{},{:.6e},{:.6e}\n", p.w, p.u, o.job.q, o.job.codebook,
+                       job.float_accuracy, p.rapidnn_accuracy, p.delta_e, p.table_bits, p.wcss_weights, p.wcss_inputs);
   fmt::print("delta-e (points of accuracy lost; rows w, columns u)\n{:>8}", "w \\ u");
   for (int u : o.u) fmt::print("{:>9}", u);
   fmt::print("\n");
   for (std::size_t i = 0; i < o.w.size(); ++i) {
     fmt::print("{:>8}", o.w[i]);
-    for (double d : grid[i]) fmt::print("{:>+9.2f}", d);
+    for (std::size_t j = 0; j < o.u.size(); ++j) fmt::print("{:>+9.2f}", r.points[i * o.u.size() + j].delta_e);
     fmt::print("\n");
   }
   write_file_atomic(o.csv, csv);

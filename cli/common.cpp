@@ -1,12 +1,9 @@
-// Shared CLI helpers.
+// Shared CLI helpers: dataset options, the float report.
 #include "cli/common.h"
 
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "core/infer.h"
-#include "core/progress.h"
-#include "onnxio/onnx_io.h"
 
 namespace rapidnn::cli {
 
@@ -19,28 +16,6 @@ void add_dataset_options(CLI::App& cmd, DatasetOptions& o, bool required) {
   cmd.add_option("--scale", o.scale,
                  "Input preprocessing: model input = raw * scale + offset. Default 1/255 for IDX pixels, 1 for CSV");
   cmd.add_option("--offset", o.offset, "Input preprocessing offset (see --scale)")->capture_default_str();
-}
-
-Network load_model(const std::string& path) {
-  const auto dot = path.rfind('.');
-  const std::string ext = dot == std::string::npos ? "" : path.substr(dot);
-  if (ext != ".onnx") fail(path, "unknown model format '{}': rapidnn reads ONNX (.onnx)", ext);
-  return import_onnx(path);
-}
-
-EvalReport evaluate(const Network& net, const Dataset& d, int threads) {
-  EvalReport r;
-  Stopwatch sw;
-  const auto pred = predict(net, d.x.data(), d.size(), threads);
-  r.seconds = sw.seconds();
-  const auto classes = static_cast<std::size_t>(net.num_classes());
-  r.confusion.assign(classes, std::vector<std::int64_t>(classes, 0));
-  r.samples = d.size();
-  for (std::size_t i = 0; i < pred.size(); ++i) {
-    r.correct += pred[i] == d.y[i];
-    r.confusion[static_cast<std::size_t>(d.y[i])][static_cast<std::size_t>(pred[i])]++;
-  }
-  return r;
 }
 
 void print_report(const EvalReport& r, bool confusion) {

@@ -21,16 +21,19 @@ std::vector<std::int64_t> widen(const std::vector<T>& v) {
   return std::vector<std::int64_t>(v.begin(), v.end());
 }
 
+using Files = std::vector<std::pair<std::string, std::string>>;
+
 struct Writer {
-  AtomicDirectory& dir;
+  Files& files;
   json table(const std::string& file, const std::vector<std::int64_t>& values, int bits, bool is_signed = true) {
-    const std::string text = hex_image(values, bits, is_signed);
-    dir.write(file, text);
+    std::string text = hex_image(values, bits, is_signed);
+    const std::string fp = fingerprint(text);
+    files.emplace_back(file, std::move(text));
     return json{{"file", file},
                 {"width", bits},
                 {"signed", is_signed},
                 {"count", values.size()},
-                {"fingerprint", fingerprint(text)}};
+                {"fingerprint", fp}};
   }
 };
 
@@ -102,14 +105,18 @@ std::string hex_image(const std::vector<std::int64_t>& values, int bits, bool is
   return out;
 }
 
-void write_artifact(const ComposedNetwork& net, const std::string& path, const json& metrics) {
+namespace {
+
+// Every file of the artifact of `net` (tables, then manifest.json last); `with_provenance` false
+// leaves the generator version and the metrics out of the manifest (what the fingerprint covers).
+Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_provenance) {
   net.validate("composed network");
-  AtomicDirectory dir(path);
-  Writer wr{dir};
+  Files files;
+  Writer wr{files};
   json m;
   m["format"] = kFormat;
   m["version"] = kArtifactVersion;
-  m["generator"] = fmt::format("rapidnn {}", RAPIDNN_VERSION);
+  if (with_provenance) m["generator"] = fmt::format("rapidnn {}", RAPIDNN_VERSION);
   m["network"] = {{"name", net.name}, {"input_shape", net.input_shape}, {"classes", net.classes}};
   const auto& c = net.config;
   m["config"] = {{"w", c.w},        {"u", c.u},
@@ -120,7 +127,7 @@ void write_artifact(const ComposedNetwork& net, const std::string& path, const j
                 {"raw_scale", net.input.raw_scale},
                 {"raw_offset", net.input.raw_offset},
                 {"u", net.input.u},
-                {"lut", wr.table("input_lut.hex", widen(net.input.lut), bits_for_index(net.input.u), false)}};
+                {"lut", wr.table("input_lut.hex", widen(net.input.lut), clog2(net.input.u), false)}};
   json stages = json::array();
   for (std::size_t i = 0; i < net.stages.size(); ++i) {
     const Stage& s = net.stages[i];
@@ -149,7 +156,7 @@ void write_artifact(const ComposedNetwork& net, const std::string& path, const j
                     {"input_codebook", s.input_codebook}});
       json files;
       if (s.kind != StageKind::AvgPool)
-        files["weight_idx"] = wr.table(p + "weight_idx.hex", widen(s.weight_idx), bits_for_index(std::max(2, s.w)), false);
+        files["weight_idx"] = wr.table(p + "weight_idx.hex", widen(s.weight_idx), clog2(std::max(2, s.w)), false);
       files["product"] = wr.table(p + "product.hex", widen(s.product), s.product_bits);
       files["bias"] = wr.table(p + "bias.hex", widen(s.bias), s.bias_bits);
       if (!s.is_output) {
@@ -158,7 +165,7 @@ void write_artifact(const ComposedNetwork& net, const std::string& path, const j
         if (s.act_table) {
           files["act_y"] = wr.table(p + "act_y.hex", s.act_y, s.am_bits);
           files["act_z"] = wr.table(p + "act_z.hex", s.act_z, s.am_bits);
-          files["fused_idx"] = wr.table(p + "fused_idx.hex", widen(s.fused_idx), bits_for_index(s.out_u), false);
+          files["fused_idx"] = wr.table(p + "fused_idx.hex", widen(s.fused_idx), clog2(s.out_u), false);
         }
       }
       j["files"] = files;
@@ -166,9 +173,24 @@ void write_artifact(const ComposedNetwork& net, const std::string& path, const j
     stages.push_back(j);
   }
   m["stages"] = stages;
-  m["metrics"] = metrics.is_null() ? json::object() : metrics;
-  dir.write("manifest.json", m.dump(2) + "\n");
+  if (with_provenance) m["metrics"] = metrics.is_null() ? json::object() : metrics;
+  files.emplace_back("manifest.json", m.dump(2) + "\n");
+  return files;
+}
+
+}  // namespace
+
+void write_artifact(const ComposedNetwork& net, const std::string& path, const json& metrics) {
+  const Files files = artifact_files(net, metrics, true);
+  AtomicDirectory dir(path);
+  for (const auto& [name, text] : files) dir.write(name, text);
   dir.commit();
+}
+
+std::string artifact_fingerprint(const ComposedNetwork& net) {
+  std::string all;
+  for (const auto& [name, text] : artifact_files(net, {}, false)) all += name + ":" + fingerprint(text) + "\n";
+  return fingerprint(all);
 }
 
 ComposedNetwork load_artifact(const std::string& path, json* metrics) {

@@ -24,6 +24,11 @@ inline constexpr int kArtifactVersion = 1;
 void write_artifact(const ComposedNetwork& net, const std::string& dir, const nlohmann::json& metrics = {});
 ComposedNetwork load_artifact(const std::string& dir, nlohmann::json* metrics = nullptr);
 
+// A fingerprint of what an artifact computes: its tables and its manifest without the metrics and
+// the generator version. Equal for a network and the artifact loaded back from writing it; the RTL
+// generator records it in design.json so a design and its artifact can be matched.
+std::string artifact_fingerprint(const ComposedNetwork& net);
+
 // Text of a $readmemh image of `values` at `bits` (two's complement or unsigned), with a comment header.
 std::string hex_image(const std::vector<std::int64_t>& values, int bits, bool is_signed = true);
 

@@ -14,22 +14,6 @@
 
 namespace rapidnn {
 
-const char* to_string(CodebookMethod m) {
-  switch (m) {
-    case CodebookMethod::Tree: return "tree";
-    case CodebookMethod::Optimal: return "optimal";
-    case CodebookMethod::Nested: return "nested";
-  }
-  return "?";
-}
-
-CodebookMethod parse_codebook_method(const std::string& s) {
-  if (s == "tree") return CodebookMethod::Tree;
-  if (s == "optimal") return CodebookMethod::Optimal;
-  if (s == "nested") return CodebookMethod::Nested;
-  fail("--codebook", "unknown method '{}' (tree, optimal or nested)", s);
-}
-
 double WeightedPoints::total() const { return std::accumulate(w.begin(), w.end(), 0.0); }
 
 template <typename T>

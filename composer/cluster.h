@@ -22,11 +22,15 @@
 #include <string>
 #include <vector>
 
+#include "core/vocab.h"
+
 namespace rapidnn {
 
 enum class CodebookMethod { Tree, Optimal, Nested };
-const char* to_string(CodebookMethod m);
-CodebookMethod parse_codebook_method(const std::string& s);  // throws Error
+inline const Vocabulary<CodebookMethod> kCodebookMethods{
+    "codebook method", {{"optimal", CodebookMethod::Optimal}, {"tree", CodebookMethod::Tree}, {"nested", CodebookMethod::Nested}}};
+inline const char* to_string(CodebookMethod m) { return kCodebookMethods.name(m); }
+inline CodebookMethod parse_codebook_method(const std::string& s) { return kCodebookMethods.parse(s, "--codebook"); }
 
 struct WeightedPoints {
   std::vector<double> x;  // sorted, distinct

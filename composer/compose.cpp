@@ -80,11 +80,15 @@ Network fold_input_scale(const Network& in, const std::string& src, double& raw_
 
 }  // namespace
 
+void check_codebook_size(std::int64_t v, const std::string& where, const std::string& key) {
+  if (!kCodebookSizeRange.contains(v) || (v & (v - 1)) != 0)
+    fail(where, "{} must be a power of two between {} and {}, not {}", key, kCodebookSizeRange.lo, kCodebookSizeRange.hi, v);
+}
+
 void check_compose_params(int w, int u, int q) {
-  auto pow2 = [](int v) { return v >= 2 && v <= 256 && (v & (v - 1)) == 0; };
-  if (!pow2(w)) fail("--w", "{} is not a power of two between 2 and 256", w);
-  if (!pow2(u)) fail("--u", "{} is not a power of two between 2 and 256", u);
-  if (q < 2 || q > 4096) fail("--q", "{} is out of range (2 to 4096)", q);
+  check_codebook_size(w, "--w", "the weight codebook size");
+  check_codebook_size(u, "--u", "the input codebook size");
+  kQRange.check(q, "--q", "the activation table size");
 }
 
 std::vector<std::uint16_t> raw_features(const Dataset& d, int bits) {

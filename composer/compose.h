@@ -42,6 +42,13 @@ struct ComposerState {
   std::vector<std::string> notes;  // e.g. fewer distinct values than clusters
 };
 
+// The composer's numeric options, for the CLI and the flow configuration alike.
+inline constexpr IntRange kCodebookSizeRange{"a power of two", 2, 256};  // w and u
+inline constexpr IntRange kQRange{"activation table rows", 2, 4096};
+inline constexpr IntRange kProductBitsRange{"bits of a signed product-table entry", 4, 31};
+// A codebook size (w or u): a power of two in kCodebookSizeRange; `key` names it in the message.
+void check_codebook_size(std::int64_t v, const std::string& where, const std::string& key);
+
 // Validates (w, u, q) ranges: powers of two in [2, 256] for w and u, q in [2, 4096].
 void check_compose_params(int w, int u, int q);
 

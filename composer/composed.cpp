@@ -20,12 +20,6 @@ const char* to_string(StageKind k) {
 
 int nearest_int(const std::vector<std::int64_t>& c, std::int64_t v) { return nearest_sorted(c, v); }
 
-int bits_for_index(int entries) {
-  int b = 1;
-  while ((1 << b) < entries) ++b;
-  return b;
-}
-
 int signed_bits_for(std::int64_t lo, std::int64_t hi) {
   int b = 1;
   while (b < 63 && (lo < -(std::int64_t{1} << (b - 1)) || hi > (std::int64_t{1} << (b - 1)) - 1)) ++b;
@@ -94,10 +88,10 @@ void ComposedNetwork::validate(const std::string& src) const {
 
 ComposedNetwork::Bits ComposedNetwork::table_bits() const {
   Bits b;
-  b.input_lut = static_cast<std::int64_t>(input.lut.size()) * bits_for_index(input.u);
+  b.input_lut = static_cast<std::int64_t>(input.lut.size()) * clog2(input.u);
   for (const auto& s : stages) {
     if (!s.weighted()) continue;
-    b.weight_idx += static_cast<std::int64_t>(s.weight_idx.size()) * (s.w > 1 ? bits_for_index(s.w) : 0);
+    b.weight_idx += static_cast<std::int64_t>(s.weight_idx.size()) * (s.w > 1 ? clog2(s.w) : 0);
     b.product += static_cast<std::int64_t>(s.product.size()) * s.product_bits;
     b.bias += static_cast<std::int64_t>(s.bias.size()) * s.bias_bits;
     b.am += static_cast<std::int64_t>(s.enc.size() + s.act_y.size() + s.act_z.size()) * s.am_bits;

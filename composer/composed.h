@@ -29,12 +29,21 @@
 #include <vector>
 
 #include "composer/cluster.h"
+#include "core/bits.h"
 #include "core/ir.h"
 
 namespace rapidnn {
 
 enum class StageKind { Dense, Conv, AvgPool, MaxPool, Flatten };
 const char* to_string(StageKind k);
+
+// How a weighted stage accumulates its products: the sum of table lookups (direct) or the paper's
+// counters, then count x product by shifts and adds (count, section 4.1.1). The golden model, the
+// RTL plan and every option that selects one use this one vocabulary.
+enum class AccumulateForm { Direct, Count };
+inline const Vocabulary<AccumulateForm> kAccumulateForms{
+    "accumulate form", {{"direct", AccumulateForm::Direct}, {"count", AccumulateForm::Count}}};
+inline const char* to_string(AccumulateForm a) { return kAccumulateForms.name(a); }
 
 struct Stage {
   StageKind kind = StageKind::Dense;
@@ -114,7 +123,6 @@ struct ComposedNetwork {
 // Index of the entry of a sorted integer table nearest to v; the lowest index on ties.
 int nearest_int(const std::vector<std::int64_t>& sorted, std::int64_t v);
 
-int bits_for_index(int entries);                  // ceil(log2(entries)), at least 1
 int signed_bits_for(std::int64_t lo, std::int64_t hi);  // two's complement width holding [lo, hi]
 
 }  // namespace rapidnn

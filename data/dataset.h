@@ -21,6 +21,14 @@ struct Preprocess {
   float offset = 0.0f;
 };
 
+// A dataset as a command or a flow names it: the spec load_dataset() takes, and its preprocessing.
+struct DatasetOptions {
+  std::string dataset = "fashion-mnist";
+  std::optional<float> scale;
+  float offset = 0.0f;
+  Preprocess preprocess() const { return Preprocess{scale, offset}; }
+};
+
 struct Dataset {
   std::string source;     // file or directory it came from
   Shape sample_shape;     // {1,H,W} for IDX images, {F} for CSV

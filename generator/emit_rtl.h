@@ -30,4 +30,11 @@ EmitStats emit_rtl(const RtlPlan& plan, const std::string& dir);
 // The Verilog files of an emitted design in compile order (templates first, top last).
 std::vector<std::string> rtl_sources(const RtlPlan& plan);
 
+// The text of one embedded template (rtl_templates/<file>); throws Error for an unknown file.
+const char* rtl_template_text(const std::string& file);
+// Template files holding `modules` and every module they instantiate, in rtl_templates() order.
+std::vector<std::string> templates_for(std::vector<std::string> modules);
+// The templates a design instantiates (only those are written into its directory).
+std::vector<std::string> design_templates(const RtlPlan& plan);
+
 }  // namespace rapidnn

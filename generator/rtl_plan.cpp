@@ -5,21 +5,12 @@
 
 #include <algorithm>
 
+#include "composer/artifact.h"
 #include "core/error.h"
 
 namespace rapidnn {
 
-const char* to_string(RtlAccumulate a) { return a == RtlAccumulate::Direct ? "direct" : "count"; }
-
 namespace {
-
-int clog2(std::int64_t n) {  // bits to address n entries, at least 1
-  int b = 1;
-  while ((std::int64_t{1} << b) < n) ++b;
-  return b;
-}
-
-int index_bits(int entries) { return bits_for_index(entries); }
 
 // Sets `n` bits of `v` starting at `pos` in the LSB-first bit vector.
 void put_bits(std::vector<std::uint8_t>& bits, std::size_t pos, int n, std::uint64_t v) {
@@ -75,15 +66,21 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
     copy_window(s, t);
     if (avg) t.chan_stride = t.ih * t.iw;
   }
-  t.wiw = index_bits(s.w);
-  t.xiw = index_bits(s.u);
+  t.wiw = clog2(s.w);
+  t.xiw = clog2(s.u);
   t.tables_per_rna = conv ? t.groups : 1;
   t.table_bits = clog2(t.tables_per_rna);
   t.product_bits = s.product_bits;
   t.bias_bits = s.bias_bits;
   t.acc_bits = s.acc_bits;
   t.count_bits = clog2(s.fan_in + 1);
-  const std::int64_t pos = t.oh * t.ow;
+  t.positions = t.oh * t.ow;
+  t.group_bits = clog2(t.groups);
+  t.pos_bits = clog2(t.positions);
+  t.widx_addr_bits = clog2(static_cast<std::int64_t>(t.groups) * t.beats);
+  t.tap_addr_bits = clog2(t.beats);
+  t.pair_bits = t.wiw + t.xiw;
+  const std::int64_t pos = t.positions;
   const std::int64_t pairs = std::int64_t{1} << (t.wiw + t.xiw);
   t.cycles = 2 + t.groups * pos * (t.beats + (opt.accumulate == RtlAccumulate::Count ? pairs : 0) + 1);
 
@@ -180,18 +177,18 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
   // Activation + encoding.
   if (!s.is_output) {
     t.enc_entries = s.out_u;
-    t.out_index_bits = index_bits(s.out_u);
+    t.out_index_bits = clog2(s.out_u);
     t.am_value_bits = std::max(s.acc_bits, s.am_bits);
     t.enc = image(base + "_enc.hex", t.am_value_bits, true);
     t.enc.values = s.enc;
     if (!s.act_table) {
-      t.am_mode = 0;
+      t.am_mode = AmMode::Comparator;
       t.am_clamp = opt.fused_am ? (s.act == ActKind::ReLU && !s.enc.empty() && s.enc.front() < 0)
                                 : s.act == ActKind::ReLU;
     } else {
-      t.am_mode = opt.fused_am ? 2 : 1;
+      t.am_mode = opt.fused_am ? AmMode::Fused : AmMode::Tables;
       t.q = s.q();
-      t.q_bits = index_bits(t.q);
+      t.q_bits = clog2(t.q);
       t.act_y = image(base + "_act_y.hex", t.am_value_bits, true);
       t.act_y.values = s.act_y;
       const std::size_t qpad = std::size_t{1} << t.q_bits;
@@ -224,8 +221,8 @@ std::int64_t RtlPlan::interval() const {
 
 RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source) {
   cn.validate(source);
-  if (opt.lanes < 1) fail(source, "--lanes must be at least 1, got {}", opt.lanes);
-  if (opt.rna_share < 1) fail(source, "--rna-share must be at least 1, got {}", opt.rna_share);
+  kLanesRange.check(opt.lanes, source, "--lanes");
+  kRnaShareRange.check(opt.rna_share, source, "--rna-share");
   std::int64_t max_fan = 0, max_units = 0;
   for (const auto& s : cn.stages)
     if (s.weighted()) {
@@ -243,9 +240,10 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
   RtlPlan p;
   p.options = opt;
   p.network = cn.name;
+  p.artifact_fingerprint = artifact_fingerprint(cn);
   p.raw_bits = cn.input.raw_bits;
   p.input_numel = numel(cn.input_shape);
-  p.input_index_bits = index_bits(cn.input.u);
+  p.input_index_bits = clog2(cn.input.u);
   p.input_lut = image("input_lut.hex", p.input_index_bits, false);
   for (auto v : cn.input.lut) p.input_lut.values.push_back(v);
   p.buffers.push_back(RtlBuffer{0, p.input_numel, p.input_index_bits, clog2(p.input_numel), 1, 1, 1});
@@ -269,9 +267,9 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
       const std::int64_t depth = numel(s.out_shape);
       p.buffers.push_back(RtlBuffer{static_cast<int>(i) + 1, depth, bits, clog2(depth), 1, 1, 1});
     } else {
-      if (in.index_bits != index_bits(s.u))
+      if (in.index_bits != clog2(s.u))
         fail(source, "stage {} '{}': its input buffer holds {}-bit indices, its codebook needs {}", i, s.name,
-             in.index_bits, index_bits(s.u));
+             in.index_bits, clog2(s.u));
       plan_tile(cn, s, t, opt);
       in.read_ports = t.lanes;
       if (s.is_output) {

@@ -11,11 +11,22 @@
 #include <vector>
 
 #include "composer/composed.h"
+#include "core/vocab.h"
 
 namespace rapidnn {
 
-enum class RtlAccumulate { Direct, Count };
-const char* to_string(RtlAccumulate a);
+using RtlAccumulate = AccumulateForm;
+
+// What a tile's activation/encoding block (rnn_am's MODE parameter) holds.
+enum class AmMode {
+  Comparator = 0,  // ReLU or identity: a comparator (or nothing), then the encoding NDCAM
+  Tables = 1,      // activation NDCAM (q rows) then encoding NDCAM
+  Fused = 2,       // one fused NDCAM from accumulator to the next layer's index
+};
+
+// The plan's numeric options, for the CLI and the flow configuration alike.
+inline constexpr IntRange kLanesRange{"taps per beat per RNA", 1, 1 << 16};
+inline constexpr IntRange kRnaShareRange{"neurons per RNA", 1, 1 << 24};
 
 struct RtlOptions {
   int lanes = 8;           // taps per beat per RNA (clamped to each layer's fan-in)
@@ -58,8 +69,12 @@ struct RtlStage {
   std::int64_t chan_stride = 0;
   int wiw = 1, xiw = 1, tables_per_rna = 1, table_bits = 1;
   int product_bits = 16, bias_bits = 16, acc_bits = 24, count_bits = 1;
+  // The controller's counter and address widths (every width an emitted module needs is here).
+  std::int64_t positions = 1;  // oh x ow
+  int group_bits = 1, pos_bits = 1, widx_addr_bits = 1, tap_addr_bits = 1, pair_bits = 2;
   // Activation + encoding.
-  int am_mode = 0, am_clamp = 0, am_value_bits = 24, q = 0, q_bits = 1, enc_entries = 0, out_index_bits = 1;
+  AmMode am_mode = AmMode::Comparator;
+  int am_clamp = 0, am_value_bits = 24, q = 0, q_bits = 1, enc_entries = 0, out_index_bits = 1;
   // Images (file names relative to the RTL directory).
   std::vector<RtlImage> products;  // one shared image (Dense, AvgPool) or one per RNA (Conv)
   RtlImage widx, bias, taps, act_y, act_z, enc, fused;
@@ -70,6 +85,7 @@ struct RtlStage {
 struct RtlPlan {
   RtlOptions options;
   std::string network;
+  std::string artifact_fingerprint;  // of the ComposedNetwork planned (composer/artifact.h)
   int raw_bits = 8;
   std::int64_t input_numel = 0;
   int input_index_bits = 1;

@@ -195,3 +195,16 @@ std::vector<int> GoldenModel::classify_all(const std::vector<std::uint16_t>& raw
 }
 
 }  // namespace rapidnn
+
+namespace rapidnn {
+
+double golden_accuracy(const ComposedNetwork& net, const std::vector<std::uint16_t>& raw, const std::vector<int>& labels,
+                       int threads) {
+  const GoldenModel g(net);
+  const auto pred = g.classify_all(raw, static_cast<std::int64_t>(labels.size()), threads);
+  std::int64_t ok = 0;
+  for (std::size_t i = 0; i < pred.size(); ++i) ok += pred[i] == labels[i];
+  return labels.empty() ? 0.0 : 100.0 * static_cast<double>(ok) / static_cast<double>(labels.size());
+}
+
+}  // namespace rapidnn

@@ -15,8 +15,8 @@
 
 namespace rapidnn {
 
-enum class AccumulateForm { Direct, Count };
 enum class AmForm { TwoBlock, Fused };
+inline const Vocabulary<AmForm> kAmForms{"activation/encoding form", {{"two-block", AmForm::TwoBlock}, {"fused", AmForm::Fused}}};
 
 struct GoldenOptions {
   AccumulateForm accumulate = AccumulateForm::Direct;
@@ -51,5 +51,9 @@ class GoldenModel {
   const ComposedNetwork& net_;
   GoldenOptions opt_;
 };
+
+// Percent of `labels.size()` samples of raw features the golden model classifies right.
+double golden_accuracy(const ComposedNetwork& net, const std::vector<std::uint16_t>& raw, const std::vector<int>& labels,
+                       int threads = 0);
 
 }  // namespace rapidnn

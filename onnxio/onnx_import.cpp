@@ -637,3 +637,14 @@ Network import_onnx_bytes(const std::string& bytes, const std::string& source) {
 Network import_onnx(const std::string& path) { return import_onnx_bytes(read_file(path), path); }
 
 }  // namespace rapidnn
+
+namespace rapidnn {
+
+Network load_model(const std::string& path) {
+  const auto dot = path.rfind('.');
+  const std::string ext = dot == std::string::npos ? "" : path.substr(dot);
+  if (ext != ".onnx") fail(path, "unknown model format '{}': rapidnn reads ONNX (.onnx)", ext);
+  return import_onnx(path);
+}
+
+}  // namespace rapidnn

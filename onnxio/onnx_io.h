@@ -19,6 +19,8 @@
 namespace rapidnn {
 
 Network import_onnx(const std::string& path);
+// A model file by its extension (ONNX only), with a clear error for any other format.
+Network load_model(const std::string& path);
 Network import_onnx_bytes(const std::string& bytes, const std::string& source);
 
 std::string export_onnx_bytes(const Network& net);

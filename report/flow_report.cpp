@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "generator/rtl_blocks.h"
 #include "report/svg_plot.h"
 
 namespace rapidnn::report {
@@ -13,7 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-const json* block(const json& synth, const std::string& name) {
+const json* block(const json& synth, BlockKind kind) {
+  const std::string name = kBlockKinds.name(kind);
   for (const auto& b : synth.at("blocks"))
     if (b.value("block", std::string()) == name) return &b;
   return nullptr;
@@ -179,12 +181,12 @@ FlowReport render_flow_report(const json& r) {
   if (r.contains("synth")) {
     const json& s = r.at("synth");
     body += "<section><h2>Area</h2>\n";
-    const json* rna = block(s, "rna");
-    const json* nd = block(s, "ndcam");
-    const json* ctl = block(s, "controller");
-    const json* mac = block(s, "mac");
-    const json* tile = block(s, "tile");
-    const json* mtile = block(s, "mac-tile");
+    const json* rna = block(s, BlockKind::Rna);
+    const json* nd = block(s, BlockKind::Ndcam);
+    const json* ctl = block(s, BlockKind::Controller);
+    const json* mac = block(s, BlockKind::Mac);
+    const json* tile = block(s, BlockKind::Tile);
+    const json* mtile = block(s, BlockKind::MacTile);
     if (tile && mtile) {
       // Both tiles synthesized: logic, and memories as ROM logic where synthesized, else by the crossbar model.
       const auto segs = [](const json& b) {

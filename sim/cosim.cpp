@@ -1,6 +1,8 @@
 // Co-simulation orchestration: expect files from the golden model, builds, runs, comparison.
 #include "sim/cosim.h"
 
+#include "sim/cycle_model.h"
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -13,7 +15,7 @@
 #include "core/fileio.h"
 #include "core/progress.h"
 #include "models/golden.h"
-#include "sim/process.h"
+#include "core/process.h"
 
 namespace rapidnn {
 namespace {
@@ -289,27 +291,6 @@ CosimResult run_icarus(const ComposedNetwork& cn, const RtlPlan& plan, const std
 
 }  // namespace
 
-RtlOptions read_design_options(const std::string& rtl_dir) {
-  const fs::path f = fs::path(rtl_dir) / "design.json";
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(f));
-  } catch (const nlohmann::json::exception& e) {
-    fail(f.string(), "not a design description: {}", e.what());
-  }
-  RtlOptions o;
-  try {
-    o.lanes = j.at("lanes");
-    o.rna_share = j.at("rna_share");
-    o.accumulate = j.at("accumulate").get<std::string>() == "count" ? RtlAccumulate::Count : RtlAccumulate::Direct;
-    o.fused_am = j.at("fused_am");
-    o.top = j.at("top");
-  } catch (const nlohmann::json::exception& e) {
-    fail(f.string(), "incomplete design description: {}", e.what());
-  }
-  return o;
-}
-
 CosimResult run_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
                       const std::vector<std::uint16_t>& raw, std::int64_t samples, const CosimOptions& opt) {
   if (samples <= 0) fail("--samples", "must be positive, got {}", samples);
@@ -319,6 +300,22 @@ CosimResult run_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std:
     fail("--stall", "stall probabilities must be in [0, 1)");
   return opt.simulator == Simulator::Verilator ? run_verilator(cn, plan, rtl_dir, raw, samples, opt)
                                                : run_icarus(cn, plan, rtl_dir, raw, samples, opt);
+}
+
+}  // namespace rapidnn
+
+namespace rapidnn {
+
+CycleCheck check_cycles(const RtlPlan& plan, const CosimResult& r, std::int64_t samples, const CosimOptions& opt) {
+  CycleCheck c;
+  const CyclePrediction p = predict_cycles(plan, samples);
+  c.predicted_latency = p.latency(0);
+  c.predicted_interval = p.interval();
+  if (opt.simulator != Simulator::Verilator || opt.stall_in > 0 || opt.stall_out > 0) return c;
+  c.checked = true;
+  const auto span = static_cast<std::uint64_t>(r.interval * static_cast<double>(samples - 1) + 0.5);
+  c.exact = p.latency(0) == r.first_latency && p.produced.back() - p.produced.front() == span;
+  return c;
 }
 
 }  // namespace rapidnn

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "composer/composed.h"
+#include "core/vocab.h"
 #include "generator/emit_rtl.h"
 #include "generator/rtl_plan.h"
 
@@ -20,6 +21,7 @@ namespace rapidnn {
 const std::vector<RtlTemplate>& sim_sources();
 
 enum class Simulator { Verilator, Icarus };
+inline const Vocabulary<Simulator> kSimulators{"simulator", {{"verilator", Simulator::Verilator}, {"iverilog", Simulator::Icarus}}};
 
 struct CosimOptions {
   Simulator simulator = Simulator::Verilator;
@@ -42,12 +44,19 @@ struct CosimResult {
   bool cached_build = false;
 };
 
-// `plan` must be the plan the RTL in `rtl_dir` was emitted from (rebuilt from its design.json
-// options); `raw` holds `samples` images of raw features.
+// `plan` must be the plan the RTL in `rtl_dir` was emitted from (load_design() in
+// generator/design_record.h); `raw` holds `samples` images of raw features.
 CosimResult run_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
                       const std::vector<std::uint16_t>& raw, std::int64_t samples, const CosimOptions& opt);
 
-// The options an emitted directory was generated with (its design.json), to re-plan it.
-RtlOptions read_design_options(const std::string& rtl_dir);
+// The RTL's measured cycles against the cycle model (sim/cycle_model.h): checked only for a
+// Verilator run without stalls, where the model is exact: the first image's latency and the
+// span between the first and the last result.
+struct CycleCheck {
+  bool checked = false, exact = true;
+  std::uint64_t predicted_latency = 0;
+  double predicted_interval = 0.0;
+};
+CycleCheck check_cycles(const RtlPlan& plan, const CosimResult& r, std::int64_t samples, const CosimOptions& opt);
 
 }  // namespace rapidnn

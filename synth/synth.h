@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "core/vocab.h"
 #include "generator/emit_rtl.h"
+#include "generator/rtl_blocks.h"
 #include "generator/rtl_plan.h"
 
 namespace rapidnn {
@@ -25,7 +27,7 @@ inline constexpr double kCrossbarUm2PerBit = 3136.0 / (1024.0 * 1024.0);
 
 struct SynthOptions {
   std::string liberty = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib";
-  std::vector<std::string> blocks{"rna", "ndcam", "controller", "tile", "mac"};
+  std::vector<BlockKind> blocks{BlockKind::Rna, BlockKind::Ndcam, BlockKind::Controller, BlockKind::Tile, BlockKind::Mac};
   double period_ns = 100.0;
   double input_activity = 0.1;  // vectorless power: toggles per input per cycle
   std::string work_dir;  // default: <rtl>.synth
@@ -34,6 +36,9 @@ struct SynthOptions {
   // saves their ROM-logic synthesis (minutes for a large layer's weight indices).
   bool synthesize_memories = true;
 };
+
+// How tile and top memories are treated: synthesized as ROM logic, or reported by their bits.
+inline const Vocabulary<bool> kMemoryTreatments{"memory treatment", {{"synth", true}, {"bits", false}}};
 
 // A table memory of a block, synthesized on its own as ROM logic (address to data).
 struct MemoryReport {

@@ -13,7 +13,7 @@
 #include "rtl_support.h"
 #include "sim/cosim.h"
 #include "sim/cycle_model.h"
-#include "sim/process.h"
+#include "core/process.h"
 
 using namespace rapidnn;
 namespace fs = std::filesystem;

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "core/fileio.h"
-#include "sim/process.h"
+#include "core/process.h"
 #include "support.h"
 
 using namespace rapidnn;
@@ -20,6 +20,7 @@ namespace {
 // A flow a test can afford: a 784-32-10 MLP trained for one epoch, a 2 x 2 sweep, a small design.
 const char* kSmallConfig = R"({
   "out": "out",
+  "model": "",
   "train": {"arch": "mlp:784-32-10", "epochs": 1},
   "compose": {"w": 4, "u": 8, "q": 16},
   "sweep": {"w": [2, 4], "u": [4, 8], "lanes": 4},
@@ -148,8 +149,15 @@ TEST_CASE("flow: a bad configuration is rejected before any work, naming the key
   reject(R"({"cosim": {"samples": 1.5}})", "'cosim.samples' must be an integer, not a number");
   reject(R"({"model": "missing.onnx"})", "'model': no such file");
   reject(R"({"compose": {"w": 5}})", "compose/sweep");
-  reject(R"({"rtl": {"accumulate": "fast"}})", "'rtl.accumulate' must be \"direct\" or \"count\"");
+  reject(R"({"rtl": {"accumulate": "fast"}})", "'rtl.accumulate' must be direct or count, not \"fast\"");
   reject(R"({"synth": {"liberty": "none.lib"}})", "'synth.liberty': cannot read");
+  // Vocabularies and ranges are the libraries' own, as the commands use them.
+  reject(R"({"compose": {"product_bits": 32}})", "'compose.product_bits' must be 4 to 31");
+  reject(R"({"compose": {"product_bits": 3}})", "'compose.product_bits' must be 4 to 31");
+  reject(R"({"compose": {"codebook": "kmeans"}})", "'compose.codebook' must be optimal, tree or nested");
+  reject(R"({"cosim": {"simulator": "modelsim"}})", "'cosim.simulator' must be verilator or iverilog");
+  reject(R"({"synth": {"memories": "ram"}})", "'synth.memories' must be synth or bits");
+  reject(R"({"synth": {"blocks": ["rna", "alu"]}})", "'alu' is not rna, ndcam, controller, tile, top, mac or mac-tile");
   reject(R"({"compose": {"w": 16,)", "not valid JSON");
   reject(R"([1, 2])", "must be an object");
   auto r = test::run_cli("flow " + dir + "/absent.json");

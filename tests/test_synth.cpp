@@ -9,11 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "composer/artifact.h"
+#include "generator/design_record.h"
 #include "core/fileio.h"
 #include "generator/emit_rtl.h"
 #include "generator/rtl_plan.h"
 #include "rtl_support.h"
-#include "sim/process.h"
+#include "core/process.h"
 #include "synth/synth.h"
 
 using namespace rapidnn;
@@ -56,7 +57,7 @@ TEST_CASE("every block synthesizes, maps to osu018 and is timed, and the (4, 4) 
   if (!tools_present()) SKIP_WITH("yosys, opensta or qflow-tech-osu018 is not installed");
   const Small s = small_design(4, 4, 4);
   SynthOptions opt;
-  opt.blocks = {"rna", "mac", "ndcam", "controller", "tile", "top", "mac-tile"};
+  opt.blocks = parse_blocks({"rna", "mac", "ndcam", "controller", "tile", "top", "mac-tile"}, "test");
   const auto reports = synth_blocks(s.plan, s.dir + "/rtl", opt);
   REQUIRE(reports.size() == 7);
   for (const auto& r : reports) {
@@ -106,7 +107,7 @@ TEST_CASE("every block synthesizes, maps to osu018 and is timed, and the (4, 4) 
   CHECK(mt.memories[1].bits * t0.wiw == tile.memories[0].bits * 8);  // 8-bit weights against wiw-bit indices
   // Vectorless power grows with the input activity.
   SynthOptions busy = opt;
-  busy.blocks = {"mac"};
+  busy.blocks = {BlockKind::Mac};
   busy.input_activity = 0.4;
   busy.work_dir = s.dir + "/busy";
   CHECK(synth_blocks(s.plan, s.dir + "/rtl", busy)[0].power_mw > reports[1].power_mw);
@@ -145,4 +146,28 @@ TEST_CASE("synth: the report's total is the sum of the lookup blocks, the baseli
   CHECK(b["total"].at("cells") == b["rna"].at("cells").get<std::int64_t>() + b["ndcam"].at("cells").get<std::int64_t>());
   CHECK(j.at("lut_vs_mac").at("area_ratio").get<double>() ==
         Approx(b["rna"].at("area_um2").get<double>() / b["mac"].at("area_um2").get<double>()));
+}
+
+TEST_CASE("an RTL directory and the artifact it was emitted from are matched by fingerprint, and cosim and synth "
+          "reject a mismatched pair with exit 2, naming both",
+          "[synth][cosim][cli]") {
+  const Small a = small_design(4, 4, 2), b = small_design(8, 8, 2);
+  // The fingerprint survives writing and loading the artifact, and differs between artifacts.
+  CHECK(artifact_fingerprint(load_artifact(a.dir + "/art")) == a.plan.artifact_fingerprint);
+  CHECK(a.plan.artifact_fingerprint != b.plan.artifact_fingerprint);
+  const auto design = nlohmann::json::parse(read_file(a.dir + "/rtl/design.json"));
+  CHECK(design.at("artifact").at("fingerprint") == a.plan.artifact_fingerprint);
+  CHECK(design.at("plan").at("lanes") == 2);
+  CHECK_NOTHROW(load_design(a.cn, a.dir + "/art", a.dir + "/rtl"));
+  CHECK_THROWS_WITH(load_design(a.cn, a.dir + "/art", b.dir + "/rtl"),
+                    Catch::Contains(b.dir + "/rtl") && Catch::Contains(a.dir + "/art"));
+  const std::vector<std::string> cmds{"cosim -d " + a.dir + "/none.csv", "synth --block mac"};
+  for (const auto& cmd : cmds) {
+    const auto r = test::run_cli(cmd + " -c " + a.dir + "/art -r " + b.dir + "/rtl");
+    INFO(cmd << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("emitted from another artifact") && Catch::Contains(a.dir + "/art") &&
+                             Catch::Contains(b.dir + "/rtl"));
+  }
+  CHECK_FALSE(fs::exists(b.dir + "/rtl.synth"));
 }

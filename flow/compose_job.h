@@ -1,14 +1,16 @@
-// Shared by `rapidnn compose` and `rapidnn sweep`: model + dataset -> prepared composer,
-// calibration and evaluation splits, float and golden-model accuracy.
+// The compose job, shared by `rapidnn compose`, `rapidnn sweep` and the flow's compose and sweep
+// stages: model + dataset -> the prepared composer (codebooks up to the largest (w, u)), the
+// calibration split, and float and golden-model accuracy on the evaluation samples.
 #pragma once
 
 #include <string>
 
-#include "cli/common.h"
+#include "composer/calibration.h"
 #include "composer/compose.h"
-#include "models/golden.h"
+#include "core/ir.h"
+#include "data/dataset.h"
 
-namespace rapidnn::cli {
+namespace rapidnn::flow {
 
 struct ComposeJobOptions {
   std::string model;
@@ -23,8 +25,6 @@ struct ComposeJobOptions {
   std::int64_t validation = 0;  // > 0: hold this many training samples out for retraining's delta-e
 };
 
-void add_compose_options(CLI::App& cmd, ComposeJobOptions& o);
-
 struct ComposeJob {
   Network net;
   Dataset eval;                       // what accuracy is measured on
@@ -38,6 +38,7 @@ struct ComposeJob {
   double float_validation_accuracy = 0.0;
 };
 
+// Validates the options (ranges from composer/compose.h), loads, splits and prepares.
 ComposeJob prepare_compose_job(const ComposeJobOptions& o, int max_w, int max_u);
 
 struct GoldenEval {
@@ -46,4 +47,4 @@ struct GoldenEval {
 };
 GoldenEval evaluate_golden(const ComposedNetwork& cn, const ComposeJob& job, int threads);
 
-}  // namespace rapidnn::cli
+}  // namespace rapidnn::flow

@@ -1,5 +1,5 @@
 // External processes: fork/exec with a pipe for the combined output.
-#include "sim/process.h"
+#include "core/process.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>

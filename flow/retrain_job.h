@@ -1,13 +1,12 @@
-// Cluster-aware retraining for `rapidnn compose --retrain` and `rapidnn sweep --retrain`.
+// Cluster-aware retraining (paper section 3.2) and composing to an artifact, for `rapidnn compose`
+// and the flow's compose stage.
 #pragma once
-
-#include <CLI/CLI.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include "cli/compose_job.h"
+#include "flow/compose_job.h"
 
-namespace rapidnn::cli {
+namespace rapidnn::flow {
 
 struct RetrainJobOptions {
   bool enabled = false;
@@ -18,8 +17,6 @@ struct RetrainJobOptions {
   double dropout = 0.0;
   std::int64_t validation = 5000;
 };
-
-void add_retrain_options(CLI::App& cmd, RetrainJobOptions& o);
 
 // Fails with a clear message when this build has no libtorch.
 void check_retrain_available();
@@ -52,4 +49,4 @@ struct ComposeOutcome {
 void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& ro, int w, int u,
                          const std::string& output, ComposeOutcome& out);
 
-}  // namespace rapidnn::cli
+}  // namespace rapidnn::flow

@@ -1,5 +1,5 @@
-// Retraining job shared by compose and sweep.
-#include "cli/retrain_job.h"
+// The retraining job and compose-to-artifact: a ComposeJob -> (retrained) composition -> artifact.
+#include "flow/retrain_job.h"
 
 #include <fmt/format.h>
 
@@ -12,21 +12,7 @@
 #include "train/retrain.h"
 #endif
 
-namespace rapidnn::cli {
-
-void add_retrain_options(CLI::App& cmd, RetrainJobOptions& o) {
-  cmd.add_flag("--retrain", o.enabled,
-               "Cluster-aware retraining (paper section 3.2): retrain from the centroids with quantized weights and "
-               "layer inputs in the forward pass, re-cluster, repeat while validation delta-e > epsilon");
-  cmd.add_option("--iterations", o.iterations, "Retraining rounds at most")->capture_default_str();
-  cmd.add_option("--epochs", o.epochs, "Epochs per retraining round")->capture_default_str();
-  cmd.add_option("--epsilon", o.epsilon, "Stop once validation delta-e (points) is at most this")->capture_default_str();
-  cmd.add_option("--retrain-lr", o.lr, "Peak learning rate (one cosine schedule over all rounds)")->capture_default_str();
-  cmd.add_option("--retrain-dropout", o.dropout, "Dropout on hidden fully-connected layers while retraining")
-      ->capture_default_str();
-  cmd.add_option("--validation", o.validation, "Training samples held out to measure delta-e while retraining")
-      ->capture_default_str();
-}
+namespace rapidnn::flow {
 
 void check_retrain_available() {
 #ifndef RAPIDNN_HAVE_TORCH
@@ -129,4 +115,4 @@ void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& r
   write_artifact(out.composed, output, out.metrics);
 }
 
-}  // namespace rapidnn::cli
+}  // namespace rapidnn::flow

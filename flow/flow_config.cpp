@@ -1,5 +1,5 @@
 // Flow configuration: JSON text -> FlowConfig, strictly (unknown keys and wrong types are errors).
-#include "cli/flow_config.h"
+#include "flow/flow_config.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,9 +13,10 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "data/dataset.h"
-#include "sim/process.h"
+#include "core/process.h"
+#include "synth/synth.h"
 
-namespace rapidnn::cli {
+namespace rapidnn::flow {
 namespace {
 
 namespace fs = std::filesystem;
@@ -97,9 +98,101 @@ std::string resolve(const std::string& path, const std::string& file) {
   return (fs::path(file).parent_path() / path).lexically_normal().string();
 }
 
-std::string accumulate_name(RtlAccumulate a) { return a == RtlAccumulate::Count ? "count" : "direct"; }
+// Reads a key holding one word of a vocabulary into its enum.
+template <typename E>
+void get_word(Section& s, const char* key, E& out, const Vocabulary<E>& v) {
+  std::string word = v.name(out);
+  s.get(key, word);
+  const auto e = v.find(word);
+  if (!e) fail(s.file(), "'{}' must be {}, not \"{}\"", s.name(key), v.list(), word);
+  out = *e;
+}
+
+// The "train" section.
+void read_train(Section& top, FlowConfig& c) {
+  Section s = top.section("train");
+  s.get("arch", c.train.arch);
+  s.get("epochs", c.train.epochs);
+  s.get("batch", c.train.batch);
+  s.get("lr", c.train.lr);
+  s.get("momentum", c.train.momentum);
+  s.get("dropout", c.train.dropout);
+  s.get("validation", c.train.validation);
+  s.get("seed", c.train.seed);
+  s.finish();
+}
+
+// The "compose" section.
+void read_compose(Section& top, FlowConfig& c) {
+  Section s = top.section("compose");
+  s.get("w", c.w);
+  s.get("u", c.u);
+  s.get("q", c.q);
+  s.get("codebook", c.codebook);
+  s.get("sample", c.sample);
+  s.get("product_bits", c.product_bits);
+  s.get("seed", c.seed);
+  Section r = s.section("retrain");
+  r.get("enabled", c.retrain.enabled);
+  r.get("iterations", c.retrain.iterations);
+  r.get("epochs", c.retrain.epochs);
+  r.get("lr", c.retrain.lr);
+  r.get("validation", c.retrain.validation);
+  r.finish();
+  s.finish();
+}
+
+// The "sweep" section.
+void read_sweep(Section& top, FlowConfig& c) {
+  Section s = top.section("sweep");
+  s.get("enabled", c.sweep);
+  s.get("w", c.sweep_w);
+  s.get("u", c.sweep_u);
+  s.get("synth", c.sweep_synth);
+  s.get("lanes", c.sweep_lanes);
+  s.finish();
+}
+
+// The "rtl" section.
+void read_rtl(Section& top, FlowConfig& c) {
+  Section s = top.section("rtl");
+  s.get("lanes", c.rtl.lanes);
+  s.get("rna_share", c.rtl.rna_share);
+  get_word(s, "accumulate", c.rtl.accumulate, kAccumulateForms);
+  s.get("fused_am", c.rtl.fused_am);
+  s.get("top", c.rtl.top);
+  s.finish();
+}
+
+// The "cosim" section.
+void read_cosim(Section& top, FlowConfig& c) {
+  Section s = top.section("cosim");
+  s.get("enabled", c.cosim);
+  s.get("samples", c.samples);
+  get_word(s, "simulator", c.simulator, kSimulators);
+  s.finish();
+}
+
+// The "synth" section.
+void read_synth(Section& top, FlowConfig& c) {
+  Section s = top.section("synth");
+  s.get("enabled", c.synth);
+  std::vector<std::string> blocks;
+  for (const auto b : c.blocks) blocks.emplace_back(kBlockKinds.name(b));
+  s.get("blocks", blocks);
+  for (const auto& b : blocks)
+    if (!kBlockKinds.find(b)) fail(top.file(), "'synth.blocks': '{}' is not {}", b, kBlockKinds.list());
+  c.blocks = parse_blocks(blocks, top.file());
+  s.get("liberty", c.liberty);
+  s.get("period_ns", c.period_ns);
+  s.get("activity", c.activity);
+  get_word(s, "memories", c.synthesize_memories, kMemoryTreatments);
+  s.finish();
+}
 
 }  // namespace
+
+std::string shipped_model() { return std::string(RAPIDNN_SOURCE_DIR) + "/models/fmnist-mlp-784-512-512-10.onnx"; }
 
 FlowConfig parse_flow_config(const std::string& text, const std::string& file) {
   json j;
@@ -115,75 +208,12 @@ FlowConfig parse_flow_config(const std::string& text, const std::string& file) {
   top.get("out", c.out);
   top.get("dataset", c.dataset);
   top.get("model", c.model);
-  {
-    Section s = top.section("train");
-    s.get("arch", c.train.arch);
-    s.get("epochs", c.train.epochs);
-    s.get("batch", c.train.batch);
-    s.get("lr", c.train.lr);
-    s.get("momentum", c.train.momentum);
-    s.get("dropout", c.train.dropout);
-    s.get("validation", c.train.validation);
-    s.get("seed", c.train.seed);
-    s.finish();
-  }
-  {
-    Section s = top.section("compose");
-    s.get("w", c.w);
-    s.get("u", c.u);
-    s.get("q", c.q);
-    s.get("codebook", c.codebook);
-    s.get("sample", c.sample);
-    s.get("product_bits", c.product_bits);
-    s.get("seed", c.seed);
-    Section r = s.section("retrain");
-    r.get("enabled", c.retrain.enabled);
-    r.get("iterations", c.retrain.iterations);
-    r.get("epochs", c.retrain.epochs);
-    r.get("lr", c.retrain.lr);
-    r.get("validation", c.retrain.validation);
-    r.finish();
-    s.finish();
-  }
-  {
-    Section s = top.section("sweep");
-    s.get("enabled", c.sweep);
-    s.get("w", c.sweep_w);
-    s.get("u", c.sweep_u);
-    s.get("synth", c.sweep_synth);
-    s.get("lanes", c.sweep_lanes);
-    s.finish();
-  }
-  {
-    Section s = top.section("rtl");
-    s.get("lanes", c.rtl.lanes);
-    s.get("rna_share", c.rtl.rna_share);
-    std::string acc = accumulate_name(c.rtl.accumulate);
-    s.get("accumulate", acc);
-    if (acc == "direct") c.rtl.accumulate = RtlAccumulate::Direct;
-    else if (acc == "count") c.rtl.accumulate = RtlAccumulate::Count;
-    else fail(f, "'rtl.accumulate' must be \"direct\" or \"count\", not \"{}\"", acc);
-    s.get("fused_am", c.rtl.fused_am);
-    s.get("top", c.rtl.top);
-    s.finish();
-  }
-  {
-    Section s = top.section("cosim");
-    s.get("enabled", c.cosim);
-    s.get("samples", c.samples);
-    s.get("simulator", c.simulator);
-    s.finish();
-  }
-  {
-    Section s = top.section("synth");
-    s.get("enabled", c.synth);
-    s.get("blocks", c.blocks);
-    s.get("liberty", c.liberty);
-    s.get("period_ns", c.period_ns);
-    s.get("activity", c.activity);
-    s.get("memories", c.memories);
-    s.finish();
-  }
+  read_train(top, c);
+  read_compose(top, c);
+  read_sweep(top, c);
+  read_rtl(top, c);
+  read_cosim(top, c);
+  read_synth(top, c);
   top.finish();
   if (!file.empty()) {
     c.out = resolve(c.out, file);
@@ -224,16 +254,18 @@ std::string flow_config_json(const FlowConfig& c) {
   j["sweep"] = {{"enabled", c.sweep}, {"w", c.sweep_w}, {"u", c.sweep_u}, {"synth", c.sweep_synth}, {"lanes", c.sweep_lanes}};
   j["rtl"] = {{"lanes", c.rtl.lanes},
               {"rna_share", c.rtl.rna_share},
-              {"accumulate", accumulate_name(c.rtl.accumulate)},
+              {"accumulate", kAccumulateForms.name(c.rtl.accumulate)},
               {"fused_am", c.rtl.fused_am},
               {"top", c.rtl.top}};
-  j["cosim"] = {{"enabled", c.cosim}, {"samples", c.samples}, {"simulator", c.simulator}};
+  j["cosim"] = {{"enabled", c.cosim}, {"samples", c.samples}, {"simulator", kSimulators.name(c.simulator)}};
+  std::vector<std::string> blocks;
+  for (const auto b : c.blocks) blocks.emplace_back(kBlockKinds.name(b));
   j["synth"] = {{"enabled", c.synth},
-                {"blocks", c.blocks},
+                {"blocks", blocks},
                 {"liberty", c.liberty},
                 {"period_ns", c.period_ns},
                 {"activity", c.activity},
-                {"memories", c.memories}};
+                {"memories", kMemoryTreatments.name(c.synthesize_memories)}};
   return j.dump(2) + "\n";
 }
 
@@ -274,10 +306,10 @@ void validate_flow_config(const FlowConfig& c) {
   } catch (const Error& e) {
     fail(f, "compose/sweep: {}", e.message());
   }
-  if (c.codebook != "optimal" && c.codebook != "tree" && c.codebook != "nested")
-    fail(f, "'compose.codebook' must be optimal, tree or nested, not '{}'", c.codebook);
+  if (!kCodebookMethods.find(c.codebook))
+    fail(f, "'compose.codebook' must be {}, not '{}'", kCodebookMethods.list(), c.codebook);
   if (!(c.sample > 0 && c.sample <= 1)) fail(f, "'compose.sample' must be in (0, 1], not {}", c.sample);
-  if (c.product_bits < 2 || c.product_bits > 32) fail(f, "'compose.product_bits' must be 2 to 32, not {}", c.product_bits);
+  kProductBitsRange.check(c.product_bits, f, "'compose.product_bits'");
   if (c.retrain.enabled) {
 #ifndef RAPIDNN_HAVE_TORCH
     fail(f, "'compose.retrain.enabled' needs libtorch, which this build does not have");
@@ -287,25 +319,15 @@ void validate_flow_config(const FlowConfig& c) {
     positive("compose.retrain.lr", c.retrain.lr);
     positive("compose.retrain.validation", static_cast<double>(c.retrain.validation));
   }
-  positive("rtl.lanes", c.rtl.lanes);
-  positive("rtl.rna_share", c.rtl.rna_share);
-  positive("sweep.lanes", c.sweep_lanes);
+  kLanesRange.check(c.rtl.lanes, f, "'rtl.lanes'");
+  kRnaShareRange.check(c.rtl.rna_share, f, "'rtl.rna_share'");
+  kLanesRange.check(c.sweep_lanes, f, "'sweep.lanes'");
   if (c.cosim) {
     positive("cosim.samples", static_cast<double>(c.samples));
-    if (c.simulator == "verilator") {
-      if (find_program("verilator").empty()) fail(f, "'cosim.simulator' is verilator, which is not installed (Debian package verilator)");
-    } else if (c.simulator == "iverilog") {
-      if (find_program("iverilog").empty()) fail(f, "'cosim.simulator' is iverilog, which is not installed (Debian package iverilog)");
-    } else {
-      fail(f, "'cosim.simulator' must be verilator or iverilog, not '{}'", c.simulator);
-    }
+    const char* sim = kSimulators.name(c.simulator);  // the program and its Debian package share the name
+    if (find_program(sim).empty()) fail(f, "'cosim.simulator' is {0}, which is not installed (Debian package {0})", sim);
   }
   if (c.synth || (c.sweep && c.sweep_synth)) {
-    for (const auto& b : c.blocks)
-      if (b != "rna" && b != "ndcam" && b != "controller" && b != "tile" && b != "top" && b != "mac" && b != "mac-tile")
-        fail(f, "'synth.blocks': '{}' is not rna, ndcam, controller, tile, top, mac or mac-tile", b);
-    if (c.memories != "synth" && c.memories != "bits")
-      fail(f, "'synth.memories' must be \"synth\" or \"bits\", not \"{}\"", c.memories);
     positive("synth.period_ns", c.period_ns);
     if (c.activity < 0 || c.activity > 1) fail(f, "'synth.activity' must be in [0, 1], not {}", c.activity);
     if (find_program("yosys").empty()) fail(f, "synthesis needs yosys, which is not installed (Debian package yosys)");
@@ -315,4 +337,4 @@ void validate_flow_config(const FlowConfig& c) {
   }
 }
 
-}  // namespace rapidnn::cli
+}  // namespace rapidnn::flow

@@ -9,17 +9,24 @@
 #include <string>
 #include <vector>
 
-#include "cli/retrain_job.h"
-#include "cli/train_job.h"
+#include "flow/retrain_job.h"
+#include "flow/train_job.h"
+#include "generator/rtl_blocks.h"
 #include "generator/rtl_plan.h"
+#include "sim/cosim.h"
 
-namespace rapidnn::cli {
+namespace rapidnn::flow {
+
+// The shipped trained 784-512-512-10 MLP (models/fmnist-mlp-784-512-512-10.onnx, README says how
+// it was made): the default flow starts from it instead of training for minutes.
+std::string shipped_model();
 
 struct FlowConfig {
   std::string source = "(embedded default)";  // the config file, for messages
   std::string out = "out/flow";
   std::string dataset = "fashion-mnist";
-  std::string model;  // ONNX model; empty: train one with `train`
+  // ONNX model; empty: train one with `train`. Default: the shipped Fashion-MNIST MLP (models/).
+  std::string model = shipped_model();
   TrainJobOptions train;
   // compose
   int w = 16, u = 64, q = 64;
@@ -38,14 +45,14 @@ struct FlowConfig {
   // co-simulation
   bool cosim = true;
   std::int64_t samples = 200;
-  std::string simulator = "verilator";
+  Simulator simulator = Simulator::Verilator;
   // synthesis
   bool synth = true;
-  std::vector<std::string> blocks{"rna", "ndcam", "controller", "mac"};
+  std::vector<BlockKind> blocks{BlockKind::Rna, BlockKind::Ndcam, BlockKind::Controller, BlockKind::Mac};
   std::string liberty = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib";
   double period_ns = 100.0;
   double activity = 0.1;
-  std::string memories = "synth";  // tile/top memories: "synth" (ROM logic) or "bits"
+  bool synthesize_memories = true;  // tile/top memories: "synth" (ROM logic) or "bits" (kMemoryTreatments)
 };
 
 // The embedded default, as the JSON a user would write (also `rapidnn flow --print-config`).
@@ -61,4 +68,4 @@ void validate_flow_config(const FlowConfig& c);
 // The effective configuration as JSON (what the report records).
 std::string flow_config_json(const FlowConfig& c);
 
-}  // namespace rapidnn::cli
+}  // namespace rapidnn::flow

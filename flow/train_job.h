@@ -3,10 +3,10 @@
 
 #include <string>
 
-#include "cli/common.h"
+#include "data/dataset.h"
 #include "core/ir.h"
 
-namespace rapidnn::cli {
+namespace rapidnn::flow {
 
 struct TrainJobOptions {
   std::string arch = "mlp:784-512-512-10";
@@ -22,8 +22,6 @@ struct TrainJobOptions {
   int threads = 0;
 };
 
-void add_train_options(CLI::App& cmd, TrainJobOptions& o);
-
 struct TrainJobResult {
   Network net;
   double train_seconds = 0.0;
@@ -34,4 +32,4 @@ struct TrainJobResult {
 // Trains, writes the ONNX file atomically, re-imports it and checks it predicts as libtorch does.
 TrainJobResult run_train_job(const TrainJobOptions& o);
 
-}  // namespace rapidnn::cli
+}  // namespace rapidnn::flow

@@ -1,0 +1,69 @@
+// Option binding for the composer, retraining and training jobs.
+#include "cli/options.h"
+
+#include <fmt/format.h>
+
+#include "cli/common.h"
+
+namespace rapidnn::cli {
+
+using flow::ComposeJobOptions;
+using flow::RetrainJobOptions;
+using flow::TrainJobOptions;
+
+void add_compose_options(CLI::App& cmd, ComposeJobOptions& o) {
+  cmd.add_option("--model,-m", o.model, "Trained model (.onnx)")->required();
+  add_dataset_options(cmd, o.data, true);
+  cmd.add_option("--q", o.q,
+                 fmt::format("Rows of each activation table (sigmoid, tanh, softsign; ReLU is a comparator; {})",
+                             kQRange.text()))
+      ->capture_default_str();
+  cmd.add_option("--codebook", o.codebook,
+                 "Clustering: optimal (exact flat k-means per level; the default, best measured delta-e), tree (the "
+                 "paper's recursive 2-means; fewer bits = a coarser level of one tree), nested (optimal at the "
+                 "finest level, merged upward into a tree)")
+      ->capture_default_str();
+  cmd.add_option("--sample", o.sample, "Fraction of the training split sampled for input codebooks")->capture_default_str();
+  cmd.add_option("--calibration", o.calibration,
+                 "For datasets with only a test split: seeded test samples held out for calibration (default 10%); "
+                 "accuracy is measured on the rest");
+  cmd.add_option("--seed", o.seed, "Seed for the calibration sample")->capture_default_str();
+  cmd.add_option("--product-bits", o.product_bits,
+                 fmt::format("Signed width of product-table entries ({})", kProductBitsRange.text()))
+      ->capture_default_str();
+  cmd.add_option("--threads,-j", o.threads, "Threads for evaluation (0: all cores)");
+}
+
+void add_retrain_options(CLI::App& cmd, RetrainJobOptions& o) {
+  cmd.add_flag("--retrain", o.enabled,
+               "Cluster-aware retraining (paper section 3.2): retrain from the centroids with quantized weights and "
+               "layer inputs in the forward pass, re-cluster, repeat while validation delta-e > epsilon");
+  cmd.add_option("--iterations", o.iterations, "Retraining rounds at most")->capture_default_str();
+  cmd.add_option("--epochs", o.epochs, "Epochs per retraining round")->capture_default_str();
+  cmd.add_option("--epsilon", o.epsilon, "Stop once validation delta-e (points) is at most this")->capture_default_str();
+  cmd.add_option("--retrain-lr", o.lr, "Peak learning rate (one cosine schedule over all rounds)")->capture_default_str();
+  cmd.add_option("--retrain-dropout", o.dropout, "Dropout on hidden fully-connected layers while retraining")
+      ->capture_default_str();
+  cmd.add_option("--validation", o.validation, "Training samples held out to measure delta-e while retraining")
+      ->capture_default_str();
+}
+
+void add_train_options(CLI::App& cmd, TrainJobOptions& o) {
+  cmd.add_option("--arch,-a", o.arch,
+                 "Architecture: mlp:784-512-512-10, or cnn:CxHxW-c32k3-p2-c64k3-c64k3-f512-10 "
+                 "(cNkK[sS][pP] conv+ReLU, pK max pool, aK avg pool, fN dense+ReLU, last N = classes)")
+      ->capture_default_str();
+  add_dataset_options(cmd, o.data, false);
+  cmd.add_option("--epochs,-e", o.epochs, "Training epochs")->capture_default_str();
+  cmd.add_option("--batch", o.batch, "Mini-batch size")->capture_default_str();
+  cmd.add_option("--lr", o.lr, "Peak learning rate of SGD (cosine-annealed to 0)")->capture_default_str();
+  cmd.add_option("--momentum", o.momentum, "SGD momentum")->capture_default_str();
+  cmd.add_option("--dropout", o.dropout, "Dropout rate on hidden fully-connected layers")->capture_default_str();
+  cmd.add_option("--validation", o.validation,
+                 "Training samples held out (seeded) for validation; the rest train")
+      ->capture_default_str();
+  cmd.add_option("--seed", o.seed, "Seed for initialisation, dropout, batch order and the split")->capture_default_str();
+  cmd.add_option("--threads,-j", o.threads, "Threads (0: all cores; fix it for bit-identical reruns)");
+}
+
+}  // namespace rapidnn::cli

@@ -1,0 +1,54 @@
+// Calibration splits: DatasetSplits + seeds -> calibration, evaluation, training and validation sets.
+#include "composer/calibration.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace rapidnn {
+
+CalibrationSplit split_for_calibration(DatasetSplits splits, const CalibrationOptions& o, const std::string& dataset) {
+  if (!(o.sample > 0.0 && o.sample <= 1.0)) fail("--sample", "{} is not in (0, 1]", o.sample);
+  CalibrationSplit out;
+  if (o.validation > 0 && !splits.train)
+    fail(dataset, "retraining needs a dataset with a train split; this one has only test samples");
+  if (splits.train) {
+    Dataset train = std::move(*splits.train);
+    if (o.validation > 0) {
+      if (o.validation >= train.size())
+        fail("--validation", "{} leaves no training samples ({} in all)", o.validation, train.size());
+      auto [rest, val] = split_validation(train, o.validation, o.seed);
+      train = std::move(rest);
+      out.validation = std::move(val);
+    }
+    const auto n = std::max<std::int64_t>(1, static_cast<std::int64_t>(o.sample * static_cast<double>(train.size())));
+    out.calibration = train.subset(sample_indices(train.size(), n, o.seed));
+    out.eval = std::move(splits.test);
+    out.note = fmt::format("{} training samples ({:.1f}%, seed {}); accuracy on all {} test samples", n, 100.0 * o.sample,
+                           o.seed, out.eval.size());
+    if (o.validation > 0) {
+      out.note += fmt::format("; {} training samples held out for validation", o.validation);
+      out.train = std::move(train);
+    }
+    return out;
+  }
+  const std::int64_t total = splits.test.size();
+  const std::int64_t n = o.calibration > 0 ? o.calibration : std::max<std::int64_t>(1, total / 10);
+  if (n >= total) fail("--calibration", "{} leaves no test samples to measure accuracy on ({} in all)", n, total);
+  const auto held = sample_indices(total, n, o.seed);
+  std::vector<std::int64_t> rest;
+  std::size_t k = 0;
+  for (std::int64_t i = 0; i < total; ++i) {
+    if (k < held.size() && held[k] == i) ++k;
+    else rest.push_back(i);
+  }
+  out.calibration = splits.test.subset(held);
+  out.eval = splits.test.subset(rest);
+  out.note = fmt::format("{} seeded test samples (seed {}; the dataset has no train split); accuracy on the other {}", n,
+                         o.seed, out.eval.size());
+  return out;
+}
+
+}  // namespace rapidnn

@@ -1,0 +1,53 @@
+// The compose job: options -> loaded model, calibration split, prepared composer, accuracies.
+#include "flow/compose_job.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/progress.h"
+#include "data/evaluate.h"
+#include "models/golden.h"
+#include "onnxio/onnx_io.h"
+
+namespace rapidnn::flow {
+
+ComposeJob prepare_compose_job(const ComposeJobOptions& o, int max_w, int max_u) {
+  ComposeConfig cfg;
+  cfg.q = o.q;
+  cfg.method = parse_codebook_method(o.codebook);
+  cfg.sample_fraction = o.sample;
+  cfg.seed = o.seed;
+  cfg.product_bits = o.product_bits;
+  check_compose_params(max_w, max_u, o.q);
+  kProductBitsRange.check(o.product_bits, "--product-bits", "the product width");
+  ComposeJob job;
+  job.net = load_model(o.model);
+  DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess());
+  fit_to_model(splits.test, job.net, o.model);
+  if (splits.train) fit_to_model(*splits.train, job.net, o.model);
+  CalibrationSplit split =
+      split_for_calibration(std::move(splits), {o.sample, o.calibration, o.validation, o.seed}, o.data.dataset);
+  job.eval = std::move(split.eval);
+  job.calibration_note = split.note;
+  if (o.validation > 0) {
+    job.train = std::move(split.train);
+    job.validation = std::move(split.validation);
+    job.float_validation_accuracy = evaluate(job.net, job.validation, o.threads).accuracy();
+  }
+  job.float_accuracy = evaluate(job.net, job.eval, o.threads).accuracy();
+  Stopwatch sw;
+  job.state = prepare_composer(job.net, o.model, split.calibration, cfg, max_w, max_u);
+  job.calibration = std::move(split.calibration);
+  job.prepare_seconds = sw.seconds();
+  job.eval_raw = raw_features(job.eval, job.state.raw_bits);
+  for (const auto& note : job.state.notes) fmt::print("note       {}\n", note);
+  return job;
+}
+
+GoldenEval evaluate_golden(const ComposedNetwork& cn, const ComposeJob& job, int threads) {
+  Stopwatch sw;
+  const double acc = golden_accuracy(cn, job.eval_raw, job.eval.y, threads);
+  return {acc, sw.seconds()};
+}
+
+}  // namespace rapidnn::flow

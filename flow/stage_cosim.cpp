@@ -1,0 +1,68 @@
+// Stage "cosim": a sample of the test set through the RTL against the golden model, bit for bit,
+// and the measured cycles against the cycle model (sim/cosim.h's check_cycles, as `rapidnn cosim`).
+#include <fmt/format.h>
+
+#include "composer/artifact.h"
+#include "composer/compose.h"
+#include "flow/stages.h"
+#include "generator/design_record.h"
+#include "sim/cosim.h"
+
+namespace rapidnn::flow {
+
+CosimOut CosimOut::from_json(const json& j) {
+  CosimOut r;
+  r.record = j;
+  r.samples = j.value("samples", 0);
+  r.latency_cycles = j.value("latency_cycles", 0);
+  r.simulator = j.value("simulator", std::string());
+  return r;
+}
+
+std::string CosimOut::summary() const {
+  return fmt::format("{} images bit-exact on {}; latency {} cycles (as predicted)", samples, simulator, latency_cycles);
+}
+
+json CosimStage::inputs(const FlowContext& ctx) {
+  const FlowConfig& c = ctx.config;
+  return {{"stage", "cosim"}, {"emit", ctx.emit->info.key}, {"dataset", ctx.data_hash}, {"samples", c.samples},
+          {"simulator", kSimulators.name(c.simulator)}};
+}
+
+CosimOut CosimStage::run(const FlowContext& ctx, const fs::path& dir) {
+  const FlowConfig& c = ctx.config;
+  const ComposedNetwork cn = load_artifact(ctx.artifact_dir());
+  const RtlPlan plan = load_design(cn, ctx.artifact_dir(), ctx.rtl_dir());
+  DatasetSplits splits = load_dataset(c.dataset, {});
+  const std::int64_t n = std::min(c.samples, splits.test.size());
+  const Dataset d = splits.test.head(n);
+  CosimOptions opt;
+  opt.simulator = c.simulator;
+  opt.build_dir = (dir / "build").string();
+  const CosimResult cr = run_cosim(cn, plan, ctx.rtl_dir(), raw_features(d, cn.input.raw_bits), n, opt);
+  std::error_code ec;
+  fs::remove_all(dir / "build", ec);  // the simulator build is large and not an output
+  if (!cr.ok) {
+    fmt::print("{}\n", cr.mismatch);
+    throw CheckFailed{cr.mismatch};
+  }
+  const CycleCheck cc = check_cycles(plan, cr, n, opt);
+  if (cc.checked && !cc.exact)
+    throw CheckFailed{fmt::format("the RTL's latency {} / interval {:.1f} differ from the cycle model's {} / {:.1f}",
+                                  cr.first_latency, cr.interval, cc.predicted_latency, cc.predicted_interval)};
+  fmt::print("{} images bit-exact; latency {} cycles\n", n, cr.first_latency);
+  const bool measured = cc.checked;
+  return CosimOut::from_json({{"samples", n},
+                              {"simulator", kSimulators.name(c.simulator)},
+                              {"mismatches", 0},
+                              {"latency_cycles", measured ? cr.first_latency : cc.predicted_latency},
+                              {"interval_cycles", measured ? cr.interval : cc.predicted_interval},
+                              {"predicted_latency_cycles", cc.predicted_latency},
+                              {"predicted_interval_cycles", cc.predicted_interval},
+                              {"cycles", cr.cycles},
+                              {"cycles_per_second", cr.cycles_per_second},
+                              {"build_seconds", cr.build_seconds},
+                              {"sim_seconds", cr.sim_seconds}});
+}
+
+}  // namespace rapidnn::flow

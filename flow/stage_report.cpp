@@ -1,0 +1,54 @@
+// Stage "report": every finished stage's record -> the HTML page, the Markdown page, results.json.
+#include <fmt/format.h>
+
+#include "core/fileio.h"
+#include "flow/stages.h"
+#include "report/flow_report.h"
+
+namespace rapidnn::flow {
+namespace {
+
+// What the report reads: the configuration and each stage's record.
+json results_of(const FlowContext& ctx) {
+  const FlowConfig& c = ctx.config;
+  json results{{"config", json::parse(flow_config_json(c))}, {"config_source", c.source}, {"version", ctx.version}};
+  results["model"] = ctx.model->result.record;
+  results["compose"] = ctx.compose->result.record;
+  results["emit"] = ctx.emit->result.record;
+  if (ctx.sweep) results["sweep"] = ctx.sweep->result.record;
+  if (ctx.cosim) results["cosim"] = ctx.cosim->result.record;
+  if (ctx.synth) results["synth"] = ctx.synth->result.record;
+  if (ctx.sweep_synth) results["sweep_synth"] = ctx.sweep_synth->result.record;
+  return results;
+}
+
+}  // namespace
+
+ReportOut ReportOut::from_json(const json& j) {
+  ReportOut r;
+  r.record = j;
+  r.plots = j.at("plots").get<std::vector<std::string>>();
+  return r;
+}
+
+std::string ReportOut::summary() const { return fmt::format("{} plots", plots.size()); }
+
+json ReportStage::inputs(const FlowContext& ctx) {
+  json keys = json::object();
+  for (const auto& s : *ctx.finished) keys[s.name] = s.key;
+  return {{"stage", "report"}, {"stages", keys}, {"version", ctx.version}};
+}
+
+ReportOut ReportStage::run(const FlowContext& ctx, const fs::path& dir) {
+  json rs = results_of(ctx);
+  json st = json::array();
+  for (const auto& s : *ctx.finished) st.push_back({{"name", s.name}, {"key", s.key}, {"seconds", s.seconds}});
+  rs["stages"] = st;
+  const report::FlowReport rep = report::render_flow_report(rs);
+  write_file_atomic(dir / "index.html", rep.html);
+  write_file_atomic(dir / "report.md", rep.markdown);
+  write_file_atomic(dir / "results.json", rs.dump(2) + "\n");
+  return ReportOut::from_json({{"plots", rep.plots}});
+}
+
+}  // namespace rapidnn::flow

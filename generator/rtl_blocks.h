@@ -1,0 +1,69 @@
+// Blocks of a design as tops of their own, for synthesis: RtlPlan -> wrapper Verilog + bits.
+//
+// A block is one piece of the first weighted layer's tile (one RNA, its NDCAM, the controller),
+// the tile or the whole top as emitted, a table memory on its own (rnn_rom as ROM logic), or a
+// multiply-accumulate baseline (one neuron, or a tile with the same controller). The wrappers
+// are generated here, from the plan and the instance writers the emitter uses, so they lint like
+// every emitted file; synth/ only runs the tools on them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/vocab.h"
+#include "generator/rtl_instances.h"
+#include "generator/rtl_plan.h"
+
+namespace rapidnn {
+
+enum class BlockKind { Rna, Ndcam, Controller, Tile, Top, Mac, MacTile };
+inline const Vocabulary<BlockKind> kBlockKinds{"synthesis block",
+                                               {{"rna", BlockKind::Rna},
+                                                {"ndcam", BlockKind::Ndcam},
+                                                {"controller", BlockKind::Controller},
+                                                {"tile", BlockKind::Tile},
+                                                {"top", BlockKind::Top},
+                                                {"mac", BlockKind::Mac},
+                                                {"mac-tile", BlockKind::MacTile}}};
+// Blocks by name ("rna", ...); throws Error(where, ...) naming an unknown one and the accepted names.
+std::vector<BlockKind> parse_blocks(const std::vector<std::string>& names, const std::string& where);
+
+struct RtlBlock {
+  std::string name;         // "rna", ..., or "<parent>.s<k>.<memory>" for a memory
+  std::string module;       // the top module synthesized
+  std::string description;
+  std::string wrapper;      // the generated wrapper, file <module>.v ("" when the module is the design's own)
+  std::vector<std::string> templates;  // templates it needs beyond the design's own files
+  std::int64_t memory_bits = 0;        // table bits inside the block
+  bool large = false;       // synthesized with the fast script (tiles, tops)
+  bool cut_roms = false;    // its rnn_rom instances are black boxes, synthesized as memory blocks
+  std::string parent;       // a memory: the block it belongs to
+  std::int64_t depth = 0, width = 0;
+};
+
+struct BlockSet {
+  std::vector<RtlBlock> blocks;    // in the order asked for
+  std::vector<RtlBlock> memories;  // the large blocks' memories (parent set)
+};
+
+// The baseline's number formats (mac, mac-tile).
+struct MacBits {
+  int weight_bits = 8, input_bits = 8;
+};
+
+// Throws Error when the first weighted layer has no such block (an NDCAM of the output layer).
+BlockSet plan_blocks(const RtlPlan& plan, const std::vector<BlockKind>& kinds, const MacBits& mac = {});
+
+// rnn_rom as a black box, for a block whose memories are synthesized apart.
+const char* rom_blackbox_text();
+
+// Table bits of the first-layer pieces (what the memories of a block hold).
+std::int64_t rna_table_bits(const RtlStage& t);
+std::int64_t am_table_bits(const RtlStage& t);
+std::int64_t tile_table_bits(const RtlStage& t);
+
+// The first Dense or Conv stage: the one whose blocks are reported. Throws Error when none.
+const RtlStage& first_tile(const RtlPlan& p);
+
+}  // namespace rapidnn

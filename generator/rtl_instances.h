@@ -1,0 +1,58 @@
+// Instance writers: one function per hand-written module of rtl_templates/, printing its
+// parameter list from the plan and its port connections from the signals a caller names.
+//
+// The emitter (tiles, top) and the synthesis wrappers (generator/rtl_blocks.*) both instantiate
+// through these, so a module's parameters are written in exactly one place and every width comes
+// from the RtlPlan. The text is deterministic; nothing here computes a width.
+#pragma once
+
+#include <string>
+
+#include "generator/rtl_plan.h"
+
+namespace rapidnn {
+
+// "\"file\"": a Verilog string literal.
+std::string vquote(const std::string& s);
+
+// The signals a tile controller's per-beat outputs drive (the rest connect to same-named ports).
+struct CtrlSignals {
+  std::string lane_valid = "lane_valid", beat = "beat", first = "first", mul = "mul", mul_first = "mul_first",
+              pair = "pair", group = "group", widx_addr = "widx_addr", pos = "pos", write = "write";
+};
+// rnn_tile_ctrl for tile `t` reading buffer `in`; `count` selects the counter form's extra phase.
+std::string tile_ctrl_instance(const RtlStage& t, const RtlBuffer& in, bool count, const std::string& inst,
+                               const CtrlSignals& s = {});
+
+// The signals of one RNA (rnn_rna or rnn_rna_count).
+struct RnaSignals {
+  std::string beat = "beat", first = "first", w_idx, x_idx, lane_valid = "lane_valid", mul = "mul",
+              mul_first = "mul_first", pair = "pair", table, bias, acc;
+};
+std::string rna_instance(const RtlStage& t, AccumulateForm form, const std::string& prod_file, const std::string& inst,
+                         const RnaSignals& s);
+
+// rnn_am (activation + encoding) of tile `t`, indented by `indent` spaces.
+std::string am_instance(const RtlStage& t, const std::string& inst, const std::string& acc, const std::string& idx,
+                        int indent);
+
+// rnn_rom of `depth` words of `width` bits from $readmemh file `file` ("" for none).
+std::string rom_instance(std::int64_t depth, std::int64_t width, int addr_bits, const std::string& file,
+                         const std::string& inst, const std::string& addr, const std::string& data);
+
+// rnn_mac (the multiply-accumulate baseline neuron), indented by `indent` spaces.
+struct MacShape {
+  int lanes = 1, weight_bits = 8, input_bits = 8, bias_bits = 16, acc_bits = 32;
+};
+struct MacSignals {
+  std::string beat = "beat", first = "first", w, x, lane_valid = "lane_valid", bias, acc;
+};
+std::string mac_instance(const MacShape& m, const std::string& inst, const MacSignals& s, int indent);
+
+// The top's modules: a ping-pong buffer, the input encoder, a max-pool block, the output block.
+std::string pingpong_instance(const RtlBuffer& b, const std::string& name);
+std::string input_enc_instance(const RtlPlan& p);
+std::string maxpool_instance(const RtlStage& t, const RtlBuffer& in, const RtlBuffer& out, const std::string& inst);
+std::string output_instance(const RtlPlan& p, const RtlStage& t);
+
+}  // namespace rapidnn
