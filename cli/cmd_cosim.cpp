@@ -32,6 +32,7 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
     fail(d.source, "samples of {} values do not fit the design's input {}", d.sample_numel(), to_string(cn.input_shape));
   const std::int64_t n = o.samples > 0 ? std::min(o.samples, d.size()) : d.size();
   d = d.head(n);
+  check_labels(d, cn.classes, "artifact " + o.composed);
   const auto raw = raw_features(d, cn.input.raw_bits);
   const CosimResult r = run_cosim(cn, plan, o.rtl, raw, n, opt);
   fmt::print("design     {} ({} stages; {} lanes, {} neuron(s) per RNA, {} accumulation, {} AM)\n", o.rtl,
@@ -75,18 +76,18 @@ void setup_cosim(CLI::App& app) {
       "every layer's encoded outputs and every class bit for bit, and reports cycles, throughput and simulation speed");
   cmd->add_option("--composed,-c", o->composed, "Artifact directory the RTL was emitted from")->required();
   cmd->add_option("--rtl,-r", o->rtl, "RTL directory written by 'rapidnn emit'")->required();
-  add_dataset_options(*cmd, o->data, true);
+  add_dataset_options(*cmd, o->data, true, false);
   cmd->add_option("--samples,-n", o->samples, "Test images to stream (0: all)")->capture_default_str();
   cmd->add_option("--simulator", o->simulator, "verilator or iverilog (small designs)")
       ->check(words_of(kSimulators))
       ->capture_default_str();
   cmd->add_option("--stall-in", o->sim.stall_in, "Probability that the source withholds a feature in a cycle");
   cmd->add_option("--stall-out", o->sim.stall_out, "Probability that the sink is not ready in a cycle");
-  cmd->add_option("--seed", o->sim.seed, "Seed of the stall pattern")->capture_default_str();
+  cmd->add_option("--seed", o->sim.seed, "Seed of the stall pattern")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--trace", o->sim.trace, "Write an FST waveform of one image (Verilator)");
   cmd->add_option("--trace-image", o->sim.trace_image, "Image to trace")->capture_default_str();
   cmd->add_option("--build-dir", o->sim.build_dir, "Simulator build directory (default <rtl>.cosim-<simulator>)");
-  cmd->add_option("--jobs,-j", o->sim.jobs, "Parallel compile jobs")->capture_default_str();
+  cmd->add_option("--jobs,-j", o->sim.jobs, "Parallel compile jobs")->check(CLI::Range(1, 1024))->capture_default_str();
   cmd->callback([o] { run_cosim_cmd(*o); });
 }
 

@@ -5,6 +5,7 @@
 #include "cli/common.h"
 #include "composer/artifact.h"
 #include "core/error.h"
+#include "core/fileio.h"
 #include "core/progress.h"
 #include "generator/emit_rtl.h"
 #include "generator/rtl_plan.h"
@@ -22,9 +23,10 @@ static void run_emit(const EmitOptions& o) {
   Stopwatch sw;
   RtlOptions opt = o.rtl;
   opt.accumulate = kAccumulateForms.parse(o.accumulate, "--accumulate");
+  const std::string out = o.output.empty() ? o.composed + "-rtl" : o.output;
+  check_replaceable(out, "rtl");
   const ComposedNetwork cn = load_artifact(o.composed);
   const RtlPlan plan = plan_rtl(cn, opt, o.composed);
-  const std::string out = o.output.empty() ? o.composed + "-rtl" : o.output;
   const EmitStats st = emit_rtl(plan, out);
   fmt::print("design     {} ({}), top {}: {} lanes, {} neuron(s) per RNA, {} accumulation, {} activation/encoding\n",
              plan.network, o.composed, opt.top, opt.lanes, opt.rna_share, to_string(opt.accumulate),
@@ -53,10 +55,13 @@ void setup_emit(CLI::App& app) {
       "controller and top (paper section 4), with $readmemh table images. Output is deterministic");
   cmd->add_option("--composed,-c", o->composed, "Artifact directory written by 'rapidnn compose'")->required();
   cmd->add_option("--output,-o", o->output, "RTL directory (default <artifact>-rtl); replaced atomically");
-  cmd->add_option("--lanes", o->rtl.lanes, "Taps each RNA accumulates per cycle (clamped to each layer's fan-in)")
+  cmd->add_option("--lanes", o->rtl.lanes,
+                  "Taps each RNA accumulates per cycle (clamped to each layer's fan-in; the flow's default, rtl.lanes, "
+                  "is 16)")
       ->capture_default_str();
   cmd->add_option("--rna-share", o->rtl.rna_share,
-                  "Neurons time-multiplexed on one RNA (paper section 5.6); 1 gives one RNA per neuron")
+                  "Neurons time-multiplexed on one RNA (paper section 5.6); 1 gives one RNA per neuron (the flow's "
+                  "default, rtl.rna_share, is 16)")
       ->capture_default_str();
   cmd->add_option("--accumulate", o->accumulate,
                   "direct (lookups summed by an adder tree) or count (counters, then count x product by shifts and "

@@ -21,6 +21,7 @@ struct EvalOptions {
 };
 
 static void run_eval(const EvalOptions& o) {
+  if (!o.json.empty()) check_output_file(o.json, {o.model, o.data.dataset});
   const Network net = load_model(o.model);
   DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess());
   Dataset d;
@@ -48,7 +49,7 @@ void setup_eval(CLI::App& app) {
   add_dataset_options(*cmd, o->data, true);
   cmd->add_option("--split", o->split, "Which split to evaluate")->check(CLI::IsMember({"test", "train"}))->capture_default_str();
   cmd->add_option("--samples,-n", o->samples, "Evaluate only the first N samples (0: all)");
-  cmd->add_option("--threads,-j", o->threads, "Worker threads (0: all cores)");
+  cmd->add_option("--threads,-j", o->threads, "Worker threads (0: all cores)")->check(within(kThreadsRange));
   cmd->add_option("--json", o->json, "Also write the results as JSON to this file");
   cmd->callback([o] { run_eval(*o); });
 }

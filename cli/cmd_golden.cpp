@@ -26,12 +26,14 @@ struct GoldenOptions {
 };
 
 static void run_golden(const GoldenOptions& o) {
+  if (!o.dump.empty()) check_output_file(o.dump, {o.composed, o.data.dataset});
   const ComposedNetwork cn = load_artifact(o.composed);
   DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess());
   Dataset d = std::move(splits.test);
   if (d.sample_numel() != numel(cn.input_shape))
     fail(d.source, "samples of {} values do not fit the artifact's input {}", d.sample_numel(), to_string(cn.input_shape));
   if (o.samples > 0) d = d.head(o.samples);
+  check_labels(d, cn.classes, "artifact " + o.composed);
   const auto raw = raw_features(d, cn.input.raw_bits);
   rapidnn::GoldenOptions go;
   go.accumulate = kAccumulateForms.parse(o.accumulate, "--accumulate");
@@ -75,7 +77,7 @@ void setup_golden(CLI::App& app) {
       "Run the golden model (bit-exact integer inference, what the hardware computes) of an artifact over a "
       "dataset's test split: accuracy, throughput, and optional per-stage traces");
   cmd->add_option("--composed,-c", o->composed, "Artifact directory from rapidnn compose")->required();
-  add_dataset_options(*cmd, o->data, true);
+  add_dataset_options(*cmd, o->data, true, false);
   cmd->add_option("--samples,-n", o->samples, "Only the first N test samples (0: all)");
   cmd->add_option("--accumulate", o->accumulate, "direct (sum of lookups) or count (counters x products by shift-add)")
       ->check(words_of(kAccumulateForms))
@@ -84,7 +86,7 @@ void setup_golden(CLI::App& app) {
       ->check(words_of(kAmForms))
       ->capture_default_str();
   cmd->add_option("--dump", o->dump, "Write every stage's encoded outputs and accumulators as JSON lines");
-  cmd->add_option("--threads,-j", o->threads, "Threads (0: all cores)");
+  cmd->add_option("--threads,-j", o->threads, "Threads (0: all cores)")->check(within(kThreadsRange));
   cmd->callback([o] { run_golden(*o); });
 }
 

@@ -20,6 +20,7 @@ struct SweepOptions {
 
 static void run_sweep(const SweepOptions& o) {
   Stopwatch total;
+  check_output_file(o.csv, {o.job.model, o.job.data.dataset});
   const flow::SweepOutcome r = flow::run_sweep_job(o.job, o.w, o.u);
   const flow::ComposeJob& job = r.job;
   fmt::print("model      {}\ncalibrate  {}\nfloat      {:.2f}%\n", o.job.model, job.calibration_note, job.float_accuracy);

@@ -43,6 +43,8 @@ static void run_synth(const SynthCliOptions& o) {
   SynthOptions opt = o.synth;
   if (!o.blocks.empty()) opt.blocks = parse_blocks(o.blocks, "--block");
   opt.synthesize_memories = kMemoryTreatments.parse(o.memories, "--memories");
+  const std::string json = o.json.empty() ? o.rtl + ".synth/report.json" : o.json;
+  check_output_file(json, {o.composed, o.rtl});
   const ComposedNetwork cn = load_artifact(o.composed);
   const RtlPlan plan = load_design(cn, o.composed, o.rtl);
   check_synth_tools(opt);
@@ -82,7 +84,6 @@ static void run_synth(const SynthCliOptions& o) {
                "({:.2f}x), memories {} vs {} bits ({:.2f}x), Fmax {:.0f} vs {:.0f} MHz\n",
                t->logic_um2, t->mac_logic_um2, t->logic_area_ratio, t->memory_bits, t->mac_memory_bits,
                t->memory_bits_ratio, t->fmax_mhz, t->mac_fmax_mhz);
-  const std::string json = o.json.empty() ? o.rtl + ".synth/report.json" : o.json;
   write_file_atomic(json, synth_report_json(opt, reports, c, p.latency(0), p.interval()).dump(2) + "\n");
   fmt::print("report     {}\ntime       {:.1f} s\n", json, total.seconds());
 }

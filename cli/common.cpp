@@ -7,15 +7,22 @@
 
 namespace rapidnn::cli {
 
-void add_dataset_options(CLI::App& cmd, DatasetOptions& o, bool required) {
+void add_dataset_options(CLI::App& cmd, DatasetOptions& o, bool required, bool preprocessing) {
   auto* d = cmd.add_option("--dataset,-d", o.dataset,
                            "Dataset: 'fashion-mnist' (Debian's dataset-fashion-mnist), a directory of IDX files "
                            "(train-*/t10k-* or test-*, gzip or raw), or a CSV file (features..., label)");
   if (required) d->required();
   else d->capture_default_str();
+  if (!preprocessing) return;
   cmd.add_option("--scale", o.scale,
                  "Input preprocessing: model input = raw * scale + offset. Default 1/255 for IDX pixels, 1 for CSV");
   cmd.add_option("--offset", o.offset, "Input preprocessing offset (see --scale)")->capture_default_str();
+}
+
+void check_labels(const Dataset& d, std::int64_t classes, const std::string& what) {
+  if (d.num_classes > classes)
+    fail(d.labels_source.empty() ? d.source : d.labels_source, "labels go up to {} but {} has only {} classes",
+         d.num_classes - 1, what, classes);
 }
 
 void print_report(const EvalReport& r, bool confusion) {

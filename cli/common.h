@@ -11,8 +11,12 @@
 
 namespace rapidnn::cli {
 
-// Adds --dataset, --scale and --offset to a subcommand.
-void add_dataset_options(CLI::App& cmd, DatasetOptions& o, bool required);
+// Adds --dataset, and --scale and --offset unless the artifact fixes the preprocessing (golden,
+// cosim: raw integer features go through the artifact's input encoder).
+void add_dataset_options(CLI::App& cmd, DatasetOptions& o, bool required, bool preprocessing = true);
+
+// Throws Error naming the labels' file when a dataset has labels beyond the classes of a design.
+void check_labels(const Dataset& d, std::int64_t classes, const std::string& what);
 
 void print_report(const EvalReport& r, bool confusion);
 

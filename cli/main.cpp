@@ -28,6 +28,15 @@ int main(int argc, char** argv) {
   rapidnn::cli::setup_cosim(app);
   rapidnn::cli::setup_synth(app);
   rapidnn::cli::setup_flow(app);
+  const auto known = [&](const std::string& name) {
+    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; }))
+      if (sub->get_name() == name) return true;
+    return false;
+  };
+  if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+    fmt::print(stderr, "rapidnn: error: {}: not a command; 'rapidnn --help' lists them\n", argv[1]);
+    return rapidnn::kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

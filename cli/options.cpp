@@ -26,12 +26,13 @@ void add_compose_options(CLI::App& cmd, ComposeJobOptions& o) {
   cmd.add_option("--sample", o.sample, "Fraction of the training split sampled for input codebooks")->capture_default_str();
   cmd.add_option("--calibration", o.calibration,
                  "For datasets with only a test split: seeded test samples held out for calibration (default 10%); "
-                 "accuracy is measured on the rest");
-  cmd.add_option("--seed", o.seed, "Seed for the calibration sample")->capture_default_str();
+                 "accuracy is measured on the rest")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--seed", o.seed, "Seed for the calibration sample")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd.add_option("--product-bits", o.product_bits,
                  fmt::format("Signed width of product-table entries ({})", kProductBitsRange.text()))
       ->capture_default_str();
-  cmd.add_option("--threads,-j", o.threads, "Threads for evaluation (0: all cores)");
+  cmd.add_option("--threads,-j", o.threads, "Threads for evaluation (0: all cores)")->check(within(kThreadsRange));
 }
 
 void add_retrain_options(CLI::App& cmd, RetrainJobOptions& o) {
@@ -54,16 +55,23 @@ void add_train_options(CLI::App& cmd, TrainJobOptions& o) {
                  "(cNkK[sS][pP] conv+ReLU, pK max pool, aK avg pool, fN dense+ReLU, last N = classes)")
       ->capture_default_str();
   add_dataset_options(cmd, o.data, false);
-  cmd.add_option("--epochs,-e", o.epochs, "Training epochs")->capture_default_str();
-  cmd.add_option("--batch", o.batch, "Mini-batch size")->capture_default_str();
-  cmd.add_option("--lr", o.lr, "Peak learning rate of SGD (cosine-annealed to 0)")->capture_default_str();
+  cmd.add_option("--epochs,-e", o.epochs, "Training epochs")->check(CLI::Range(1, 100000))->capture_default_str();
+  cmd.add_option("--batch", o.batch, "Mini-batch size")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+  cmd.add_option("--lr", o.lr, "Peak learning rate of SGD (cosine-annealed to 0)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd.add_option("--momentum", o.momentum, "SGD momentum")->capture_default_str();
-  cmd.add_option("--dropout", o.dropout, "Dropout rate on hidden fully-connected layers")->capture_default_str();
+  cmd.add_option("--dropout", o.dropout, "Dropout rate on hidden fully-connected layers")
+      ->check(CLI::Range(0.0, 0.99))
+      ->capture_default_str();
   cmd.add_option("--validation", o.validation,
                  "Training samples held out (seeded) for validation; the rest train")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd.add_option("--seed", o.seed, "Seed for initialisation, dropout, batch order and the split")->capture_default_str();
-  cmd.add_option("--threads,-j", o.threads, "Threads (0: all cores; fix it for bit-identical reruns)");
+  cmd.add_option("--seed", o.seed, "Seed for initialisation, dropout, batch order and the split")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--threads,-j", o.threads, "Threads (0: all cores; fix it for bit-identical reruns)")->check(within(kThreadsRange));
 }
 
 }  // namespace rapidnn::cli

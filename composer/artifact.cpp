@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <sstream>
 
 #include "core/error.h"
@@ -182,7 +183,7 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
 
 void write_artifact(const ComposedNetwork& net, const std::string& path, const json& metrics) {
   const Files files = artifact_files(net, metrics, true);
-  AtomicDirectory dir(path);
+  AtomicDirectory dir(path, "artifact");
   for (const auto& [name, text] : files) dir.write(name, text);
   dir.commit();
 }
@@ -192,6 +193,20 @@ std::string artifact_fingerprint(const ComposedNetwork& net) {
   for (const auto& [name, text] : artifact_files(net, {}, false)) all += name + ":" + fingerprint(text) + "\n";
   return fingerprint(all);
 }
+
+namespace {
+
+// An integer field of the manifest: a JSON integer that fits T (not 2.5, not 2^40 for an int).
+template <typename T>
+T whole(const json& v, const char* key, const std::string& manifest) {
+  if (!v.is_number_integer()) fail(manifest, "'{}' must be an integer, not {}", key, v.dump());
+  const auto x = v.get<std::int64_t>();
+  if (x < std::numeric_limits<T>::min() || x > std::numeric_limits<T>::max())
+    fail(manifest, "'{}' is {}, out of range", key, x);
+  return static_cast<T>(x);
+}
+
+}  // namespace
 
 ComposedNetwork load_artifact(const std::string& path, json* metrics) {
   const std::string manifest = path + "/manifest.json";
@@ -207,27 +222,27 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
   ComposedNetwork net;
   try {
     if (m.at("format").get<std::string>() != kFormat) fail(manifest, "not a rapidnn artifact (format '{}')", m.at("format").get<std::string>());
-    if (m.at("version").get<int>() != kArtifactVersion)
-      fail(manifest, "artifact version {} is not supported (this rapidnn reads version {})", m.at("version").get<int>(),
+    if (whole<int>(m.at("version"), "version", manifest) != kArtifactVersion)
+      fail(manifest, "artifact version {} is not supported (this rapidnn reads version {})", whole<int>(m.at("version"), "version", manifest),
            kArtifactVersion);
     const json& n = m.at("network");
     net.name = n.at("name").get<std::string>();
     net.input_shape = n.at("input_shape").get<Shape>();
-    net.classes = n.at("classes").get<std::int64_t>();
+    net.classes = whole<std::int64_t>(n.at("classes"), "classes", manifest);
     const json& c = m.at("config");
-    net.config.w = c.at("w").get<int>();
-    net.config.u = c.at("u").get<int>();
-    net.config.q = c.at("q").get<int>();
+    net.config.w = whole<int>(c.at("w"), "w", manifest);
+    net.config.u = whole<int>(c.at("u"), "u", manifest);
+    net.config.q = whole<int>(c.at("q"), "q", manifest);
     net.config.method = parse_codebook_method(c.at("codebook").get<std::string>());
     net.config.sample_fraction = c.at("sample_fraction").get<double>();
     net.config.seed = c.at("seed").get<std::uint64_t>();
-    net.config.product_bits = c.at("product_bits").get<int>();
-    net.config.act_bits = c.at("act_bits").get<int>();
+    net.config.product_bits = whole<int>(c.at("product_bits"), "product_bits", manifest);
+    net.config.act_bits = whole<int>(c.at("act_bits"), "act_bits", manifest);
     const json& in = m.at("input");
-    net.input.raw_bits = in.at("raw_bits").get<int>();
+    net.input.raw_bits = whole<int>(in.at("raw_bits"), "raw_bits", manifest);
     net.input.raw_scale = in.at("raw_scale").get<double>();
     net.input.raw_offset = in.at("raw_offset").get<double>();
-    net.input.u = in.at("u").get<int>();
+    net.input.u = whole<int>(in.at("u"), "u", manifest);
     net.input.lut = narrow<std::uint16_t>(rd.table(in.at("lut"), "input lut"));
     for (const json& j : m.at("stages")) {
       Stage s;
@@ -241,15 +256,15 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
       s.kernel_h = k[0], s.kernel_w = k[1], s.stride_h = st[0], s.stride_w = st[1];
       s.pad = Padding{pd[0], pd[1], pd[2], pd[3]};
       if (s.weighted()) {
-        s.units = j.at("units").get<std::int64_t>();
-        s.fan_in = j.at("fan_in").get<std::int64_t>();
-        s.w = j.at("w").get<int>();
-        s.u = j.at("u").get<int>();
-        s.tables = j.at("product_tables").get<int>();
+        s.units = whole<std::int64_t>(j.at("units"), "units", manifest);
+        s.fan_in = whole<std::int64_t>(j.at("fan_in"), "fan_in", manifest);
+        s.w = whole<int>(j.at("w"), "w", manifest);
+        s.u = whole<int>(j.at("u"), "u", manifest);
+        s.tables = whole<int>(j.at("product_tables"), "product_tables", manifest);
         s.scale = j.at("scale").get<double>();
-        s.product_bits = j.at("product_bits").get<int>();
-        s.bias_bits = j.at("bias_bits").get<int>();
-        s.acc_bits = j.at("acc_bits").get<int>();
+        s.product_bits = whole<int>(j.at("product_bits"), "product_bits", manifest);
+        s.bias_bits = whole<int>(j.at("bias_bits"), "bias_bits", manifest);
+        s.acc_bits = whole<int>(j.at("acc_bits"), "acc_bits", manifest);
         s.is_output = j.at("is_output").get<bool>();
         s.act = parse_act(j.at("act").get<std::string>(), manifest);
         s.weight_codebooks = j.at("weight_codebooks").get<std::vector<std::vector<double>>>();
@@ -262,8 +277,8 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
         if (!s.is_output) {
           s.act_table = j.at("act_table").get<bool>();
           s.act_scale = j.at("act_scale").get<double>();
-          s.out_u = j.at("out_u").get<int>();
-          s.am_bits = j.at("am_bits").get<int>();
+          s.out_u = whole<int>(j.at("out_u"), "out_u", manifest);
+          s.am_bits = whole<int>(j.at("am_bits"), "am_bits", manifest);
           s.enc = rd.table(f.at("enc"), what);
           if (s.act_table) {
             s.act_y = rd.table(f.at("act_y"), what);

@@ -97,7 +97,7 @@ std::vector<std::uint16_t> raw_features(const Dataset& d, int bits) {
   for (std::size_t i = 0; i < d.x.size(); ++i) {
     const double v = (static_cast<double>(d.x[i]) - d.pre_offset) / d.pre_scale;
     const double k = std::round(v);
-    if (std::fabs(v - k) > 1e-3 || k < 0 || k >= top)
+    if (!std::isfinite(v) || std::fabs(v - k) > 1e-3 || k < 0 || k >= top)
       fail(d.source, "feature {} of sample {} is {}, not an integer in [0, {}): the accelerator takes raw integer "
                      "features",
            i % static_cast<std::size_t>(d.sample_numel()), i / static_cast<std::size_t>(d.sample_numel()), v, top);
@@ -373,30 +373,7 @@ ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
         bmax = std::max<std::int64_t>(bmax, s.bias[n]);
       }
       s.bias_bits = signed_bits_for(bmin, bmax);
-      // Worst-case accumulator range, neuron by neuron: overflow is impossible at acc_bits.
-      const bool padded = s.pad.top || s.pad.left || s.pad.bottom || s.pad.right;
-      std::vector<std::int64_t> row_min(static_cast<std::size_t>(s.tables * s.w)), row_max(row_min.size());
-      for (std::size_t r = 0; r < row_min.size(); ++r) {
-        const auto* p = s.product.data() + r * static_cast<std::size_t>(u);
-        row_min[r] = *std::min_element(p, p + u);
-        row_max[r] = *std::max_element(p, p + u);
-        if (padded) {
-          row_min[r] = std::min<std::int64_t>(row_min[r], 0);
-          row_max[r] = std::max<std::int64_t>(row_max[r], 0);
-        }
-      }
-      std::int64_t lo = 0, hi = 0;
-      for (std::int64_t n = 0; n < s.units; ++n) {
-        std::int64_t nlo = s.bias[static_cast<std::size_t>(n)], nhi = nlo;
-        const std::size_t table = s.kind == StageKind::Conv ? static_cast<std::size_t>(n) : 0;
-        for (std::int64_t k = 0; k < s.fan_in; ++k) {
-          const std::size_t widx = s.kind == StageKind::AvgPool ? 0 : s.weight_idx[static_cast<std::size_t>(n * s.fan_in + k)];
-          nlo += row_min[table * static_cast<std::size_t>(s.w) + widx];
-          nhi += row_max[table * static_cast<std::size_t>(s.w) + widx];
-        }
-        lo = std::min(lo, nlo);
-        hi = std::max(hi, nhi);
-      }
+      const auto [lo, hi] = accumulator_range(s);
       s.acc_bits = signed_bits_for(lo, hi);
       if (s.acc_bits > 48)
         fail(st.model_file, "layer '{}': the accumulator would need {} bits; use fewer product bits", s.name, s.acc_bits);

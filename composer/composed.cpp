@@ -1,6 +1,8 @@
 // Composed network: validation, widths, integer nearest-distance search.
 #include "composer/composed.h"
 
+#include <cmath>
+
 #include <algorithm>
 
 #include "core/error.h"
@@ -24,6 +26,38 @@ int signed_bits_for(std::int64_t lo, std::int64_t hi) {
   int b = 1;
   while (b < 63 && (lo < -(std::int64_t{1} << (b - 1)) || hi > (std::int64_t{1} << (b - 1)) - 1)) ++b;
   return b;
+}
+
+std::pair<std::int64_t, std::int64_t> accumulator_range(const Stage& s) {
+  const bool padded = s.pad.top || s.pad.left || s.pad.bottom || s.pad.right;
+  std::vector<std::int64_t> row_min(static_cast<std::size_t>(s.tables * s.w)), row_max(row_min.size());
+  for (std::size_t r = 0; r < row_min.size(); ++r) {
+    const auto* p = s.product.data() + r * static_cast<std::size_t>(s.u);
+    row_min[r] = *std::min_element(p, p + s.u);
+    row_max[r] = *std::max_element(p, p + s.u);
+    if (padded) {
+      row_min[r] = std::min<std::int64_t>(row_min[r], 0);
+      row_max[r] = std::max<std::int64_t>(row_max[r], 0);
+    }
+  }
+  std::int64_t lo = 0, hi = 0;
+  for (std::int64_t n = 0; n < s.units; ++n) {
+    std::int64_t nlo = s.bias[static_cast<std::size_t>(n)], nhi = nlo;
+    const std::size_t table = s.kind == StageKind::Conv ? static_cast<std::size_t>(n) : 0;
+    for (std::int64_t k = 0; k < s.fan_in; ++k) {
+      const std::size_t widx = s.kind == StageKind::AvgPool ? 0 : s.weight_idx[static_cast<std::size_t>(n * s.fan_in + k)];
+      nlo += row_min[table * static_cast<std::size_t>(s.w) + widx];
+      nhi += row_max[table * static_cast<std::size_t>(s.w) + widx];
+    }
+    lo = std::min(lo, nlo);
+    hi = std::max(hi, nhi);
+  }
+  return {lo, hi};
+}
+
+int accumulator_bits(const Stage& s) {
+  const auto [lo, hi] = accumulator_range(s);
+  return signed_bits_for(lo, hi);
 }
 
 void ComposedNetwork::validate(const std::string& src) const {
@@ -62,6 +96,13 @@ void ComposedNetwork::validate(const std::string& src) const {
     for (auto p : s.product) check(p >= -pmax - 1 && p <= pmax, where, "product entry does not fit product_bits");
     for (auto b : s.bias) check(signed_bits_for(b, b) <= s.bias_bits, where, "bias does not fit bias_bits");
     check(s.acc_bits >= 2 && s.acc_bits <= 48, where, "accumulator width out of range");
+    check(s.kind != StageKind::Conv || s.tables >= s.units, where, "a convolution needs a product table per channel");
+    const int need = accumulator_bits(s);
+    check(s.acc_bits >= need, where,
+          fmt::format("acc_bits {} is too narrow for the worst-case sum of its products and bias ({} bits)", s.acc_bits,
+                      need));
+    check(std::isfinite(s.scale) && s.scale > 0, where, "scale must be a positive number");
+    check((s.w & (s.w - 1)) == 0 && (s.u & (s.u - 1)) == 0, where, "w and u must be powers of two");
     if (s.is_output) {
       ++outputs;
       check(i + 1 == stages.size() || std::all_of(stages.begin() + static_cast<std::ptrdiff_t>(i) + 1, stages.end(),

@@ -85,6 +85,11 @@ struct Stage {
   int q() const { return static_cast<int>(act_y.size()); }
 };
 
+// The accumulator width a weighted stage needs so that no input can overflow it: the worst-case
+// sum, neuron by neuron, of its bias and each tap's smallest and largest product.
+std::pair<std::int64_t, std::int64_t> accumulator_range(const Stage& s);  // [lo, hi], including 0
+int accumulator_bits(const Stage& s);
+
 struct InputEncoder {
   int raw_bits = 8;                  // raw features are integers in [0, 2^raw_bits)
   double raw_scale = 1.0 / 255.0;    // model input = raw * raw_scale + raw_offset (preprocessing + Scale layer)

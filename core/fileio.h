@@ -21,11 +21,29 @@ std::string read_file(const fs::path& path);
 // Writes bytes to path via a temporary file and rename.
 void write_file_atomic(const fs::path& path, std::string_view bytes);
 
-// A directory built under a temporary name and renamed into place by commit().
+// Every directory rapidnn writes as an output holds this marker, naming what kind of output it
+// is ("artifact", "rtl", ...). rapidnn replaces or clears an existing directory only when it is
+// one of its own of the same kind (or empty): never a directory of the user's files, never an
+// input of another kind (an artifact named as an RTL output), never a file.
+inline constexpr const char* kOutputMarker = ".rapidnn";
+
+// Throws Error(path, ...) unless `path` may be replaced by an output of `kind`: it does not
+// exist, is an empty directory, or is a directory marked as rapidnn's own `kind`.
+void check_replaceable(const fs::path& path, const std::string& kind);
+
+// Makes `dir` an empty directory of `kind` (creating it, or clearing one check_replaceable accepts).
+void reset_owned_dir(const fs::path& dir, const std::string& kind);
+
+// Throws Error(path, ...) when an output file would replace a directory or one of `inputs`
+// (the same file by another name included).
+void check_output_file(const fs::path& path, const std::vector<std::string>& inputs);
+
+// A directory built under a temporary name and renamed into place by commit(), marked as an
+// output of `kind`; commit() refuses (check_replaceable) to replace anything but its own kind.
 // If commit() is never called, the temporary directory is removed.
 class AtomicDirectory {
  public:
-  explicit AtomicDirectory(fs::path destination);
+  AtomicDirectory(fs::path destination, std::string kind);
   ~AtomicDirectory();
   AtomicDirectory(const AtomicDirectory&) = delete;
   AtomicDirectory& operator=(const AtomicDirectory&) = delete;
@@ -37,11 +55,32 @@ class AtomicDirectory {
 
  private:
   fs::path destination_;
+  std::string kind_;
   fs::path staging_;
   bool committed_ = false;
 };
 
-// Lower-case hex SHA-256-free content fingerprint (FNV-1a 64) of bytes.
+// An exclusive lock on a directory (flock on <dir>/.lock), held while the object lives. Throws
+// Error(dir, ...) at once, naming `what`, when another process holds it.
+class DirectoryLock {
+ public:
+  DirectoryLock(const fs::path& dir, const std::string& what);
+  ~DirectoryLock();
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Fingerprints of every regular file under `dir` (paths relative to it, sorted), but `skip`.
+std::vector<std::pair<std::string, std::string>> tree_fingerprints(const fs::path& dir,
+                                                                   const std::vector<std::string>& skip = {});
+
+// Lower-case hex content fingerprint of bytes: 64-bit FNV-1a's algorithm (xor, then multiply by
+// the FNV prime 1099511628211) from the offset basis 1469598103934665603, which is not FNV-1a's
+// standard 14695981039346656037 (a digit short). Kept as it is: every artifact's manifest records
+// its tables' fingerprints with it; it detects corruption, it is not a cryptographic hash.
 std::string fingerprint(std::string_view bytes);
 
 }  // namespace rapidnn

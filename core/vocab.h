@@ -67,4 +67,7 @@ struct ValueRange {
 using IntRange = ValueRange<std::int64_t>;
 using RealRange = ValueRange<double>;
 
+// Worker threads of any command (0: all cores); more than this is a typo, not a machine.
+inline constexpr IntRange kThreadsRange{"threads, 0 for all cores", 0, 1024};
+
 }  // namespace rapidnn

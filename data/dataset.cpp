@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -45,7 +46,12 @@ std::string read_maybe_gzip(const std::string& path) {
   return out;
 }
 
-float default_scale_for(bool idx, const Preprocess& pre) { return pre.scale.value_or(idx ? 1.0f / 255.0f : 1.0f); }
+float default_scale_for(bool idx, const Preprocess& pre) {
+  if (pre.scale && (!std::isfinite(*pre.scale) || *pre.scale == 0.0f))
+    fail("--scale", "{} is not a finite, non-zero number", *pre.scale);
+  if (!std::isfinite(pre.offset)) fail("--offset", "{} is not a finite number", pre.offset);
+  return pre.scale.value_or(idx ? 1.0f / 255.0f : 1.0f);
+}
 
 }  // namespace
 
@@ -89,6 +95,7 @@ Dataset load_idx_pair(const std::string& images, const std::string& labels, cons
     fail(labels, "{} labels for {} images in {}", lb.dims[0], im.dims[0], images);
   Dataset d;
   d.source = images;
+  d.labels_source = labels;
   if (im.dims.size() == 3) d.sample_shape = {1, im.dims[1], im.dims[2]};
   else d.sample_shape.assign(im.dims.begin() + 1, im.dims.end());
   const float scale = default_scale_for(true, pre);
@@ -129,6 +136,8 @@ Dataset load_csv(const std::string& path, const Preprocess& pre) {
         const std::string rest(end ? end : "");
         if (rest.find_first_not_of(" \t") != std::string::npos || cell.empty()) numeric = false;
       }
+      if (numeric && !std::isfinite(v))
+        fail(path, "line {}: value '{}' is not a finite number", line_no, cell);
       vals.push_back(v);
       pos = comma + 1;
     }
@@ -209,6 +218,7 @@ DatasetSplits load_dataset(const std::string& spec, const Preprocess& pre) {
 Dataset Dataset::subset(const std::vector<std::int64_t>& indices) const {
   Dataset d;
   d.source = source;
+  d.labels_source = labels_source;
   d.sample_shape = sample_shape;
   d.num_classes = num_classes;
   d.pre_scale = pre_scale;
@@ -266,7 +276,8 @@ void fit_to_model(Dataset& d, const Network& net, const std::string& model_file)
          to_string(d.sample_shape), d.sample_numel(), to_string(net.input_shape), numel(net.input_shape),
          model_file);
   if (d.num_classes > net.num_classes())
-    fail(d.source, "labels go up to {} but model {} has only {} outputs", d.num_classes - 1, model_file,
+    fail(d.labels_source.empty() ? d.source : d.labels_source, "labels go up to {} but model {} has only {} outputs",
+         d.num_classes - 1, model_file,
          net.num_classes());
   d.sample_shape = net.input_shape;
 }

@@ -31,6 +31,7 @@ struct DatasetOptions {
 
 struct Dataset {
   std::string source;     // file or directory it came from
+  std::string labels_source;  // the file its labels came from, when not `source` (IDX)
   Shape sample_shape;     // {1,H,W} for IDX images, {F} for CSV
   std::vector<float> x;   // size() * numel(sample_shape), preprocessed
   std::vector<int> y;     // labels

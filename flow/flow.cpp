@@ -14,7 +14,7 @@ constexpr int kStages = 8;
 
 // Copies the report stage's pages to their stable place, <out>/report/.
 void publish_report(const fs::path& out, const StageInfo& report, FlowOutcome& outcome) {
-  AtomicDirectory final_dir(out / "report");
+  AtomicDirectory final_dir(out / "report", "flow-report");
   for (const char* f : {"index.html", "report.md", "results.json"}) final_dir.write(f, read_file(report.dir / f));
   final_dir.commit();
   outcome.report_html = (out / "report" / "index.html").string();
@@ -52,7 +52,10 @@ FlowOutcome run_flow(const FlowConfig& c, const FlowRunOptions& ro) {
   validate_flow_config(c);
   Stopwatch total;
   const fs::path out = c.out;
+  check_replaceable(out, "flow");  // never a directory of the user's files
   fs::create_directories(out);
+  write_file_atomic(out / kOutputMarker, "rapidnn flow\n");
+  const DirectoryLock lock(out, "rapidnn flow");  // two flows on one directory: the second is refused
   Runner run(out, kStages, ro.force);
   FlowOutcome outcome;
   fmt::print(run.term(), "rapidnn flow: {} -> {}/\n", c.source, out.string());

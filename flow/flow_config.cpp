@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <climits>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -44,7 +45,12 @@ class Section {
   void get(const char* key, bool& out) { read(key, out, "a boolean", [](const json& v) { return v.is_boolean(); }); }
   void get(const char* key, std::string& out) { read(key, out, "a string", [](const json& v) { return v.is_string(); }); }
   void get(const char* key, double& out) { read(key, out, "a number", [](const json& v) { return v.is_number(); }); }
-  void get(const char* key, int& out) { read(key, out, "an integer", [](const json& v) { return v.is_number_integer(); }); }
+  void get(const char* key, int& out) {
+    read(key, out, "an integer from -2147483648 to 2147483647", [](const json& v) {
+      return v.is_number_integer() && v.get<std::int64_t>() >= INT_MIN && v.get<std::int64_t>() <= INT_MAX &&
+             !(v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT_MAX));
+    });
+  }
   void get(const char* key, std::int64_t& out) {
     read(key, out, "an integer", [](const json& v) { return v.is_number_integer(); });
   }
@@ -55,7 +61,7 @@ class Section {
     read(key, out, "a list of integers", [](const json& v) {
       if (!v.is_array() || v.empty()) return false;
       for (const auto& x : v)
-        if (!x.is_number_integer()) return false;
+        if (!x.is_number_integer() || x.get<std::int64_t>() < INT_MIN || x.get<std::int64_t>() > INT_MAX) return false;
       return true;
     });
   }

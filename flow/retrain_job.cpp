@@ -7,6 +7,7 @@
 
 #include "composer/artifact.h"
 #include "core/error.h"
+#include "core/fileio.h"
 #include "core/progress.h"
 #ifdef RAPIDNN_HAVE_TORCH
 #include "train/retrain.h"
@@ -83,6 +84,7 @@ RetrainJobResult run_retrain_job(const ComposeJob& job, const ComposeJobOptions&
 void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& ro, int w, int u,
                          const std::string& output, ComposeOutcome& out) {
   check_compose_params(w, u, co.q);
+  check_replaceable(output, "artifact");  // before minutes of work, not after
   ComposeJobOptions jo = co;
   if (ro.enabled) {
     check_retrain_available();

@@ -58,6 +58,29 @@ std::string bar(double f) {
   return b;
 }
 
+// What a finished stage directory holds: every file's fingerprint (but the record and the log).
+json contents_json(const fs::path& dir) {
+  json j = json::object();
+  for (const auto& [rel, fp] : tree_fingerprints(dir, {"result.json", "log.txt", "contents.json"})) j[rel] = fp;
+  return j;
+}
+
+// Empty when `dir` still holds what its contents.json recorded; otherwise what changed.
+std::string stale_contents(const fs::path& dir) {
+  json want;
+  try {
+    want = json::parse(read_file(dir / "contents.json"));
+  } catch (const std::exception&) {
+    return "its record of contents is missing or unreadable";
+  }
+  const json have = contents_json(dir);
+  for (const auto& [rel, fp] : want.items()) {
+    if (!have.contains(rel)) return fmt::format("{} is missing", rel);
+    if (have.at(rel) != fp) return fmt::format("{} was changed", rel);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string content_hash(const std::string& path) {
@@ -146,7 +169,8 @@ StageInfo Runner::run_stage(const std::string& name, const json& inputs, const s
   s.dir = out_ / "stages" / fmt::format("{}-{}", name, s.key);
   ++index_;
   const std::string head = fmt::format("[{}/{}] {:<12}", index_, total_, name);
-  if (!force_ && fs::exists(s.dir / "result.json")) {
+  std::string stale;
+  if (!force_ && fs::exists(s.dir / "result.json") && (stale = stale_contents(s.dir)).empty()) {
     s.cached = true;
     record = json::parse(read_file(s.dir / "result.json"));
     s.seconds = record.value("seconds", 0.0);
@@ -154,6 +178,8 @@ StageInfo Runner::run_stage(const std::string& name, const json& inputs, const s
     stages_.push_back(s);
     return s;
   }
+  if (!force_ && fs::exists(s.dir / "result.json"))
+    line(fmt::format("{} stale        {}: running it again", head, stale), true);
   const fs::path staging = s.dir.string() + ".partial";
   const fs::path log = out_ / "logs" / (name + ".log");
   fs::remove_all(staging);
@@ -170,10 +196,13 @@ StageInfo Runner::run_stage(const std::string& name, const json& inputs, const s
   }
   record["seconds"] = s.seconds;
   record["key"] = s.key;
+  write_file_atomic(staging / "contents.json", contents_json(staging).dump(1) + "\n");
   write_file_atomic(staging / "result.json", record.dump(2) + "\n");
-  fs::remove_all(s.dir);
-  fs::rename(staging, s.dir);
-  fs::copy_file(s.dir / "log.txt", log, fs::copy_options::overwrite_existing);
+  std::error_code ec;
+  fs::remove_all(s.dir, ec);
+  fs::rename(staging, s.dir, ec);
+  if (ec) fail(s.dir.string(), "cannot move the finished stage into place: {}", ec.message());
+  fs::copy_file(s.dir / "log.txt", log, fs::copy_options::overwrite_existing, ec);
   line(fmt::format("{} {} {:6.1f} s  {}", head, bar(1.0), s.seconds, summary(record)), true);
   stages_.push_back(s);
   return s;

@@ -47,6 +47,7 @@ ModelOut ModelStage::run(const FlowContext& ctx, const fs::path& dir) {
     r["train_seconds"] = tr.train_seconds;
     r["onnx_agrees"] = tr.agree == tr.compared;
   } else {
+    load_model(c.model);  // a bad model is named as the user gave it, not as the stage's copy
     fs::copy_file(c.model, file);
     r["trained"] = false;
     r["source"] = c.model;

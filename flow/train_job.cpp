@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/fileio.h"
+#include "core/vocab.h"
 #include "core/infer.h"
 #include "core/progress.h"
 #include "onnxio/onnx_io.h"
@@ -18,6 +20,9 @@ namespace rapidnn::flow {
 #ifdef RAPIDNN_HAVE_TORCH
 TrainJobResult run_train_job(const TrainJobOptions& o) {
   if (o.output.empty()) fail("-o", "an output file is required");
+  check_output_file(o.output, {o.data.dataset});
+  if (o.epochs < 1 || o.batch < 1) fail("--batch", "epochs ({}) and batch size ({}) must be at least 1", o.epochs, o.batch);
+  kThreadsRange.check(o.threads, "--threads", "--threads");
   const Network skeleton = parse_arch(o.arch);
   DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess());
   if (!splits.train)

@@ -264,7 +264,7 @@ EmitStats emit_rtl(const RtlPlan& p, const std::string& dir) {
                               {"stages", stages}};
   design.update(design_provenance_json(p));
   files.emplace_back("design.json", design.dump(2) + "\n");
-  AtomicDirectory out(dir);
+  AtomicDirectory out(dir, "rtl");
   EmitStats st;
   for (const auto& [name, text] : files) {
     out.write(name, text);

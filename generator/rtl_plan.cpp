@@ -203,6 +203,23 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
   (void)cn;
 }
 
+bool is_reserved_word(const std::string& s) {
+  static const char* const kWords[] = {
+      "always", "and", "assign", "automatic", "begin", "bit", "buf", "byte", "case", "casex", "casez", "cell",
+      "class", "config", "const", "deassign", "default", "defparam", "design", "disable", "do", "edge", "else",
+      "end", "endcase", "endclass", "endconfig", "endfunction", "endgenerate", "endinterface", "endmodule",
+      "endpackage", "endprimitive", "endprogram", "endspecify", "endtable", "endtask", "enum", "event", "for",
+      "force", "forever", "fork", "function", "generate", "genvar", "if", "initial", "inout", "input", "int",
+      "integer", "interface", "join", "localparam", "logic", "longint", "macromodule", "module", "nand", "negedge",
+      "nor", "not", "or", "output", "package", "parameter", "posedge", "primitive", "program", "real", "reg",
+      "release", "repeat", "return", "shortint", "signed", "specify", "static", "string", "struct", "supply0",
+      "supply1", "table", "task", "time", "tri", "typedef", "union", "unsigned", "var", "void", "wait", "while",
+      "wire", "wor", "xnor", "xor"};
+  for (const char* w : kWords)
+    if (s == w) return true;
+  return false;
+}
+
 std::string legal_name(const std::string& s) {
   std::string out;
   for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_');
@@ -236,6 +253,10 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
   bool legal_top = !opt.top.empty() && std::isalpha(static_cast<unsigned char>(opt.top[0]));
   for (char c : opt.top) legal_top &= std::isalnum(static_cast<unsigned char>(c)) || c == '_';
   if (!legal_top) fail(source, "--top '{}' is not a Verilog identifier", opt.top);
+  if (is_reserved_word(opt.top))
+    fail(source, "--top '{}' is a Verilog or SystemVerilog keyword; choose another module name", opt.top);
+  if (opt.top.rfind("rnn_", 0) == 0 || opt.top.rfind("synth_", 0) == 0)
+    fail(source, "--top '{}': names starting rnn_ or synth_ belong to rapidnn's own modules; choose another", opt.top);
 
   RtlPlan p;
   p.options = opt;

@@ -47,7 +47,11 @@ std::vector<double> raw_as(const std::string& raw, std::int64_t count, const std
 Const decode_tensor(const onnx::TensorProto& t, const std::string& src) {
   Const c;
   c.dims.assign(t.dims().begin(), t.dims().end());
-  const std::int64_t n = c.count();
+  std::int64_t n = 1;
+  for (auto d : c.dims)
+    if (d < 0 || __builtin_mul_overflow(n, d, &n) || n > (std::int64_t{1} << 32))
+      fail(src, "tensor '{}' has shape [{}]: a negative dimension, or more than 2^32 values", t.name(),
+           fmt::join(c.dims, "x"));
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     fail(src, "tensor '{}' stores its data in an external file, which is not supported", t.name());
   const bool raw = t.has_raw_data();

@@ -54,6 +54,9 @@ nlohmann::json block_report_json(const BlockReport& r) {
 }
 
 void check_synth_tools(const SynthOptions& opt) {
+  if (!(opt.period_ns > 0 && opt.period_ns < 1e9)) fail("--period", "{} ns is not a positive clock period", opt.period_ns);
+  if (!(opt.input_activity >= 0 && opt.input_activity <= 1))
+    fail("--activity", "{} is not a probability in [0, 1]", opt.input_activity);
   if (find_program("yosys").empty()) fail("yosys", "not found in PATH; install the Debian package yosys (scripts/setup.sh does)");
   if (find_program("sta").empty()) fail("sta", "OpenSTA not found in PATH; install the Debian package opensta (scripts/setup.sh does)");
   std::ifstream f(opt.liberty);
@@ -66,6 +69,9 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
   check_synth_tools(opt);
   const RtlStage& t = first_tile(plan);
   const fs::path work = opt.work_dir.empty() ? fs::path(rtl_dir + ".synth") : fs::path(opt.work_dir);
+  check_replaceable(work, "synth-work");
+  fs::create_directories(work);
+  write_file_atomic(work / kOutputMarker, "rapidnn synth-work\n");
   const BlockSet set = plan_blocks(plan, opt.blocks, {opt.mac_weight_bits, opt.mac_input_bits});
   const std::vector<RtlBlock>& blocks = set.blocks;
   const std::vector<RtlBlock>& memories = set.memories;

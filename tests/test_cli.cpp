@@ -5,7 +5,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include <random>
+
+#include "core/error.h"
 #include "core/fileio.h"
+#include "onnxio/onnx_io.h"
 #include "support.h"
 
 using namespace rapidnn;
@@ -90,4 +94,105 @@ TEST_CASE("the shipped Fashion-MNIST MLP reaches at least 89.0% through rapidnn 
   const auto j = nlohmann::json::parse(read_file(dir + "/r.json"));
   CHECK(j["samples"] == 10000);
   CHECK(j["accuracy"].get<double>() >= 89.0);
+}
+
+namespace {
+
+// A small trained-looking model (random weights) and a CSV of raw integer features it reads.
+struct SmallCase {
+  std::string dir, model, csv;
+};
+SmallCase small_case(const std::string& name) {
+  SmallCase c;
+  c.dir = test::temp_dir(name);
+  Network net;
+  net.input_shape = {16};
+  net.layers.push_back(make_dense("fc", 16, 6, ActKind::ReLU));
+  net.layers.push_back(make_dense("out", 6, 3));
+  net = test::random_network(net, 5);
+  c.model = c.dir + "/model.onnx";
+  export_onnx(net, c.model);
+  std::mt19937 rng(3);
+  std::string csv;
+  for (int i = 0; i < 60; ++i) {
+    for (int f = 0; f < 16; ++f) csv += std::to_string(rng() % 256) + ",";
+    csv += std::to_string(i % 3) + "\n";
+  }
+  c.csv = c.dir + "/data.csv";
+  write_file_atomic(c.csv, csv);
+  return c;
+}
+
+std::string compose_args(const SmallCase& c, const std::string& out) {
+  return "compose -m " + c.model + " -d " + c.csv + " --w 4 --u 4 --q 8 -j 1 -o " + out;
+}
+
+}  // namespace
+
+TEST_CASE("output paths never delete or overwrite what rapidnn did not write: refused with exit 2, inputs intact",
+          "[cli][bad-input]") {
+  const SmallCase c = small_case("cli-outputs");
+  const std::string model_bytes = read_file(c.model), csv_bytes = read_file(c.csv);
+  fs::create_directories(c.dir + "/mine");
+  write_file_atomic(c.dir + "/mine/thesis.tex", "my own work");
+  write_file_atomic(c.dir + "/notes.txt", "keep me");
+  const auto refused = [&](const std::string& args, const std::string& why) {
+    const auto r = test::run_cli(args);
+    INFO(args << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(why));
+  };
+  refused(compose_args(c, c.model), "is an existing file");
+  refused(compose_args(c, c.dir + "/notes.txt"), "is an existing file");
+  refused(compose_args(c, c.dir + "/mine"), "was not written by rapidnn");
+  refused(compose_args(c, c.dir), "was not written by rapidnn");  // the dataset's directory
+  CHECK(read_file(c.model) == model_bytes);
+  CHECK(read_file(c.csv) == csv_bytes);
+  CHECK(read_file(c.dir + "/mine/thesis.tex") == "my own work");
+  CHECK(read_file(c.dir + "/notes.txt") == "keep me");
+
+  // Its own outputs of the same kind are replaced; one of another kind is not.
+  const std::string art = c.dir + "/art";
+  REQUIRE(test::run_cli(compose_args(c, art)).exit_code == 0);
+  CHECK(read_file(art + "/.rapidnn") == "rapidnn artifact\n");
+  CHECK(test::run_cli(compose_args(c, art)).exit_code == 0);
+  refused("emit -c " + art + " -o " + art, "is a rapidnn artifact directory, not a rtl one");
+  CHECK(fs::exists(art + "/manifest.json"));
+  const std::string rtl = c.dir + "/rtl";
+  REQUIRE(test::run_cli("emit -c " + art + " -o " + rtl + " --lanes 4").exit_code == 0);
+  CHECK(test::run_cli("emit -c " + art + " -o " + rtl + " --lanes 4").exit_code == 0);
+  refused("emit -c " + art + " -o " + c.dir + "/mine", "was not written by rapidnn");
+
+  // File outputs: never an input, never a directory.
+  refused("sweep -m " + c.model + " -d " + c.csv + " --w 2,4 --u 4 --q 8 --csv " + c.model, "is an input of this command");
+  refused("sweep -m " + c.model + " -d " + c.csv + " --w 2,4 --u 4 --q 8 --csv " + c.dir + "/mine", "is a directory");
+  refused("golden -c " + art + " -d " + c.csv + " --dump " + c.csv, "is an input of this command");
+  refused("eval -m " + c.model + " -d " + c.csv + " --json " + c.model, "is an input of this command");
+  CHECK(read_file(c.model) == model_bytes);
+  CHECK(read_file(c.csv) == csv_bytes);
+
+  // A co-simulation build directory is rapidnn's own or nothing: not the RTL, not the user's.
+  refused("cosim -c " + art + " -r " + rtl + " -d " + c.csv + " --samples 2 --build-dir " + rtl, "a rapidnn rtl directory");
+  refused("cosim -c " + art + " -r " + rtl + " -d " + c.csv + " --samples 2 --build-dir " + c.dir + "/mine",
+          "was not written by rapidnn");
+  CHECK(fs::exists(rtl + "/files.f"));
+  CHECK(read_file(c.dir + "/mine/thesis.tex") == "my own work");
+
+  // The flow's work directory too.
+  refused("flow --model " + c.model + " --dataset " + c.csv + " --out " + c.dir + "/mine --no-sweep --no-synth --no-cosim",
+          "was not written by rapidnn");
+  CHECK(read_file(c.dir + "/mine/thesis.tex") == "my own work");
+}
+
+TEST_CASE("an output file that cannot be moved into place says why (not 'Success')", "[cli][bad-input]") {
+  const std::string dir = test::temp_dir("cli-errno");
+  fs::create_directories(dir + "/target/inner");
+  try {
+    write_file_atomic(dir + "/target", "x");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK_THAT(e.message(), !Catch::Contains("Success"));
+    CHECK_THAT(e.message(), Catch::Contains("cannot move the finished file into place"));
+  }
+  CHECK(fs::is_directory(dir + "/target/inner"));
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "composer/artifact.h"
 #include "composer/compose.h"
 #include "core/fileio.h"
 #include "generator/emit_rtl.h"
@@ -261,4 +262,40 @@ TEST_CASE("cosim --trace writes a waveform of the chosen image", "[cosim][cli]")
   check_ok(run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, co));
   REQUIRE(fs::exists(co.trace));
   CHECK(fs::file_size(co.trace) > 200);
+}
+
+TEST_CASE("killing rapidnn (kill -9) mid-build kills the simulator build it started: no verilator, make or g++ "
+          "left running",
+          "[cosim][bad-input]") {
+  if (find_program("verilator").empty() || find_program("pgrep").empty()) SKIP_WITH("verilator or pgrep is not installed");
+  const std::string dir = test::temp_dir("cosim-kill");
+  Network net;
+  net.input_shape = {16};
+  net.layers.push_back(make_dense("fc", 16, 6, ActKind::ReLU));
+  net.layers.push_back(make_dense("out", 6, 3));
+  net = test::random_network(net, 6);
+  const Dataset d = test::random_images(net.input_shape, 8, 3, 6);
+  const ComposedNetwork cn = test::compose_case(net, d, 4, 4, 8);
+  write_artifact(cn, dir + "/art");
+  RtlOptions opt;
+  opt.lanes = 4;
+  emit_rtl(plan_rtl(cn, opt, "kill"), dir + "/rtl");
+  std::string csv;
+  for (std::int64_t i = 0; i < d.size(); ++i) {
+    for (int f = 0; f < 16; ++f) csv += fmt::format("{},", static_cast<int>(d.x[static_cast<std::size_t>(i * 16 + f)] * 255.0f + 0.5f));
+    csv += fmt::format("{}\n", d.y[static_cast<std::size_t>(i)]);
+  }
+  write_file_atomic(dir + "/data.csv", csv);
+  // Start the co-simulation, wait until its build's tools run, kill rapidnn alone, count what is left.
+  const std::string script = fmt::format(
+      "{0} cosim -c {1}/art -r {1}/rtl -d {1}/data.csv --samples 2 > {1}/log.txt 2>&1 & pid=$!; "
+      "for i in $(seq 300); do pgrep -f '{1}/rtl.cosim' > /dev/null && break; sleep 0.05; done; "
+      "sleep 0.5; before=$(pgrep -f '{1}/rtl.cosim' | wc -l); kill -9 $pid; sleep 1.5; "
+      "echo \"before=$before after=$(pgrep -f '{1}/rtl.cosim' | wc -l)\"",
+      RAPIDNN_BIN, dir);
+  write_file_atomic(dir + "/kill.sh", script + "\n");
+  const auto r = test::run_cli_program("bash " + dir + "/kill.sh");
+  INFO(r.output);
+  CHECK_THAT(r.output, Catch::Contains("after=0"));
+  CHECK_THAT(r.output, !Catch::Contains("before=0"));
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/fileio.h"
+#include "onnxio/onnx_io.h"
 #include "core/process.h"
 #include "support.h"
 
@@ -188,4 +189,73 @@ TEST_CASE("flow: the printed configuration is the documented schema and reads ba
     if (v.is_object())
       for (const auto& [key, x] : v.items()) CHECK_THAT(doc, Catch::Contains("`" + section + "." + key + "`"));
   }
+}
+
+namespace {
+
+// A model with random weights and a CSV of raw integer features, for flows that need no training.
+std::pair<std::string, std::string> small_model_and_data(const std::string& dir) {
+  Network net;
+  net.input_shape = {16};
+  net.layers.push_back(make_dense("fc", 16, 6, ActKind::ReLU));
+  net.layers.push_back(make_dense("out", 6, 3));
+  net = test::random_network(net, 5);
+  export_onnx(net, dir + "/model.onnx");
+  std::string csv;
+  for (int i = 0; i < 60; ++i) {
+    for (int f = 0; f < 16; ++f) csv += std::to_string((i * 37 + f * 11) % 256) + ",";
+    csv += std::to_string(i % 3) + "\n";
+  }
+  write_file_atomic(dir + "/data.csv", csv);
+  return {dir + "/model.onnx", dir + "/data.csv"};
+}
+
+}  // namespace
+
+TEST_CASE("flow: a second flow on the same directory is refused while the first runs, and the cache notices "
+          "changed or missing stage contents",
+          "[flow][bad-input]") {
+  const std::string dir = test::temp_dir("flow-cache");
+  const auto [model, data] = small_model_and_data(dir);
+  const std::string args = "flow --model " + model + " --dataset " + data + " --out " + dir +
+                           "/out --w 4 --u 4 --lanes 4 --rna-share 2 --no-sweep --no-synth --no-cosim";
+  auto r = test::run_cli(args);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("4 ran, 0 reused"));
+
+  // Another flow holds the directory: refused at once, nothing touched.
+  {
+    const DirectoryLock held(dir + "/out", "test");
+    auto busy = test::run_cli(args);
+    INFO(busy.output);
+    CHECK(busy.exit_code == 2);
+    CHECK_THAT(busy.output, Catch::Contains("another rapidnn flow is running on this directory"));
+  }
+
+  // A table deleted from the cached artifact, an RTL image corrupted: those stages run again.
+  std::string compose_dir, emit_dir;
+  for (const auto& e : fs::directory_iterator(dir + "/out/stages")) {
+    const std::string n = e.path().filename().string();
+    if (n.rfind("compose-", 0) == 0) compose_dir = e.path().string();
+    if (n.rfind("emit-", 0) == 0) emit_dir = e.path().string();
+  }
+  REQUIRE(fs::remove(compose_dir + "/artifact/s0_bias.hex"));
+  r = test::run_cli(args);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("artifact/s0_bias.hex is missing: running it again"));
+  CHECK(fs::exists(compose_dir + "/artifact/s0_bias.hex"));
+  std::string image = read_file(emit_dir + "/rtl/input_lut.hex");
+  image.back() = image.back() == '0' ? '1' : '0';
+  write_file_atomic(emit_dir + "/rtl/input_lut.hex", image);
+  r = test::run_cli(args);
+  CHECK_THAT(r.output, Catch::Contains("rtl/input_lut.hex was changed: running it again"));
+  // A stage directory left holding only its record is run again, not trusted.
+  fs::remove(emit_dir + "/contents.json");
+  r = test::run_cli(args);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("its record of contents is missing"));
+  r = test::run_cli(args);
+  CHECK_THAT(r.output, Catch::Contains("0 ran, 4 reused"));
 }

@@ -23,13 +23,17 @@ std::int64_t positive(const std::string& spec, const std::string& tok, const std
   try {
     std::size_t used = 0;
     const long long v = std::stoll(text, &used);
-    if (used != text.size() || v <= 0) throw std::invalid_argument("");
+    if (used != text.size() || v <= 0 || v > (1 << 24)) throw std::invalid_argument("");
     return v;
   } catch (const std::exception&) {
-    fail("--arch", "'{}': '{}' in token '{}' is not a positive integer", spec, text, tok);
+    fail("--arch", "'{}': '{}' in token '{}' is not an integer from 1 to 16777216", spec, text, tok);
   }
 }
 
+}  // namespace
+
+namespace {
+constexpr std::int64_t kMaxLayerWeights = std::int64_t{1} << 28;  // 1 GiB of float weights in one layer
 }  // namespace
 
 Network parse_arch(const std::string& spec) {
@@ -46,6 +50,9 @@ Network parse_arch(const std::string& spec) {
     std::int64_t in = net.input_shape[0];
     for (std::size_t i = 1; i < toks.size(); ++i) {
       const std::int64_t out = positive(spec, toks[i], toks[i]);
+      if (in * out > kMaxLayerWeights)
+        fail("--arch", "'{}': layer {} would hold {} x {} weights, more than {} (this machine's memory)", spec, i, in, out,
+             kMaxLayerWeights);
       const bool last = i + 1 == toks.size();
       net.layers.push_back(make_dense(fmt::format("fc{}", i), in, out, last ? ActKind::Identity : ActKind::ReLU));
       in = out;
