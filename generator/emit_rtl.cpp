@@ -106,6 +106,9 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
     for (int r = 0; r < R; ++r) v += rna(fmt::format("u_rna_{}", r), std::to_string(r), t.products[static_cast<std::size_t>(r)].file);
     v += "  genvar r;\n";
   }
+  if (!t.output)
+    v += "`ifdef RAPIDNN_TRACE\n`ifdef VERILATOR\n  import \"DPI-C\" function void rnn_trace_write(input int buf_id, "
+         "input int addr, input longint data);\n`endif\n`endif\n";
   // Write side: RNA r's neuron g*R + r at position pos goes to entry neuron * POS + pos.
   v += "  generate\n    for (r = 0; r < " + std::to_string(R) + "; r = r + 1) begin : g_write\n";
   v += fmt::format("      wire [31:0] neuron = {{{{{}{{1'b0}}}}, group}} * {} + r;\n", 32 - GW, R);
@@ -118,6 +121,10 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   } else {
     v += am_instance(t, "u_am", fmt::format("acc[r*{0} +: {0}]", t.acc_bits),
                      fmt::format("wr_data_o[r*{0} +: {0}]", ws.data_bits), 6);
+    // Co-simulation sees every sum before activation and encoding, not only the index it becomes.
+    v += fmt::format("`ifdef RAPIDNN_TRACE\n`ifdef VERILATOR\n      always @(posedge clk_i)\n        if (wr_en_o[r]) "
+                     "rnn_trace_write({0}, addr, 64'($signed(acc[r*{1} +: {1}])));\n`endif\n`endif\n",
+                     acc_trace_id(t), t.acc_bits);
   }
   v += "    end\n  endgenerate\nendmodule\n\n`default_nettype wire\n";
   return v;

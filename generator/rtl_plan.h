@@ -99,6 +99,10 @@ struct RtlPlan {
   std::int64_t interval() const;
 };
 
+// Co-simulation trace id of a tile's accumulator sums (its buffers' ids are 0 .. stages): under
+// RAPIDNN_TRACE a tile reports every sum it hands to its activation/encoding block.
+inline int acc_trace_id(const RtlStage& t) { return 1000 + t.stage; }
+
 // Throws Error(source, ...) for impossible options (lanes or sharing below 1, lanes above every
 // layer's fan-in) or a network the hardware cannot hold.
 RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source);

@@ -29,7 +29,8 @@ struct TracedBuffer {
   std::string name;
 };
 
-std::vector<TracedBuffer> traced_buffers(const RtlPlan& plan) {
+// `sums`: also every hidden tile's accumulator sums (the Verilator build traces them).
+std::vector<TracedBuffer> traced_buffers(const RtlPlan& plan, bool sums) {
   std::vector<TracedBuffer> out;
   out.push_back({0, plan.buffers[0].depth, 1, "input encoder"});
   for (const auto& t : plan.stages) {
@@ -39,6 +40,11 @@ std::vector<TracedBuffer> traced_buffers(const RtlPlan& plan) {
     b.positions = t.oh * t.ow;
     b.name = fmt::format("stage {} '{}' ({}{})", t.stage, t.name, to_string(t.kind), t.output ? ", scores" : "");
     out.push_back(b);
+    if (sums && !t.output && t.kind != StageKind::MaxPool) {
+      b.id = acc_trace_id(t);
+      b.name = fmt::format("stage {} '{}' ({}, accumulator sums)", t.stage, t.name, to_string(t.kind));
+      out.push_back(b);
+    }
   }
   return out;
 }
@@ -69,6 +75,11 @@ Expected expected_traces(const ComposedNetwork& cn, const RtlPlan& plan, const s
       auto& v = e.values[b];
       if (bufs[b].id == 0) {
         v.insert(v.end(), tr.input.begin(), tr.input.end());
+        continue;
+      }
+      if (bufs[b].id >= 1000) {  // acc_trace_id
+        const auto& a = tr.acc[static_cast<std::size_t>(bufs[b].id - 1000)];
+        v.insert(v.end(), a.begin(), a.end());
         continue;
       }
       const auto stage = static_cast<std::size_t>(bufs[b].id - 1);
@@ -149,7 +160,7 @@ CosimResult run_verilator(const ComposedNetwork& cn, const RtlPlan& plan, const 
   // Vectors: raw features and the golden model's traces.
   const fs::path work = build / "run";
   fs::create_directories(work);
-  const auto bufs = traced_buffers(plan);
+  const auto bufs = traced_buffers(plan, true);
   const Expected e = expected_traces(cn, plan, bufs, raw, samples);
   {
     std::string bytes(reinterpret_cast<const char*>(raw.data()), static_cast<std::size_t>(samples * plan.input_numel) * 2);
@@ -202,7 +213,7 @@ CosimResult run_icarus(const ComposedNetwork& cn, const RtlPlan& plan, const std
   CosimResult r;
   r.samples = samples;
   const fs::path build = fs::absolute(opt.build_dir.empty() ? rtl_dir + ".cosim-iverilog" : opt.build_dir);
-  fs::create_directories(build);
+  reset_owned_dir(build, "cosim-build");
   std::string stim;
   for (std::int64_t i = 0; i < samples * plan.input_numel; ++i) stim += fmt::format("{:04x}\n", raw[static_cast<std::size_t>(i)]);
   write_file_atomic(build / "stim.hex", stim);
@@ -227,7 +238,7 @@ CosimResult run_icarus(const ComposedNetwork& cn, const RtlPlan& plan, const std
   if (pr.exit_code != 0) fail(rtl_dir, "vvp failed (exit {}):\n{}", pr.exit_code, pr.output);
 
   // Compare the printed trace with the golden model, buffer by buffer and image by image.
-  const auto bufs = traced_buffers(plan);
+  const auto bufs = traced_buffers(plan, false);
   const Expected e = expected_traces(cn, plan, bufs, raw, samples);
   std::map<int, std::size_t> index;
   for (std::size_t b = 0; b < bufs.size(); ++b) index[bufs[b].id] = b;

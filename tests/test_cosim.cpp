@@ -299,3 +299,45 @@ TEST_CASE("killing rapidnn (kill -9) mid-build kills the simulator build it star
   CHECK_THAT(r.output, Catch::Contains("after=0"));
   CHECK_THAT(r.output, !Catch::Contains("before=0"));
 }
+
+TEST_CASE("co-simulation compares every accumulator sum: one layer-0 bias off by one is caught on the first image",
+          "[cosim]") {
+  if (!have("verilator")) SKIP_WITH("verilator is not installed");
+  Network net;
+  net.input_shape = {16};
+  net.layers.push_back(make_dense("fc", 16, 8, ActKind::ReLU));
+  net.layers.push_back(make_dense("out", 8, 3));
+  net = test::random_network(net, 31);
+  RtlOptions opt;
+  opt.lanes = 4;
+  opt.rna_share = 8;  // one RNA per tile: one bias per word of the bias image
+  const Bench b = make_bench("acc-sums", net, 8, 8, 8, opt, 20, 31);
+  check_ok(run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, CosimOptions{}));
+  // The simulator build is reused whatever the number of compile jobs.
+  CosimOptions two;
+  two.jobs = 1;
+  const CosimResult again = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, two);
+  check_ok(again);
+  CHECK(again.cached_build);
+
+  // Neuron 0's bias of layer 0, plus one (minus one at the top of its range).
+  const std::string bad = b.rtl + "-bias";
+  fs::copy(b.rtl, bad, fs::copy_options::recursive);
+  const RtlImage& bias = b.plan.stages[0].bias;
+  REQUIRE(bias.width <= 62);
+  const fs::path file = fs::path(bad) / bias.file;
+  std::string text = read_file(file);
+  const std::size_t start = text.find('\n') + 1, end = text.find('\n', start);
+  const std::string word = text.substr(start, end - start);
+  const std::int64_t v = std::stoll(word, nullptr, 16), mask = (std::int64_t{1} << bias.width) - 1;
+  const std::int64_t top = std::int64_t{1} << (bias.width - 1);
+  const std::int64_t signed_v = v >= top ? v - (mask + 1) : v;
+  const std::int64_t changed = (signed_v == top - 1 ? signed_v - 1 : signed_v + 1) & mask;
+  text.replace(start, word.size(), fmt::format("{:0{}x}", changed, word.size()));
+  write_file_atomic(file, text);
+  const CosimResult r = run_cosim(b.cn, b.plan, bad, b.raw, b.n, CosimOptions{});
+  INFO(r.mismatch);
+  CHECK_FALSE(r.ok);
+  CHECK_THAT(r.mismatch, Catch::Contains("MISMATCH image 0,") && Catch::Contains("stage 0"));
+  CHECK_THAT(r.mismatch, Catch::Contains("accumulator sums") || Catch::Contains("neuron 0"));
+}

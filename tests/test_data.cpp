@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "core/error.h"
 #include "data/dataset.h"
@@ -169,4 +170,32 @@ TEST_CASE("real MNIST test set from ../shared/ext", "[data]") {
   CHECK(s.test.size() == 10000);
   CHECK(s.test.sample_shape == Shape{1, 28, 28});
   CHECK(s.test.num_classes == 10);
+}
+
+TEST_CASE("a label beyond the model's classes names the labels file, not the images", "[data][bad-input]") {
+  Dataset d;
+  d.source = "images-idx3-ubyte";
+  d.labels_source = "labels-idx1-ubyte";
+  d.sample_shape = {4};
+  d.x.assign(8, 0.0f);
+  d.y = {0, 11};
+  d.num_classes = 12;
+  Network net;
+  net.input_shape = {4};
+  net.layers.push_back(make_dense("out", 4, 10));
+  CHECK_THROWS_WITH(fit_to_model(d, net, "m.onnx"),
+                    Catch::StartsWith("labels-idx1-ubyte: labels go up to 11") && Catch::Contains("m.onnx"));
+}
+
+TEST_CASE("non-finite preprocessing and CSV values are rejected", "[data][bad-input]") {
+  const std::string dir = test::temp_dir("data-nonfinite");
+  {
+    std::ofstream(dir + "/ok.csv") << "1,2,0\n3,4,1\n";
+    std::ofstream(dir + "/nan.csv") << "1,nan,0\n3,4,1\n";
+  }
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(), 0.0f})
+    CHECK_THROWS_WITH(load_dataset(dir + "/ok.csv", Preprocess{bad, 0.0f}), Catch::StartsWith("--scale: "));
+  CHECK_THROWS_WITH(load_dataset(dir + "/ok.csv", Preprocess{1.0f, std::numeric_limits<float>::infinity()}),
+                    Catch::StartsWith("--offset: "));
+  CHECK_THROWS_WITH(load_dataset(dir + "/nan.csv"), Catch::Contains("nan.csv") && Catch::Contains("not a finite number"));
 }

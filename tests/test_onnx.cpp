@@ -228,6 +228,17 @@ TEST_CASE("bad ONNX input: one clear error naming the file", "[onnx][bad-input]"
     b.node("Add", {"r", "x"}, "y");
     CHECK_THROWS_WITH(import_onnx_bytes(b.bytes("y"), "res.onnx"), Catch::Contains("both inputs are activations"));
   }
+  SECTION("weight dimensions whose product overflows: a message, not bad_alloc") {
+    Builder b;
+    b.init("w", {std::int64_t{1} << 40, std::int64_t{1} << 40}, {});
+    b.node("MatMul", {"x", "w"}, "y");
+    CHECK_THROWS_WITH(import_onnx_bytes(b.bytes("y"), "huge.onnx"),
+                      Catch::Contains("huge.onnx") && Catch::Contains("more than 2^32 values"));
+    Builder n;
+    n.init("w", {4, -3}, {});
+    n.node("MatMul", {"x", "w"}, "y");
+    CHECK_THROWS_WITH(import_onnx_bytes(n.bytes("y"), "neg.onnx"), Catch::Contains("a negative dimension"));
+  }
   SECTION("softmax in the middle") {
     Builder b;
     b.node("Softmax", {"x"}, "s");

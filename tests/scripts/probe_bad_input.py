@@ -214,6 +214,8 @@ for flag, v in [("--accumulate", "sideways"), ("--am", "three-block"), ("-j", "1
 case("eval -j 100000", ["eval", "-m", "model.onnx", "-d", "data", "-j", "100000"], "threads")
 case("eval --split other", ["eval", "-m", "model.onnx", "-d", "data", "--split", "other"], "split")
 case("sweep --w 3", ["sweep", "-m", "model.onnx", "-d", "data", "--w", "3", "--csv", scratch("sw") + "/s.csv"], "w")
+case("golden --scale (the artifact fixes the preprocessing)", ["golden", "-c", "art", "-d", "data", "--scale", "2"], "scale")
+case("cosim --offset (the artifact fixes the preprocessing)", co + ["--offset", "1"], "offset")
 case("unknown command", ["frobnicate"], "frobnicate")
 case("unknown flag", ["compose", "-m", "model.onnx", "-d", "data", "--frobnicate"], "frobnicate")
 
