@@ -196,3 +196,20 @@ TEST_CASE("an output file that cannot be moved into place says why (not 'Success
   }
   CHECK(fs::is_directory(dir + "/target/inner"));
 }
+
+TEST_CASE("emit's help states where its defaults differ from the flow's", "[cli]") {
+  const auto r = test::run_cli("emit --help");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("the flow's default, rtl.lanes, is 16"));
+  CHECK_THAT(r.output, Catch::Contains("rtl.rna_share, is 16"));
+}
+
+TEST_CASE("the content fingerprint is FNV-1a's algorithm from the documented offset basis", "[cli]") {
+  // docs/artifact.md: basis 1469598103934665603, FNV prime 1099511628211, 16 lower-case hex digits.
+  CHECK(fingerprint("") == "14650fb0739d0383");
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : std::string("rapidnn")) h = (h ^ c) * 1099511628211ULL;
+  char want[17];
+  std::snprintf(want, sizeof want, "%016llx", static_cast<unsigned long long>(h));
+  CHECK(fingerprint("rapidnn") == want);
+}

@@ -145,7 +145,7 @@ TEST_CASE("flow: a bad configuration is rejected before any work, naming the key
   };
   reject(R"({"compose": {"w": 16, "ww": 4}})", "unknown key 'compose.ww'");
   reject(R"({"flavour": 1})", "unknown key 'flavour'");
-  reject(R"({"compose": {"w": "sixteen"}})", "'compose.w' must be an integer, not a string");
+  reject(R"({"compose": {"w": "sixteen"}})", "'compose.w' must be an integer from -2147483648 to 2147483647, not a string");
   reject(R"({"sweep": {"u": [4, "x"]}})", "'sweep.u' must be a list of integers");
   reject(R"({"cosim": {"samples": 1.5}})", "'cosim.samples' must be an integer, not a number");
   reject(R"({"model": "missing.onnx"})", "'model': no such file");
