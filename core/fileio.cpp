@@ -89,13 +89,19 @@ void check_replaceable(const fs::path& path, const std::string& kind) {
          kind);
 }
 
+void claim_output_dir(const fs::path& dir, const std::string& kind) {
+  check_replaceable(dir, kind);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) fail(dir.string(), "cannot create the directory: {}", ec.message());
+  write_file_atomic(dir / kOutputMarker, "rapidnn " + kind + "\n");
+}
+
 void reset_owned_dir(const fs::path& dir, const std::string& kind) {
   check_replaceable(dir, kind);
   std::error_code ec;
   fs::remove_all(dir, ec);
-  fs::create_directories(dir, ec);
-  if (ec) fail(dir.string(), "cannot create the directory: {}", ec.message());
-  write_file_atomic(dir / kOutputMarker, "rapidnn " + kind + "\n");
+  claim_output_dir(dir, kind);
 }
 
 void check_output_file(const fs::path& path, const std::vector<std::string>& inputs) {

@@ -31,6 +31,9 @@ inline constexpr const char* kOutputMarker = ".rapidnn";
 // exist, is an empty directory, or is a directory marked as rapidnn's own `kind`.
 void check_replaceable(const fs::path& path, const std::string& kind);
 
+// Makes `dir` a directory of `kind`, keeping what it holds (check_replaceable, create, mark).
+void claim_output_dir(const fs::path& dir, const std::string& kind);
+
 // Makes `dir` an empty directory of `kind` (creating it, or clearing one check_replaceable accepts).
 void reset_owned_dir(const fs::path& dir, const std::string& kind);
 

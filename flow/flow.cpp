@@ -52,9 +52,7 @@ FlowOutcome run_flow(const FlowConfig& c, const FlowRunOptions& ro) {
   validate_flow_config(c);
   Stopwatch total;
   const fs::path out = c.out;
-  check_replaceable(out, "flow");  // never a directory of the user's files
-  fs::create_directories(out);
-  write_file_atomic(out / kOutputMarker, "rapidnn flow\n");
+  claim_output_dir(out, "flow");  // never a directory of the user's files
   const DirectoryLock lock(out, "rapidnn flow");  // two flows on one directory: the second is refused
   Runner run(out, kStages, ro.force);
   FlowOutcome outcome;

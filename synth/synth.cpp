@@ -69,9 +69,7 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
   check_synth_tools(opt);
   const RtlStage& t = first_tile(plan);
   const fs::path work = opt.work_dir.empty() ? fs::path(rtl_dir + ".synth") : fs::path(opt.work_dir);
-  check_replaceable(work, "synth-work");
-  fs::create_directories(work);
-  write_file_atomic(work / kOutputMarker, "rapidnn synth-work\n");
+  claim_output_dir(work, "synth-work");
   const BlockSet set = plan_blocks(plan, opt.blocks, {opt.mac_weight_bits, opt.mac_input_bits});
   const std::vector<RtlBlock>& blocks = set.blocks;
   const std::vector<RtlBlock>& memories = set.memories;

@@ -40,6 +40,14 @@ std::vector<float> random_inputs(const Network& net, std::int64_t n, std::uint64
   return x;
 }
 
+Network small_mlp(int hidden, std::uint64_t seed) {
+  Network net;
+  net.input_shape = {16};
+  net.layers.push_back(make_dense("fc", 16, hidden, ActKind::ReLU));
+  net.layers.push_back(make_dense("out", hidden, 3));
+  return random_network(net, seed);
+}
+
 RunResult run_cli(const std::string& args) { return run_cli_program(std::string(RAPIDNN_BIN) + " " + args + " 2>&1"); }
 
 RunResult run_cli_program(const std::string& cmd) {

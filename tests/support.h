@@ -17,6 +17,8 @@ std::optional<std::string> fashion_mnist();
 
 // A network with random weights (seeded) and its random inputs.
 Network random_network(Network skeleton, std::uint64_t seed);
+// The small 16-hidden-3 MLP (ReLU hidden layer) the CLI, flow, cosim and synth tests share.
+Network small_mlp(int hidden, std::uint64_t seed);
 std::vector<float> random_inputs(const Network& net, std::int64_t n, std::uint64_t seed);
 
 struct RunResult {

@@ -105,11 +105,7 @@ struct SmallCase {
 SmallCase small_case(const std::string& name) {
   SmallCase c;
   c.dir = test::temp_dir(name);
-  Network net;
-  net.input_shape = {16};
-  net.layers.push_back(make_dense("fc", 16, 6, ActKind::ReLU));
-  net.layers.push_back(make_dense("out", 6, 3));
-  net = test::random_network(net, 5);
+  Network net = test::small_mlp(6, 5);
   c.model = c.dir + "/model.onnx";
   export_onnx(net, c.model);
   std::mt19937 rng(3);

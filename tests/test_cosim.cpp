@@ -269,11 +269,7 @@ TEST_CASE("killing rapidnn (kill -9) mid-build kills the simulator build it star
           "[cosim][bad-input]") {
   if (find_program("verilator").empty() || find_program("pgrep").empty()) SKIP_WITH("verilator or pgrep is not installed");
   const std::string dir = test::temp_dir("cosim-kill");
-  Network net;
-  net.input_shape = {16};
-  net.layers.push_back(make_dense("fc", 16, 6, ActKind::ReLU));
-  net.layers.push_back(make_dense("out", 6, 3));
-  net = test::random_network(net, 6);
+  Network net = test::small_mlp(6, 6);
   const Dataset d = test::random_images(net.input_shape, 8, 3, 6);
   const ComposedNetwork cn = test::compose_case(net, d, 4, 4, 8);
   write_artifact(cn, dir + "/art");
@@ -303,11 +299,7 @@ TEST_CASE("killing rapidnn (kill -9) mid-build kills the simulator build it star
 TEST_CASE("co-simulation compares every accumulator sum: one layer-0 bias off by one is caught on the first image",
           "[cosim]") {
   if (!have("verilator")) SKIP_WITH("verilator is not installed");
-  Network net;
-  net.input_shape = {16};
-  net.layers.push_back(make_dense("fc", 16, 8, ActKind::ReLU));
-  net.layers.push_back(make_dense("out", 8, 3));
-  net = test::random_network(net, 31);
+  Network net = test::small_mlp(8, 31);
   RtlOptions opt;
   opt.lanes = 4;
   opt.rna_share = 8;  // one RNA per tile: one bias per word of the bias image

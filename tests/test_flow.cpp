@@ -195,11 +195,7 @@ namespace {
 
 // A model with random weights and a CSV of raw integer features, for flows that need no training.
 std::pair<std::string, std::string> small_model_and_data(const std::string& dir) {
-  Network net;
-  net.input_shape = {16};
-  net.layers.push_back(make_dense("fc", 16, 6, ActKind::ReLU));
-  net.layers.push_back(make_dense("out", 6, 3));
-  net = test::random_network(net, 5);
+  Network net = test::small_mlp(6, 5);
   export_onnx(net, dir + "/model.onnx");
   std::string csv;
   for (int i = 0; i < 60; ++i) {

@@ -33,11 +33,7 @@ struct Small {
 };
 
 Small small_design(int w, int u, int lanes) {
-  Network net;
-  net.input_shape = {16};
-  net.layers.push_back(make_dense("fc", 16, 6, ActKind::ReLU));
-  net.layers.push_back(make_dense("out", 6, 3));
-  net = test::random_network(net, 4);
+  Network net = test::small_mlp(6, 4);
   Small s;
   s.dir = test::temp_dir(fmt::format("synth-{}-{}", w, u));
   s.cn = test::compose_case(net, test::random_images(net.input_shape, 40, 3, 4), w, u, 8);
