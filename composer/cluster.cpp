@@ -369,6 +369,20 @@ std::vector<double> lloyd_refine(const WeightedPoints& p, std::vector<double> c,
   return c;
 }
 
+std::vector<double> uniform_levels(double lo, double hi, int level) {
+  const std::int64_t n = std::int64_t{1} << level;
+  std::vector<double> c;
+  if (lo < 0) {
+    const std::int64_t half = n / 2;
+    const double delta = std::max(std::fabs(lo), std::fabs(hi)) / static_cast<double>(std::max<std::int64_t>(1, half - 1));
+    for (std::int64_t k = -half; k < half; ++k) c.push_back(static_cast<double>(k) * delta);
+  } else {
+    const double delta = hi / static_cast<double>(n - 1);
+    for (std::int64_t k = 0; k < n; ++k) c.push_back(static_cast<double>(k) * delta);
+  }
+  return c;
+}
+
 LeveledCodebook build_codebook(const WeightedPoints& p, int max_level, CodebookMethod method) {
   if (p.x.empty()) fail("", "cannot build a codebook from no values");
   if (max_level < 0 || max_level > 16) fail("", "codebook level {} is out of range (0 to 16)", max_level);
@@ -404,6 +418,9 @@ LeveledCodebook build_codebook(const WeightedPoints& p, int max_level, CodebookM
         for (const auto& r : optimal_partitions(p, ks)) cb.levels.push_back(centers_of(pre, r));
       break;
     }
+    case CodebookMethod::Uniform:
+      for (int L = 1; L <= max_level; ++L) cb.levels.push_back(uniform_levels(p.x.front(), p.x.back(), L));
+      break;
     case CodebookMethod::Nested: {
       cb.nested = true;
       std::vector<Range> level = optimal_partition(p, 1 << max_level);

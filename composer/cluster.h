@@ -12,6 +12,12 @@
 //             Minimal WCSS at every level, but levels are not nested.
 //  - Nested:  optimal at the finest level, then sibling pairs merged upward
 //             (parent = mean of its members): nested like Tree.
+//  - Uniform: not clustering but uniform quantization, as a codebook: 2^L evenly
+//             spaced levels k * delta. Signed data: k = -2^(L-1) .. 2^(L-1) - 1,
+//             delta = max|x| / (2^(L-1) - 1) (symmetric); data >= 0 (after ReLU,
+//             pixels): k = 0 .. 2^L - 1, delta = max x / (2^L - 1). An index is
+//             then the integer k in offset binary (signed) or plain binary, so a
+//             multiply-accumulate baseline of L-bit numbers computes the same sums.
 // Values are first reduced to distinct sorted values with multiplicities, so
 // data with few distinct values (pixels, ReLU zeros) cluster fast.
 #pragma once
@@ -26,9 +32,12 @@
 
 namespace rapidnn {
 
-enum class CodebookMethod { Tree, Optimal, Nested };
-inline const Vocabulary<CodebookMethod> kCodebookMethods{
-    "codebook method", {{"optimal", CodebookMethod::Optimal}, {"tree", CodebookMethod::Tree}, {"nested", CodebookMethod::Nested}}};
+enum class CodebookMethod { Tree, Optimal, Nested, Uniform };
+inline const Vocabulary<CodebookMethod> kCodebookMethods{"codebook method",
+                                                         {{"optimal", CodebookMethod::Optimal},
+                                                          {"tree", CodebookMethod::Tree},
+                                                          {"nested", CodebookMethod::Nested},
+                                                          {"uniform", CodebookMethod::Uniform}}};
 inline const char* to_string(CodebookMethod m) { return kCodebookMethods.name(m); }
 inline CodebookMethod parse_codebook_method(const std::string& s) { return kCodebookMethods.parse(s, "--codebook"); }
 
@@ -48,6 +57,9 @@ struct LeveledCodebook {
 };
 
 LeveledCodebook build_codebook(const WeightedPoints& p, int max_level, CodebookMethod method);
+
+// The uniform quantizer's levels (CodebookMethod::Uniform) for data in [lo, hi] at 2^level entries.
+std::vector<double> uniform_levels(double lo, double hi, int level);
 
 // Index of the entry of a sorted table nearest to v; the lowest index on ties, including
 // between equal (duplicated) entries. Shared by codebooks (double) and integer tables.

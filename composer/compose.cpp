@@ -360,9 +360,24 @@ ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
           for (double cu : U) maxabs = std::max(maxabs, std::fabs(cw * cu));
       s.scale = maxabs > 0 ? maxabs / static_cast<double>(pmax) : 1.0;
       s.product_bits = st.base.product_bits;
+      // Uniform quantization of a Dense layer: one accumulator unit is one weight step times one
+      // input step, so every product is exactly k_w * k_x, the integer product a multiply-
+      // accumulate baseline of those bit widths computes (its accuracy is the golden model's).
+      const bool integer_products = st.base.method == CodebookMethod::Uniform && s.kind == StageKind::Dense &&
+                                    s.weight_codebooks.size() == 1 && s.weight_codebooks[0].size() > 1 && U.size() > 1;
+      if (integer_products) {
+        const double step = (s.weight_codebooks[0][1] - s.weight_codebooks[0][0]) * (U[1] - U[0]);
+        if (step > 0 && maxabs / step <= static_cast<double>(pmax)) s.scale = step;
+      }
+      std::int64_t prod_lo = 0, prod_hi = 0;
       for (const auto& C : s.weight_codebooks)
         for (double cw : C)
-          for (double cu : U) s.product.push_back(static_cast<std::int32_t>(std::llround(cw * cu / s.scale)));
+          for (double cu : U) {
+            s.product.push_back(static_cast<std::int32_t>(std::llround(cw * cu / s.scale)));
+            prod_lo = std::min<std::int64_t>(prod_lo, s.product.back());
+            prod_hi = std::max<std::int64_t>(prod_hi, s.product.back());
+          }
+      if (integer_products) s.product_bits = std::min(s.product_bits, signed_bits_for(prod_lo, prod_hi));
       s.bias.assign(static_cast<std::size_t>(s.units), 0);
       std::int64_t bmin = 0, bmax = 0;
       for (std::size_t n = 0; n < sp.bias.size(); ++n) {

@@ -37,12 +37,16 @@ namespace rapidnn {
 enum class StageKind { Dense, Conv, AvgPool, MaxPool, Flatten };
 const char* to_string(StageKind k);
 
-// How a weighted stage accumulates its products: the sum of table lookups (direct) or the paper's
-// counters, then count x product by shifts and adds (count, section 4.1.1). The golden model, the
-// RTL plan and every option that selects one use this one vocabulary.
-enum class AccumulateForm { Direct, Count };
+// How a weighted stage accumulates its products: the sum of table lookups (direct), the paper's
+// counters, then count x product by shifts and adds (count, section 4.1.1), or the sum of
+// products selected from shared product rows (shared: every RNA of a tile reads the same input
+// index at a beat, so the tile looks up that input's row of w products once per lane and each
+// RNA only selects its product by its weight index). The golden model, the RTL plan and every
+// option that selects one use this one vocabulary.
+enum class AccumulateForm { Direct, Count, Shared };
 inline const Vocabulary<AccumulateForm> kAccumulateForms{
-    "accumulate form", {{"direct", AccumulateForm::Direct}, {"count", AccumulateForm::Count}}};
+    "accumulate form",
+    {{"direct", AccumulateForm::Direct}, {"count", AccumulateForm::Count}, {"shared", AccumulateForm::Shared}}};
 inline const char* to_string(AccumulateForm a) { return kAccumulateForms.name(a); }
 
 struct Stage {

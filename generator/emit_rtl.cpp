@@ -89,8 +89,11 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   v += rom_instance(t.groups, R * t.bias_bits, GW, t.bias.file, "u_bias", "group", "bias");
   v += fmt::format("  wire [{}:0] acc;\n", R * t.acc_bits - 1);
   const std::string table = t.tables_per_rna > 1 ? fmt::format("group[{}:0]", t.table_bits - 1) : "1'b0";
-  auto rna = [&](const std::string& inst, const std::string& r, const std::string& file) {
+  const bool shared = p.options.accumulate == RtlAccumulate::Shared;
+  const std::int64_t row_bits = static_cast<std::int64_t>(L) * (1 << t.wiw) * t.product_bits;
+  auto rna = [&](const std::string& inst, const std::string& r, const std::string& file, const std::string& row) {
     RnaSignals s;
+    s.row = row;
     s.w_idx = fmt::format("widx[{0}*{1} +: {1}]", r, L * t.wiw);
     s.x_idx = "rd_data_i";
     s.table = table;
@@ -100,10 +103,24 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   };
   if (t.tables_per_rna > 1 && t.table_bits < GW) v += fmt::format("  wire unused_group = ^group[{}:{}];\n", GW - 1, t.table_bits);
   if (t.products.size() == 1) {
+    // Shared form: one set of product rows for the whole tile, read once per lane.
+    if (shared) {
+      v += fmt::format("  wire [{}:0] prow;\n", row_bits - 1);
+      v += prow_instance(t, t.products[0].file, "u_prow", "rd_data_i", table, "prow");
+    }
     v += "  genvar r;\n  generate\n    for (r = 0; r < " + std::to_string(R) + "; r = r + 1) begin : g_rna\n";
-    v += rna("u_rna", "r", t.products[0].file) + "    end\n  endgenerate\n";
+    v += rna("u_rna", "r", t.products[0].file, "prow") + "    end\n  endgenerate\n";
   } else {
-    for (int r = 0; r < R; ++r) v += rna(fmt::format("u_rna_{}", r), std::to_string(r), t.products[static_cast<std::size_t>(r)].file);
+    // A convolution's RNAs hold different channels' tables: each has its own (rows, or table).
+    for (int r = 0; r < R; ++r) {
+      const std::string& file = t.products[static_cast<std::size_t>(r)].file;
+      const std::string row = fmt::format("prow_{}", r);
+      if (shared) {
+        v += fmt::format("  wire [{}:0] {};\n", row_bits - 1, row);
+        v += prow_instance(t, file, fmt::format("u_prow_{}", r), "rd_data_i", table, row);
+      }
+      v += rna(fmt::format("u_rna_{}", r), std::to_string(r), file, row);
+    }
     v += "  genvar r;\n";
   }
   if (!t.output)
@@ -214,6 +231,7 @@ std::vector<std::string> design_templates(const RtlPlan& plan) {
   std::vector<std::string> modules{"rnn_pingpong", "rnn_input_enc", "rnn_output", "rnn_tile_ctrl", "rnn_rom"};
   for (const auto& t : plan.stages) {
     if (t.kind == StageKind::MaxPool) modules.emplace_back("rnn_maxpool");
+    else if (plan.options.accumulate == AccumulateForm::Shared) modules.insert(modules.end(), {"rnn_prow", "rnn_rna_sel"});
     else modules.emplace_back(plan.options.accumulate == AccumulateForm::Count ? "rnn_rna_count" : "rnn_rna");
     if (t.kind != StageKind::MaxPool && !t.output) modules.emplace_back("rnn_am");
   }

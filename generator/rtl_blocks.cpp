@@ -42,6 +42,11 @@ RtlBlock rna_block(const RtlPlan& p, const RtlStage& t) {
                    t.bias_bits - 1, t.acc_bits - 1);
   RnaSignals s{"beat_i", "first_i", "w_idx_i", "x_idx_i", "lane_valid_i", "mul_i", "mul_first_i", "pair_i",
                "table_i", "bias_i", "acc_o"};
+  if (p.options.accumulate == AccumulateForm::Shared) {  // a lone RNA owns its product rows
+    v += fmt::format("  wire [{}:0] prow;\n", static_cast<std::int64_t>(t.lanes) * (1 << t.wiw) * t.product_bits - 1);
+    v += prow_instance(t, t.products[0].file, "u_prow", "x_idx_i", "table_i", "prow");
+    s.row = "prow";
+  }
   v += rna_instance(t, p.options.accumulate, t.products[0].file, "u", s) + "endmodule\n";
   b.wrapper = wrapper_file(b.description, v);
   return b;
@@ -90,6 +95,7 @@ RtlBlock memory_block(const std::string& parent, const std::string& name, std::i
   b.large = true;
   b.depth = depth;
   b.width = width;
+  b.image = file;
   const int aw = clog2(depth);
   const std::string v = fmt::format("module synth_mem (input wire [{}:0] addr_i, output wire [{}:0] data_o);\n", aw - 1,
                                     width - 1) +
@@ -129,25 +135,38 @@ RtlBlock controller_block(const RtlPlan& p, const RtlStage& t, const RtlBuffer& 
 }
 
 // The baseline tile: the same controller, groups, lanes and beats as the lookup tile, with R
-// multiply-accumulate neurons on 8-bit weights and 8-bit activations (shared by every neuron, as
-// the lookup tile's input indices are), then ReLU and a saturating shift back to 8 bits. Its
-// weight and bias memories are black boxes: the artifact holds weight indices, not the baseline's
-// 8-bit weights, so their bits are reported (and their crossbar model), not their ROM logic.
-RtlBlock mac_tile_block(const RtlStage& t, const RtlBuffer& in, const MacBits& m) {
-  const int L = t.lanes, R = t.rnas, WB = m.weight_bits, XB = m.input_bits, BW = t.bias_bits;
-  const MacShape ms = mac_shape(t, m);
-  const int AW = ms.acc_bits, SHIFT = AW - XB - 4;
+// multiply-accumulate neurons (inputs shared by every neuron, as the lookup tile's input indices
+// are), then ReLU and a saturating shift back to the output width (requantization modelled as a
+// shift; a real one multiplies by a constant, so the baseline is, if anything, flattered).
+// On a uniform design (RtlPlan::uniform) the MAC runs on the design's own memories: its weights
+// are the weight indices read as integers (offset binary made two's complement by inverting the
+// top bit), its inputs the input indices, its biases the design's, and every memory is
+// synthesized; the accumulator is the design's exact width. Otherwise it takes `m`'s widths and
+// its weight and bias memories are black boxes reported by their bits: the artifact then holds
+// cluster indices, not the baseline's weights.
+RtlBlock mac_tile_block(const RtlPlan& plan, const RtlStage& t, const RtlBuffer& in, const MacBits& m) {
+  const bool own = plan.uniform;
+  const int L = t.lanes, R = t.rnas, WB = own ? t.wiw : m.weight_bits, XB = own ? t.xiw : m.input_bits;
+  const int BW = t.bias_bits, XO = own && !t.output ? t.out_index_bits : XB;
+  MacShape ms = mac_shape(t, {WB, XB});
+  if (own) {
+    ms.acc_bits = std::max(t.acc_bits, XO + 2);
+    ms.input_signed = t.x_signed;
+  }
+  const int AW = ms.acc_bits, SHIFT = std::max(0, AW - XO - 4);
   const std::int64_t wbits = static_cast<std::int64_t>(t.groups) * t.beats * R * L * WB;
-  RtlBlock b = make_block("mac-tile", "synth_mac_tile",
-                          fmt::format("baseline tile of '{}': {} multiply-accumulate neurons ({} lanes of {}-bit x "
-                                      "{}-bit), the same controller; ReLU and requantization to {} bits",
-                                      t.name, R, L, WB, XB, XB),
-                          wbits + static_cast<std::int64_t>(t.groups) * R * BW + ctrl_bits(t));
+  RtlBlock b = make_block(
+      "mac-tile", "synth_mac_tile",
+      fmt::format("baseline tile of '{}': {} multiply-accumulate neurons ({} lanes of {}-bit x {}-bit {}), the same "
+                  "controller; ReLU and requantization to {} bits{}",
+                  t.name, R, L, WB, XB, ms.input_signed ? "signed" : "unsigned", XO,
+                  own ? "; weights and biases of the uniform design, synthesized" : ""),
+      wbits + static_cast<std::int64_t>(t.groups) * R * BW + ctrl_bits(t));
   std::string v = "module synth_mac_tile (\n";
   v += "  input wire clk_i, input wire rst_ni, input wire in_valid_i, input wire out_ready_i,\n"
        "  output wire in_done_o, output wire out_done_o, output wire busy_o, output wire write_o,\n";
   v += fmt::format("  output wire [{}:0] rd_addr_o, input wire [{}:0] rd_data_i, output wire [{}:0] wr_data_o\n);\n",
-                   L * in.addr_bits - 1, L * XB - 1, R * XB - 1);
+                   L * in.addr_bits - 1, L * XB - 1, R * XO - 1);
   v += fmt::format("  wire [{}:0] lane_valid;\n  wire beat, first, mul, mul_first;\n  wire [{}:0] pair;\n  wire [{}:0] group;\n"
                    "  wire [{}:0] widx_addr;\n  wire [{}:0] pos;\n",
                    L - 1, t.pair_bits - 1, t.group_bits - 1, t.widx_addr_bits - 1, t.pos_bits - 1);
@@ -155,21 +174,30 @@ RtlBlock mac_tile_block(const RtlStage& t, const RtlBuffer& in, const MacBits& m
   cs.write = "write_o";
   v += tile_ctrl_instance(t, in, false, "u_ctrl", cs);
   v += "  wire unused_ctrl = ^{mul, mul_first, pair, pos};\n";
-  v += fmt::format("  wire [{}:0] w;\n", R * L * WB - 1);
-  v += rom_instance(static_cast<std::int64_t>(t.groups) * t.beats, R * L * WB, t.widx_addr_bits, "", "u_w", "widx_addr", "w");
+  v += fmt::format("  wire [{0}:0] w_mem;\n  wire [{0}:0] w;\n  wire [{1}:0] x;\n", R * L * WB - 1, L * XB - 1);
+  v += rom_instance(static_cast<std::int64_t>(t.groups) * t.beats, R * L * WB, t.widx_addr_bits, own ? t.widx.file : "",
+                    "u_w", "widx_addr", "w_mem");
+  // Offset binary to two's complement: invert each number's top bit (weights always; inputs when signed).
+  const auto flip = [](int n, int width, bool on) {
+    std::string mask;
+    for (int i = n * width - 1; i >= 0; --i) mask += on && i % width == width - 1 ? '1' : '0';
+    return fmt::format("{}'b{}", n * width, mask);
+  };
+  v += fmt::format("  assign w = w_mem ^ {};\n", flip(R * L, WB, own));
+  v += fmt::format("  assign x = rd_data_i ^ {};\n", flip(L, XB, own && t.x_signed));
   v += fmt::format("  wire [{}:0] bias;\n", R * BW - 1);
-  v += rom_instance(t.groups, R * BW, t.group_bits, "", "u_bias", "group", "bias");
+  v += rom_instance(t.groups, R * BW, t.group_bits, own ? t.bias.file : "", "u_bias", "group", "bias");
   v += fmt::format("  genvar r;\n  generate\n    for (r = 0; r < {}; r = r + 1) begin : g_mac\n", R);
   v += fmt::format("      wire signed [{}:0] acc;\n", AW - 1);
   v += mac_instance(ms, "u_mac",
-                    {"beat", "first", fmt::format("w[r*{0} +: {0}]", L * WB), "rd_data_i", "lane_valid",
+                    {"beat", "first", fmt::format("w[r*{0} +: {0}]", L * WB), "x", "lane_valid",
                      fmt::format("bias[r*{0} +: {0}]", BW), "acc"},
                     6);
-  v += fmt::format("      wire over = |acc[{}:{}];\n", AW - 2, SHIFT + XB - 1);
+  v += fmt::format("      wire over = |acc[{}:{}];\n", AW - 2, SHIFT + XO - 1);
   if (SHIFT > 0) v += fmt::format("      wire unused_low = ^acc[{}:0];\n", SHIFT - 1);
   v += fmt::format("      assign wr_data_o[r*{0} +: {0}] = acc[{1}] ? {0}'d0 : over ? {{1'b0, {{{2}{{1'b1}}}}}} : "
                    "{{1'b0, acc[{3}:{4}]}};\n",
-                   XB, AW - 1, XB - 1, SHIFT + XB - 2, SHIFT);
+                   XO, AW - 1, XO - 1, SHIFT + XO - 2, SHIFT);
   v += "    end\n  endgenerate\nendmodule\n";
   b.wrapper = wrapper_file(b.description, v);
   b.templates = {"rnn_mac.v"};
@@ -183,13 +211,13 @@ RtlBlock design_block(const RtlPlan& plan, const RtlStage& t, BlockKind k) {
                             fmt::format("tile of '{}': {} RNAs with their NDCAMs, weight-index and bias memories, "
                                         "controller",
                                         t.name, t.rnas),
-                            tile_table_bits(t));
+                            tile_table_bits(t, plan.options.accumulate));
     b.large = b.cut_roms = true;
     return b;
   }
   std::int64_t bits = static_cast<std::int64_t>(plan.input_lut.values.size()) * plan.input_lut.width;
   for (const auto& s : plan.stages)
-    if (s.kind != StageKind::MaxPool) bits += tile_table_bits(s);
+    if (s.kind != StageKind::MaxPool) bits += tile_table_bits(s, plan.options.accumulate);
   RtlBlock b = make_block("top", plan.options.top, "the whole design", bits);
   b.large = b.cut_roms = true;
   return b;
@@ -222,8 +250,11 @@ std::int64_t am_table_bits(const RtlStage& t) {
   return b;
 }
 
-std::int64_t tile_table_bits(const RtlStage& t) {
-  return t.rnas * (rna_table_bits(t) + am_table_bits(t)) + static_cast<std::int64_t>(t.widx.width) * t.groups * t.beats +
+std::int64_t tile_table_bits(const RtlStage& t, AccumulateForm form) {
+  // The shared form holds one set of product rows per tile (a convolution: one per RNA).
+  const std::int64_t product_copies = form == AccumulateForm::Shared ? static_cast<std::int64_t>(t.products.size()) : t.rnas;
+  return product_copies * rna_table_bits(t) + t.rnas * am_table_bits(t) +
+         static_cast<std::int64_t>(t.widx.width) * t.groups * t.beats +
          static_cast<std::int64_t>(t.bias.width) * t.groups + ctrl_bits(t);
 }
 
@@ -244,8 +275,9 @@ BlockSet plan_blocks(const RtlPlan& plan, const std::vector<BlockKind>& kinds, c
       case BlockKind::Ndcam: set.blocks.push_back(ndcam_block(t)); break;
       case BlockKind::Controller: set.blocks.push_back(controller_block(plan, t, in)); break;
       case BlockKind::MacTile:
-        set.blocks.push_back(mac_tile_block(t, in, mac));
-        set.memories.push_back(memory_block("mac-tile", "taps", t.beats, t.taps.width, t.taps.file));
+        set.blocks.push_back(mac_tile_block(plan, t, in, mac));
+        if (plan.uniform) add_tile_memories(set.memories, "mac-tile", t);
+        else set.memories.push_back(memory_block("mac-tile.s" + std::to_string(t.stage), "taps", t.beats, t.taps.width, t.taps.file));
         break;
       case BlockKind::Tile:
         set.blocks.push_back(design_block(plan, t, k));

@@ -40,6 +40,8 @@ struct RtlBlock {
   bool cut_roms = false;    // its rnn_rom instances are black boxes, synthesized as memory blocks
   std::string parent;       // a memory: the block it belongs to
   std::int64_t depth = 0, width = 0;
+  std::string image;                   // a memory: its $readmemh image in the RTL directory
+  std::int64_t col_lo = 0, col_hi = 0; // a memory slice: its columns (col_hi 0: all)
 };
 
 struct BlockSet {
@@ -61,7 +63,7 @@ const char* rom_blackbox_text();
 // Table bits of the first-layer pieces (what the memories of a block hold).
 std::int64_t rna_table_bits(const RtlStage& t);
 std::int64_t am_table_bits(const RtlStage& t);
-std::int64_t tile_table_bits(const RtlStage& t);
+std::int64_t tile_table_bits(const RtlStage& t, AccumulateForm form);
 
 // The first Dense or Conv stage: the one whose blocks are reported. Throws Error when none.
 const RtlStage& first_tile(const RtlPlan& p);

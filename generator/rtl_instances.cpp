@@ -27,8 +27,24 @@ std::string tile_ctrl_instance(const RtlStage& t, const RtlBuffer& in, bool coun
   return v;
 }
 
+std::string prow_instance(const RtlStage& t, const std::string& file, const std::string& inst, const std::string& x_idx,
+                          const std::string& table, const std::string& row) {
+  return fmt::format(
+      "  rnn_prow #(.L({}), .WIW({}), .XIW({}), .NT({}), .TW({}), .PW({}), .ROW_FILE({})) {} (\n"
+      "    .x_idx_i({}), .table_i({}), .row_o({})\n  );\n",
+      t.lanes, t.wiw, t.xiw, t.tables_per_rna, t.table_bits, t.product_bits, vquote(file), inst, x_idx, table, row);
+}
+
 std::string rna_instance(const RtlStage& t, AccumulateForm form, const std::string& prod_file, const std::string& inst,
                          const RnaSignals& s) {
+  if (form == AccumulateForm::Shared) {
+    std::string v = fmt::format("  rnn_rna_sel #(.L({}), .WIW({}), .PW({}), .BW({}), .AW({})) {} (\n", t.lanes, t.wiw,
+                                t.product_bits, t.bias_bits, t.acc_bits, inst);
+    v += fmt::format("    .clk_i(clk_i), .rst_ni(rst_ni), .beat_i({}), .first_i({}),\n", s.beat, s.first);
+    v += fmt::format("    .w_idx_i({}), .row_i({}), .lane_valid_i({}),\n", s.w_idx, s.row, s.lane_valid);
+    v += fmt::format("    .bias_i({}), .acc_o({})\n  );\n", s.bias, s.acc);
+    return v;
+  }
   const bool count = form == AccumulateForm::Count;
   std::string v = fmt::format(
       "  {} #(.L({}), .WIW({}), .XIW({}), .NT({}), .TW({}), .PW({}), .BW({}), .AW({}){}, .PROD_FILE({})) {} (\n",
@@ -61,11 +77,11 @@ std::string rom_instance(std::int64_t depth, std::int64_t width, int addr_bits, 
 std::string mac_instance(const MacShape& m, const std::string& inst, const MacSignals& s, int indent) {
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   return fmt::format(
-      "{0}rnn_mac #(.L({1}), .WB({2}), .XB({3}), .BW({4}), .AW({5})) {6} (\n"
+      "{0}rnn_mac #(.L({1}), .WB({2}), .XB({3}), .XS({14}), .BW({4}), .AW({5})) {6} (\n"
       "{0}  .clk_i(clk_i), .rst_ni(rst_ni), .beat_i({7}), .first_i({8}), .w_i({9}), .x_i({10}),\n"
       "{0}  .lane_valid_i({11}), .bias_i({12}), .acc_o({13})\n{0});\n",
       pad, m.lanes, m.weight_bits, m.input_bits, m.bias_bits, m.acc_bits, inst, s.beat, s.first, s.w, s.x,
-      s.lane_valid, s.bias, s.acc);
+      s.lane_valid, s.bias, s.acc, m.input_signed ? 1 : 0);
 }
 
 std::string pingpong_instance(const RtlBuffer& b, const std::string& n) {

@@ -28,9 +28,14 @@ std::string tile_ctrl_instance(const RtlStage& t, const RtlBuffer& in, bool coun
 struct RnaSignals {
   std::string beat = "beat", first = "first", w_idx, x_idx, lane_valid = "lane_valid", mul = "mul",
               mul_first = "mul_first", pair = "pair", table, bias, acc;
+  std::string row = "prow";  // the shared form's product rows (rnn_prow's row_o)
 };
 std::string rna_instance(const RtlStage& t, AccumulateForm form, const std::string& prod_file, const std::string& inst,
                          const RnaSignals& s);
+
+// rnn_prow (the shared form's product rows of tile `t`, from image `file`): x_idx in, rows out.
+std::string prow_instance(const RtlStage& t, const std::string& file, const std::string& inst, const std::string& x_idx,
+                          const std::string& table, const std::string& row);
 
 // rnn_am (activation + encoding) of tile `t`, indented by `indent` spaces.
 std::string am_instance(const RtlStage& t, const std::string& inst, const std::string& acc, const std::string& idx,
@@ -43,6 +48,7 @@ std::string rom_instance(std::int64_t depth, std::int64_t width, int addr_bits, 
 // rnn_mac (the multiply-accumulate baseline neuron), indented by `indent` spaces.
 struct MacShape {
   int lanes = 1, weight_bits = 8, input_bits = 8, bias_bits = 16, acc_bits = 32;
+  bool input_signed = true;
 };
 struct MacSignals {
   std::string beat = "beat", first = "first", w, x, lane_valid = "lane_valid", bias, acc;

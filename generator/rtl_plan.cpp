@@ -51,6 +51,20 @@ void copy_window(const Stage& s, RtlStage& t) {
   t.pl = s.pad.left;
 }
 
+// The most taps any neuron (output channel) has on one weight index: no pair counter of that
+// neuron can count more.
+std::int64_t max_taps_per_weight(const Stage& s) {
+  if (s.kind == StageKind::AvgPool || s.weight_idx.empty()) return s.fan_in;
+  std::int64_t most = 0;
+  std::vector<std::int64_t> n(static_cast<std::size_t>(s.w));
+  const auto fan = static_cast<std::size_t>(s.fan_in);
+  for (std::size_t k = 0; k < s.weight_idx.size(); k += fan) {
+    std::fill(n.begin(), n.end(), 0);
+    for (std::size_t j = 0; j < fan; ++j) most = std::max(most, ++n[s.weight_idx[k + j]]);
+  }
+  return most;
+}
+
 void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const RtlOptions& opt) {
   const bool conv = s.kind == StageKind::Conv, avg = s.kind == StageKind::AvgPool;
   t.units = s.units;
@@ -68,12 +82,21 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
   }
   t.wiw = clog2(s.w);
   t.xiw = clog2(s.u);
+  t.x_signed = !s.input_codebook.empty() && s.input_codebook.front() < 0;
   t.tables_per_rna = conv ? t.groups : 1;
   t.table_bits = clog2(t.tables_per_rna);
-  t.product_bits = s.product_bits;
+  // Widths from the tables' real ranges: products as wide as the largest entry needs (at most the
+  // artifact's declared width); a pair counter as wide as the most taps any neuron has on one
+  // weight index (the most a counter of that neuron can reach).
+  std::int64_t pmin = 0, pmax = 0;
+  for (auto v : s.product) {
+    pmin = std::min<std::int64_t>(pmin, v);
+    pmax = std::max<std::int64_t>(pmax, v);
+  }
+  t.product_bits = std::min(s.product_bits, signed_bits_for(pmin, pmax));
   t.bias_bits = s.bias_bits;
   t.acc_bits = s.acc_bits;
-  t.count_bits = clog2(s.fan_in + 1);
+  t.count_bits = clog2(std::max<std::int64_t>(max_taps_per_weight(s), t.lanes) + 1);  // at least a beat's increment
   t.positions = t.oh * t.ow;
   t.group_bits = clog2(t.groups);
   t.pos_bits = clog2(t.positions);
@@ -83,11 +106,34 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
   const std::int64_t pos = t.positions;
   const std::int64_t pairs = std::int64_t{1} << (t.wiw + t.xiw);
   t.cycles = 2 + t.groups * pos * (t.beats + (opt.accumulate == RtlAccumulate::Count ? pairs : 0) + 1);
+  const bool shared = opt.accumulate == RtlAccumulate::Shared;
 
   // Product images: [table][2^wiw][2^xiw], tables padded to a power of two when more than one.
   const std::string base = fmt::format("s{}_{}", t.stage, t.name);
   const int rows = 1 << t.wiw, cols = 1 << t.xiw;
+  // Shared form: the same entries as rows, word {table, x} = the 2^wiw products of input x.
+  auto row_image = [&](const std::string& file, const std::vector<std::int64_t>& tables) {
+    RtlImage im = image(file, rows * t.product_bits, false);
+    const std::int64_t slots = t.tables_per_rna > 1 ? (std::int64_t{1} << t.table_bits) : 1;
+    const std::uint64_t mask = (std::uint64_t{1} << t.product_bits) - 1;
+    for (std::int64_t k = 0; k < slots; ++k)
+      for (int xi = 0; xi < cols; ++xi) {
+        std::vector<std::uint8_t> bits(static_cast<std::size_t>(im.width), 0);
+        const std::int64_t table = k < static_cast<std::int64_t>(tables.size()) ? tables[static_cast<std::size_t>(k)] : -1;
+        if (table >= 0 && xi < s.u)
+          for (int wi = 0; wi < s.w; ++wi)
+            put_bits(bits, static_cast<std::size_t>(wi * t.product_bits), t.product_bits,
+                     static_cast<std::uint64_t>(static_cast<std::int64_t>(
+                         s.product[(static_cast<std::size_t>(table) * static_cast<std::size_t>(s.w) + static_cast<std::size_t>(wi)) *
+                                       static_cast<std::size_t>(s.u) +
+                                   static_cast<std::size_t>(xi)])) &
+                         mask);
+        push_word(im, bits);
+      }
+    return im;
+  };
   auto product_image = [&](const std::string& file, const std::vector<std::int64_t>& tables) {
+    if (shared) return row_image(file, tables);
     RtlImage im = image(file, t.product_bits, true);
     const std::int64_t slots = t.tables_per_rna > 1 ? (std::int64_t{1} << t.table_bits) : 1;
     im.values.assign(static_cast<std::size_t>(slots * rows * cols), 0);
@@ -110,10 +156,10 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
         const std::int64_t n = static_cast<std::int64_t>(g) * t.rnas + r;
         tables.push_back(n < s.units ? n : -1);
       }
-      t.products.push_back(product_image(fmt::format("{}_prod_r{}.hex", base, r), tables));
+      t.products.push_back(product_image(fmt::format("{}_{}_r{}.hex", base, shared ? "prow" : "prod", r), tables));
     }
   } else {
-    t.products.push_back(product_image(base + "_prod.hex", {0}));
+    t.products.push_back(product_image(base + (shared ? "_prow.hex" : "_prod.hex"), {0}));
   }
 
   // Weight indices: word g*beats + b holds, for RNA r and lane l, the index of neuron g*R + r at tap b*L + l.
@@ -262,6 +308,7 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
   p.options = opt;
   p.network = cn.name;
   p.artifact_fingerprint = artifact_fingerprint(cn);
+  p.uniform = cn.config.method == CodebookMethod::Uniform;
   p.raw_bits = cn.input.raw_bits;
   p.input_numel = numel(cn.input_shape);
   p.input_index_bits = clog2(cn.input.u);

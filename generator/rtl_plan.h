@@ -68,6 +68,7 @@ struct RtlStage {
   int kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0;
   std::int64_t chan_stride = 0;
   int wiw = 1, xiw = 1, tables_per_rna = 1, table_bits = 1;
+  bool x_signed = false;         // the input codebook has negative entries
   int product_bits = 16, bias_bits = 16, acc_bits = 24, count_bits = 1;
   // The controller's counter and address widths (every width an emitted module needs is here).
   std::int64_t positions = 1;  // oh x ow
@@ -86,6 +87,9 @@ struct RtlPlan {
   RtlOptions options;
   std::string network;
   std::string artifact_fingerprint;  // of the ComposedNetwork planned (composer/artifact.h)
+  // Uniform codebooks (CodebookMethod::Uniform): every index is an integer level (offset binary
+  // where the codebook is signed), so a multiply-accumulate baseline can run on the same memories.
+  bool uniform = false;
   int raw_bits = 8;
   std::int64_t input_numel = 0;
   int input_index_bits = 1;

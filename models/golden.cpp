@@ -63,6 +63,15 @@ void GoldenModel::run_weighted(const Stage& s, const std::vector<std::uint16_t>&
     return a;
   };
   if (count_form) counts.assign(w * u, 0);
+  // Shared form: the product rows the tile reads, one per (table, input index): rows[(t*u + x)*w + wi].
+  const bool shared_form = opt_.accumulate == AccumulateForm::Shared;
+  std::vector<std::int32_t> rows;
+  if (shared_form) {
+    rows.resize(s.product.size());
+    for (std::size_t t = 0; t < static_cast<std::size_t>(s.tables); ++t)
+      for (std::size_t wi = 0; wi < w; ++wi)
+        for (std::size_t xi = 0; xi < u; ++xi) rows[(t * u + xi) * w + wi] = s.product[(t * w + wi) * u + xi];
+  }
   switch (s.kind) {
     case StageKind::Dense: {
       acc.assign(static_cast<std::size_t>(s.units), 0);
@@ -73,6 +82,10 @@ void GoldenModel::run_weighted(const Stage& s, const std::vector<std::uint16_t>&
           std::fill(counts.begin(), counts.end(), 0u);
           for (std::size_t k = 0; k < fan; ++k) ++counts[wi[k] * u + x[k]];
           acc[n] = finish_counts(0, s.bias[n]);
+        } else if (shared_form) {
+          std::int64_t a = s.bias[n];
+          for (std::size_t k = 0; k < fan; ++k) a += rows[x[k] * w + wi[k]];  // the row of x[k], entry wi[k]
+          acc[n] = a;
         } else {
           std::int64_t a = s.bias[n];
           const std::int32_t* P = s.product.data();
@@ -107,6 +120,7 @@ void GoldenModel::run_weighted(const Stage& s, const std::vector<std::uint16_t>&
                       conv ? s.weight_idx[static_cast<std::size_t>(((o * ic + c) * s.kernel_h + ky) * s.kernel_w + kx)] : 0;
                   const std::size_t xi = x[static_cast<std::size_t>((c * ih + iy) * iw + ix)];
                   if (count_form) ++counts[widx * u + xi];
+                  else if (shared_form) a += rows[(table * u + xi) * w + widx];
                   else a += P[widx * u + xi];
                 }
               }

@@ -2,7 +2,8 @@
 //
 // This is what the accelerator computes, with only integer lookups,
 // additions, shifts and comparisons: encode raw inputs, accumulate products
-// (directly, or as the paper's counters times products by shift-and-add),
+// (directly, as the paper's counters times products by shift-and-add, or
+// selected from shared product rows),
 // activation and encoding by nearest-distance search (two blocks, or the
 // fused single block), max pooling on sorted indices, argmax at the output
 // (lowest index on ties). The RTL is checked against it bit for bit.

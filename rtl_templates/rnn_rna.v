@@ -32,6 +32,7 @@ module rnn_rna #(
   localparam integer AD = (NT > 1 ? TW : 0) + WIW + XIW;
   localparam integer DEPTH = 1 << AD;  // the image is padded to a power of two
   localparam integer LP = L <= 1 ? 1 : (1 << $clog2(L));  // leaves of the adder tree
+  localparam integer D = $clog2(LP);                       // levels of the tree
 
   reg signed [PW-1:0] prod_q [0:DEPTH-1];
   initial $readmemh(PROD_FILE, prod_q);
@@ -43,7 +44,10 @@ module rnn_rna #(
   endgenerate
 
   // Leaves at LP-1 .. 2*LP-2, node i sums nodes 2i+1 and 2i+2 (heap layout).
+  // Every node is held sign-extended to AW bits; only its low bits are computed (below).
+  /* verilator lint_off UNUSEDSIGNAL */
   wire signed [AW-1:0] node [0:2*LP-2] /* verilator split_var */;
+  /* verilator lint_on UNUSEDSIGNAL */
   genvar l;
   generate
     for (l = 0; l < LP; l = l + 1) begin : g_leaf
@@ -63,7 +67,16 @@ module rnn_rna #(
       end
     end
     for (l = 0; l < LP - 1; l = l + 1) begin : g_tree
-      assign node[l] = node[2*l+1] + node[2*l+2];
+      // Children are PW + (levels below them) bits wide, capped at AW (sums wrap modulo 2^AW,
+      // and the accumulator width holds every final sum).
+      localparam integer CW = PW + D - $clog2(l + 2) < AW ? PW + D - $clog2(l + 2) : AW;
+      localparam integer NW = CW + 1 < AW ? CW + 1 : AW;
+      wire signed [NW-1:0] s = $signed(node[2*l+1][CW-1:0]) + $signed(node[2*l+2][CW-1:0]);
+      if (NW < AW) begin : g_ext
+        assign node[l] = {{(AW-NW){s[NW-1]}}, s};
+      end else begin : g_full
+        assign node[l] = s;
+      end
     end
   endgenerate
 

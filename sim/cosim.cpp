@@ -51,7 +51,7 @@ std::vector<TracedBuffer> traced_buffers(const RtlPlan& plan, bool sums) {
 
 GoldenOptions golden_options(const RtlPlan& plan) {
   GoldenOptions g;
-  g.accumulate = plan.options.accumulate == RtlAccumulate::Count ? AccumulateForm::Count : AccumulateForm::Direct;
+  g.accumulate = plan.options.accumulate;
   g.am = plan.options.fused_am ? AmForm::Fused : AmForm::TwoBlock;
   return g;
 }

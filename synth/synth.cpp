@@ -18,6 +18,7 @@
 #include "core/progress.h"
 #include "core/process.h"
 #include "generator/rtl_blocks.h"
+#include "synth/synth_rom.h"
 #include "synth/synth_run.h"
 
 namespace rapidnn {
@@ -73,22 +74,40 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
   const BlockSet set = plan_blocks(plan, opt.blocks, {opt.mac_weight_bits, opt.mac_input_bits});
   const std::vector<RtlBlock>& blocks = set.blocks;
   const std::vector<RtlBlock>& memories = set.memories;
-  // Yosys and ABC are single-threaded: two workers take the jobs, largest first.
-  std::vector<const RtlBlock*> jobs;
-  for (const auto& b : blocks) jobs.push_back(&b);
+  // Yosys and ABC are single-threaded: two workers take the jobs, largest first. A memory is
+  // compiled by synth_rom in column slices of at most kRomSliceBits bits, each its own job.
+  constexpr std::int64_t kRomSliceBits = 1 << 18;
+  std::vector<RtlBlock> jobs(blocks.begin(), blocks.end());
+  std::vector<std::size_t> memory_of;  // per job: index into memories + 1 (0: a block)
+  memory_of.assign(jobs.size(), 0);
   if (opt.synthesize_memories)
-    for (const auto& m : memories) jobs.push_back(&m);
-  std::stable_sort(jobs.begin(), jobs.end(), [](const RtlBlock* a, const RtlBlock* b) {
-    const auto cost = [](const RtlBlock* x) { return x->cut_roms ? INT64_MAX : x->memory_bits; };
+    for (std::size_t k = 0; k < memories.size(); ++k) {
+      const RtlBlock& m = memories[k];
+      const std::int64_t cols = std::max<std::int64_t>(1, kRomSliceBits / std::max<std::int64_t>(m.depth, 1));
+      for (std::int64_t lo = 0, n = 0; lo < m.width; lo += cols, ++n) {
+        RtlBlock slice = m;
+        slice.col_lo = lo;
+        slice.col_hi = std::min(m.width, lo + cols);
+        if (lo > 0 || slice.col_hi < m.width) slice.name += fmt::format(".slice{}", n);
+        slice.memory_bits = m.depth * (slice.col_hi - slice.col_lo);
+        jobs.push_back(slice);
+        memory_of.push_back(k + 1);
+      }
+    }
+  std::vector<std::size_t> order(jobs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto cost = [&](std::size_t x) { return jobs[x].cut_roms ? INT64_MAX : jobs[x].memory_bits; };
     return cost(a) > cost(b);
   });
   std::vector<BlockReport> reports(jobs.size());
   std::vector<std::exception_ptr> errors(jobs.size());
   std::atomic<std::size_t> next{0};
   const auto worker = [&] {
-    for (std::size_t i; (i = next++) < jobs.size();) {
+    for (std::size_t n; (n = next++) < order.size();) {
+      const std::size_t i = order[n];
       try {
-        reports[i] = run_synth_block(*jobs[i], rtl_dir, work, opt);
+        reports[i] = memory_of[i] ? run_rom_block(jobs[i], rtl_dir, work, opt) : run_synth_block(jobs[i], rtl_dir, work, opt);
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -101,7 +120,7 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
   }
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
-  // Fold each memory into its block, in the order the blocks were asked for.
+  // Fold each memory (the sum of its slices) into its block, in the order the blocks were asked for.
   const auto entry = [](std::string name, std::int64_t depth, std::int64_t width) {
     MemoryReport mr;
     mr.name = std::move(name);
@@ -113,32 +132,33 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
     return mr;
   };
   std::vector<BlockReport> out;
-  for (const auto& b : blocks) {
-    const auto at = std::find(jobs.begin(), jobs.end(), &b) - jobs.begin();
-    BlockReport r = reports[static_cast<std::size_t>(at)];
-    for (const auto& mb : memories) {
+  for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
+    const RtlBlock& b = blocks[bi];
+    BlockReport r = reports[bi];
+    for (std::size_t k = 0; k < memories.size(); ++k) {
+      const RtlBlock& mb = memories[k];
       if (mb.parent != b.name) continue;
       MemoryReport mr = entry(mb.name.substr(b.name.size() + 1), mb.depth, mb.width);
-      const auto j = std::find(jobs.begin(), jobs.end(), &mb);
-      if (j != jobs.end()) {  // synthesized as ROM logic: its figures join the block's
-        const BlockReport& m = reports[static_cast<std::size_t>(j - jobs.begin())];
+      double slice_seconds = 0;
+      for (std::size_t j = blocks.size(); j < jobs.size(); ++j) {
+        if (memory_of[j] != k + 1) continue;  // a slice of this memory, synthesized as ROM logic
+        const BlockReport& m = reports[j];
         mr.synthesized = true;
-        mr.area_um2 = m.area_um2;
-        mr.cells = m.cells;
-        mr.transistors = m.transistors;
-        mr.access_ns = m.critical_ns;
-        mr.power_mw = m.power_mw;
+        mr.area_um2 += m.area_um2;
+        mr.cells += m.cells;
+        mr.access_ns = std::max(mr.access_ns, m.critical_ns);
+        mr.power_mw += m.power_mw;
         r.area_um2 += m.area_um2;
         r.cells += m.cells;
-        r.transistors += m.transistors;
         r.power_mw += m.power_mw;
         r.energy_pj_per_cycle += m.energy_pj_per_cycle;
         r.critical_ns = std::max(r.critical_ns, m.critical_ns);
-        r.seconds += m.seconds;
+        slice_seconds += m.seconds;
       }
+      r.seconds += slice_seconds;
       r.memories.push_back(mr);
     }
-    if (b.name == "mac-tile") {  // the baseline's weights and biases: bits only
+    if (b.name == "mac-tile" && !plan.uniform) {  // the baseline's weights and biases: bits only
       r.memories.push_back(entry("weights", static_cast<std::int64_t>(t.groups) * t.beats,
                                  static_cast<std::int64_t>(t.rnas) * t.lanes * opt.mac_weight_bits));
       r.memories.push_back(entry("bias", t.groups, static_cast<std::int64_t>(t.rnas) * t.bias_bits));

@@ -38,6 +38,37 @@ std::int64_t parse_int_after(const std::string& text, const std::string& key) {
 
 }  // namespace
 
+void time_netlist(BlockReport& r, const fs::path& dir, const std::string& rtl_dir, const SynthOptions& o) {
+  const std::vector<std::pair<std::string, std::string>> vars{
+      {"@TOP@", r.module}, {"@OUT@", dir.string()}, {"@LIBERTY@", fs::absolute(o.liberty).string()},
+      {"@PERIOD@", fmt::format("{}", o.period_ns)}, {"@ACTIVITY@", fmt::format("{}", o.input_activity)}};
+  std::smatch m;
+  write_file_atomic(dir / "sta.tcl", fill(script("sta.tcl"), vars));
+  ProcessResult pr = run_process({"sta", "-no_splash", "-exit", (dir / "sta.tcl").string()}, rtl_dir);
+  write_file_atomic(dir / "sta.log", pr.output);
+  if (pr.exit_code != 0 || pr.output.find("Error") != std::string::npos)
+    fail((dir / "sta.log").string(), "OpenSTA could not time block {}:\n{}", r.block,
+         pr.output.substr(0, std::min<std::size_t>(pr.output.size(), 2000)));
+  // "max_delay/setup group clk" then a row "endpoint  required  actual  slack (MET)".
+  const auto g = pr.output.find("group clk");
+  if (pr.exit_code == 0 && g != std::string::npos) {
+    const std::regex row(R"(\n\S+.*?\s+(-?[0-9.]+)\s+(-?[0-9.]+)\s+(-?[0-9.]+) \((MET|VIOLATED)\))");
+    const std::string tail = pr.output.substr(g);
+    if (std::regex_search(tail, m, row)) {
+      r.critical_ns = std::stod(m[2]);
+      r.fmax_mhz = r.critical_ns > 0 ? 1000.0 / r.critical_ns : 0.0;
+    }
+  }
+  // "Total  internal  switching  leakage  total  100.0%" (Watts).
+  const std::regex power(R"(\nTotal\s+\S+\s+\S+\s+\S+\s+([0-9.eE+-]+))");
+  if (std::regex_search(pr.output, m, power)) {
+    r.power_mw = std::stod(m[1]) * 1e3;
+    r.energy_pj_per_cycle = r.power_mw * o.period_ns;  // mW x ns = pJ
+  } else {
+    fail((dir / "sta.log").string(), "OpenSTA printed no power report for block {}", r.block);
+  }
+}
+
 BlockReport run_synth_block(const RtlBlock& b, const std::string& rtl_dir, const fs::path& work,
                             const SynthOptions& o) {
   Stopwatch sw;
@@ -72,40 +103,20 @@ BlockReport run_synth_block(const RtlBlock& b, const std::string& rtl_dir, const
   const std::vector<std::pair<std::string, std::string>> vars{
       {"@FILES@", files}, {"@TOP@", b.module}, {"@OUT@", dir.string()}, {"@LIBERTY@", fs::absolute(o.liberty).string()},
       {"@PERIOD@", fmt::format("{}", o.period_ns)}, {"@ACTIVITY@", fmt::format("{}", o.input_activity)},
-      {"@SYNTH_FLAGS@", b.large ? "-noabc" : ""}, {"@DCH@", b.large ? "" : "dch,-f;"}};
+      {"@SYNTH_FLAGS@", b.large ? "-noabc" : ""}, {"@DCH@", b.large ? "" : "dch,-f;"},
+      {"@FLATTEN@", b.large ? "" : "-flatten"}};
   write_file_atomic(dir / "synth.ys", fill(script("synth_generic.ys"), vars) + fill(script("synth_liberty.ys"), vars));
   ProcessResult pr = run_process({"yosys", "-q", "-l", (dir / "yosys.log").string(), "-s", (dir / "synth.ys").string()}, rtl_dir);
   if (pr.exit_code != 0) fail(rtl_dir, "yosys failed on block {} (log: {}):\n{}", b.name, (dir / "yosys.log").string(), pr.output);
   const std::string cmos = read_file(dir / "stat_cmos.txt"), lib = read_file(dir / "stat_liberty.txt");
   r.transistors = parse_int_after(cmos, "Estimated number of transistors:");
   r.cells = parse_int_after(lib, "Number of cells:");
+  // A hierarchical netlist's total is "Chip area for top module"; a flat one has one module.
+  const std::regex top_area(R"(Chip area for top module '[^']*': ([0-9.eE+-]+))");
   const std::regex area(R"(Chip area for module '[^']*': ([0-9.eE+-]+))");
   std::smatch m;
-  if (std::regex_search(lib, m, area)) r.area_um2 = std::stod(m[1]);
-  write_file_atomic(dir / "sta.tcl", fill(script("sta.tcl"), vars));
-  pr = run_process({"sta", "-no_splash", "-exit", (dir / "sta.tcl").string()}, rtl_dir);
-  write_file_atomic(dir / "sta.log", pr.output);
-  if (pr.exit_code != 0 || pr.output.find("Error") != std::string::npos)
-    fail((dir / "sta.log").string(), "OpenSTA could not time block {}:\n{}", b.name,
-         pr.output.substr(0, std::min<std::size_t>(pr.output.size(), 2000)));
-  // "max_delay/setup group clk" then a row "endpoint  required  actual  slack (MET)".
-  const auto g = pr.output.find("group clk");
-  if (pr.exit_code == 0 && g != std::string::npos) {
-    const std::regex row(R"(\n\S+.*?\s+(-?[0-9.]+)\s+(-?[0-9.]+)\s+(-?[0-9.]+) \((MET|VIOLATED)\))");
-    const std::string tail = pr.output.substr(g);
-    if (std::regex_search(tail, m, row)) {
-      r.critical_ns = std::stod(m[2]);
-      r.fmax_mhz = r.critical_ns > 0 ? 1000.0 / r.critical_ns : 0.0;
-    }
-  }
-  // "Total  internal  switching  leakage  total  100.0%" (Watts).
-  const std::regex power(R"(\nTotal\s+\S+\s+\S+\s+\S+\s+([0-9.eE+-]+))");
-  if (std::regex_search(pr.output, m, power)) {
-    r.power_mw = std::stod(m[1]) * 1e3;
-    r.energy_pj_per_cycle = r.power_mw * o.period_ns;  // mW x ns = pJ
-  } else {
-    fail((dir / "sta.log").string(), "OpenSTA printed no power report for block {}", b.name);
-  }
+  if (std::regex_search(lib, m, top_area) || std::regex_search(lib, m, area)) r.area_um2 = std::stod(m[1]);
+  time_netlist(r, dir, rtl_dir, o);
   r.seconds = sw.seconds();
   return r;
 }

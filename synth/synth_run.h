@@ -14,6 +14,9 @@
 
 namespace rapidnn {
 
+// OpenSTA on dir/netlist.v (top r.module): critical path, Fmax and power into r.
+void time_netlist(BlockReport& r, const std::filesystem::path& dir, const std::string& rtl_dir, const SynthOptions& o);
+
 BlockReport run_synth_block(const RtlBlock& b, const std::string& rtl_dir, const std::filesystem::path& work,
                             const SynthOptions& o);
 

@@ -64,9 +64,10 @@ inline Network random_small_network(std::uint64_t seed) {
   return random_network(net, seed);
 }
 
-inline ComposedNetwork compose_case(const Network& net, const Dataset& calib, int w, int u, int q) {
+inline ComposedNetwork compose_case(const Network& net, const Dataset& calib, int w, int u, int q,
+                                    CodebookMethod method = CodebookMethod::Optimal) {
   ComposeConfig cfg;
-  cfg.method = CodebookMethod::Optimal;
+  cfg.method = method;
   cfg.q = q;
   const ComposerState st = prepare_composer(net, "random.onnx", calib, cfg, w, u);
   return assemble(st, w, u, q);

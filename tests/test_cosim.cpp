@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <array>
 #include <filesystem>
 
 #include "composer/artifact.h"
@@ -129,6 +130,36 @@ TEST_CASE("MLP, counter accumulation, fused lookups, random stalls on both sides
   CHECK(r.interval >= predict_cycles(b.plan, b.n).interval());
 }
 
+TEST_CASE("MLP, shared product rows, random stalls: 200 images bit-exact, cycles as predicted", "[cosim]") {
+  if (!have("verilator")) SKIP_WITH("verilator is not installed");
+  RtlOptions opt;
+  opt.lanes = 7;  // does not divide 784: masked lanes
+  opt.rna_share = 3;
+  opt.accumulate = RtlAccumulate::Shared;
+  const Bench b = make_bench("mlp-shared", fmnist_mlp(5), 4, 16, 16, opt, 200);
+  const CosimResult r = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, {});
+  check_ok(r);
+  check_cycles_predicted(b, r);
+  CosimOptions co;
+  co.stall_in = 0.3;
+  co.stall_out = 0.3;
+  co.seed = 5;
+  check_ok(run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, co));
+}
+
+TEST_CASE("CNN with pooling, shared product rows (one set per RNA), fused tables: 200 images bit-exact", "[cosim]") {
+  if (!have("verilator")) SKIP_WITH("verilator is not installed");
+  RtlOptions opt;
+  opt.lanes = 4;
+  opt.rna_share = 2;
+  opt.accumulate = RtlAccumulate::Shared;
+  opt.fused_am = true;
+  const Bench b = make_bench("cnn-shared", fmnist_cnn(6), 8, 8, 16, opt, 200);
+  const CosimResult r = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, {});
+  check_ok(r);
+  check_cycles_predicted(b, r);
+}
+
 TEST_CASE("CNN with max and average pooling, counter form, fused tables: 200 images bit-exact", "[cosim]") {
   if (!have("verilator")) SKIP_WITH("verilator is not installed");
   RtlOptions opt;
@@ -181,7 +212,7 @@ TEST_CASE("50 seeded random networks go through compose, emit and co-simulation 
     RtlOptions opt;
     opt.lanes = pick(1, 6);
     opt.rna_share = pick(1, 3);
-    opt.accumulate = pick(0, 1) ? RtlAccumulate::Count : RtlAccumulate::Direct;
+    opt.accumulate = std::array{RtlAccumulate::Direct, RtlAccumulate::Count, RtlAccumulate::Shared}[pick(0, 2)];
     opt.fused_am = pick(0, 1);
     std::int64_t max_fan = 0, max_units = 0;
     const Dataset calib = test::random_images(net.input_shape, 30, static_cast<int>(net.num_classes()), seed);

@@ -79,7 +79,7 @@ TEST_CASE("count * product by shifts and adds equals multiplication", "[golden]"
     }
 }
 
-TEST_CASE("counter form equals direct form, fused equals two-block, on random networks", "[golden]") {
+TEST_CASE("counter and shared-row forms equal the direct form, fused equals two-block, on random networks", "[golden]") {
   const std::uint64_t seed = GENERATE(range(1u, 9u));
   const ActKind act = std::array{ActKind::ReLU, ActKind::Sigmoid, ActKind::Tanh, ActKind::Softsign}[seed % 4];
   const int w = 1 << (1 + seed % 4), u = 1 << (2 + seed % 3), q = 8 << (seed % 3);
@@ -89,15 +89,18 @@ TEST_CASE("counter form equals direct form, fused equals two-block, on random ne
   const GoldenModel direct(c.cn, {AccumulateForm::Direct, AmForm::TwoBlock});
   const GoldenModel counted(c.cn, {AccumulateForm::Count, AmForm::TwoBlock});
   const GoldenModel fused(c.cn, {AccumulateForm::Direct, AmForm::Fused});
+  const GoldenModel rows(c.cn, {AccumulateForm::Shared, AmForm::TwoBlock});
   const auto raw = raw_features(c.data, 8);
   const std::int64_t per = numel(c.cn.input_shape);
   for (std::int64_t i = 0; i < c.data.size(); ++i) {
-    GoldenTrace a, b, f;
+    GoldenTrace a, b, f, r;
     direct.classify(raw.data() + i * per, &a);
     counted.classify(raw.data() + i * per, &b);
     fused.classify(raw.data() + i * per, &f);
+    rows.classify(raw.data() + i * per, &r);
     check_traces_equal(a, b);
     check_traces_equal(a, f);
+    check_traces_equal(a, r);
   }
   // Every accumulator value in each stage's range, not just those the data reaches.
   for (const Stage& s : c.cn.stages) {

@@ -110,7 +110,7 @@ TEST_CASE("generated designs lint clean and have no latches or combinational loo
     int w, u, q;
     RtlOptions opt;
   };
-  RtlOptions direct, count, shared;
+  RtlOptions direct, count, shared, rows;
   direct.lanes = 4;
   count.lanes = 3;  // does not divide the fan-ins: masked lanes
   count.accumulate = RtlAccumulate::Count;
@@ -118,8 +118,13 @@ TEST_CASE("generated designs lint clean and have no latches or combinational loo
   shared.lanes = 8;
   shared.rna_share = 3;
   shared.fused_am = true;
+  rows.lanes = 5;
+  rows.rna_share = 2;
+  rows.accumulate = RtlAccumulate::Shared;
   const std::vector<Config> configs{
       {"mlp-direct", test::random_small_network(2), 8, 16, 16, direct},
+      {"mlp-rows", test::random_small_network(3), 4, 16, 16, rows},
+      {"cnn-rows", cnn_all_kinds(), 8, 4, 8, rows},
       {"cnn-count-fused", cnn_all_kinds(), 4, 8, 8, count},
       {"cnn-shared", cnn_all_kinds(), 16, 4, 16, shared},
       {"cnn-direct", cnn_all_kinds(), 2, 2, 4, direct},
@@ -197,7 +202,7 @@ TEST_CASE("emit rejects bad input: clear message, exit 2, nothing written", "[rt
       {"-c " + dir + "/art --lanes -3", "--lanes must be 1 to 65536 (taps per beat per RNA), not -3"},
       {"-c " + dir + "/art --rna-share 0", "--rna-share must be 1 to 16777216"},
       {"-c " + dir + "/art --lanes " + std::to_string(max_fan + 1), "is above every layer's fan-in"},
-      {"-c " + dir + "/art --accumulate sideways", "sideways not in {direct,count}"},
+      {"-c " + dir + "/art --accumulate sideways", "sideways not in {direct,count,shared}"},
       {"-c " + dir + "/art --top 9bad", "is not a Verilog identifier"},
   };
   for (const auto& b : bad) {
@@ -229,14 +234,17 @@ TEST_CASE("emit rejects bad input: clear message, exit 2, nothing written", "[rt
 TEST_CASE("the synthesis wrappers of every block are generated from the plan and lint clean under verilator -Wall",
           "[rtl]") {
   if (find_program("verilator").empty()) SKIP_WITH("verilator is not installed");
-  RtlOptions direct, count;
+  RtlOptions direct, count, rows;
   direct.lanes = 4;
   count.lanes = 3;
   count.accumulate = RtlAccumulate::Count;
   count.fused_am = true;
+  rows.lanes = 5;
+  rows.accumulate = RtlAccumulate::Shared;
   const std::vector<std::pair<std::string, Design>> designs{
       {"mlp", emit_case("wrap-mlp", test::random_small_network(2), 8, 16, 16, direct)},
-      {"cnn", emit_case("wrap-cnn", cnn_all_kinds(), 4, 8, 8, count)}};
+      {"cnn", emit_case("wrap-cnn", cnn_all_kinds(), 4, 8, 8, count)},
+      {"mlp-rows", emit_case("wrap-mlp-rows", test::random_small_network(2), 4, 16, 16, rows)}};
   const std::vector<BlockKind> all{BlockKind::Rna,  BlockKind::Ndcam, BlockKind::Controller, BlockKind::Tile,
                                    BlockKind::Top,  BlockKind::Mac,   BlockKind::MacTile};
   int linted = 0;

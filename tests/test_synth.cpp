@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <random>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "composer/artifact.h"
@@ -16,6 +18,7 @@
 #include "rtl_support.h"
 #include "core/process.h"
 #include "synth/synth.h"
+#include "synth/synth_rom.h"
 
 using namespace rapidnn;
 namespace fs = std::filesystem;
@@ -32,13 +35,15 @@ struct Small {
   RtlPlan plan;
 };
 
-Small small_design(int w, int u, int lanes) {
+Small small_design(int w, int u, int lanes, CodebookMethod method = CodebookMethod::Optimal,
+                   AccumulateForm form = AccumulateForm::Direct) {
   Network net = test::small_mlp(6, 4);
   Small s;
-  s.dir = test::temp_dir(fmt::format("synth-{}-{}", w, u));
-  s.cn = test::compose_case(net, test::random_images(net.input_shape, 40, 3, 4), w, u, 8);
+  s.dir = test::temp_dir(fmt::format("synth-{}-{}-{}-{}", w, u, to_string(method), to_string(form)));
+  s.cn = test::compose_case(net, test::random_images(net.input_shape, 40, 3, 4), w, u, 8, method);
   RtlOptions opt;
   opt.lanes = lanes;
+  opt.accumulate = form;
   s.plan = plan_rtl(s.cn, opt, "small");
   write_artifact(s.cn, s.dir + "/art");
   emit_rtl(s.plan, s.dir + "/rtl");
@@ -96,7 +101,7 @@ TEST_CASE("every block synthesizes, maps to osu018 and is timed, and the (4, 4) 
   const auto& mt = reports[6];
   CHECK(mt.block == "mac-tile");
   REQUIRE(mt.memories.size() == 3);
-  CHECK(mt.memories[0].name == "taps");
+  CHECK(mt.memories[0].name == "s0.taps");
   CHECK(mt.memories[1].name == "weights");
   CHECK_FALSE(mt.memories[1].synthesized);
   CHECK(mt.memories[1].bits == static_cast<std::int64_t>(t0.groups) * t0.beats * t0.rnas * t0.lanes * 8);
@@ -166,4 +171,86 @@ TEST_CASE("an RTL directory and the artifact it was emitted from are matched by 
                              Catch::Contains(b.dir + "/rtl"));
   }
   CHECK_FALSE(fs::exists(b.dir + "/rtl.synth"));
+}
+
+// Evaluates the compiler's BLIF (2:1 multiplexer nodes, constants, output buffers) at one address.
+std::vector<int> eval_rom_blif(const std::string& blif, int addr_bits, std::int64_t addr, std::int64_t outputs) {
+  std::map<std::string, int> v;
+  for (int a = 0; a < addr_bits; ++a) v[fmt::format("a{}", a)] = static_cast<int>((addr >> a) & 1);
+  v["n0"] = 0;
+  v["n1"] = 1;
+  std::istringstream in(blif);
+  std::vector<int> out(static_cast<std::size_t>(outputs), -1);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream ls(line);
+    std::string kw;
+    ls >> kw;
+    if (kw != ".names") continue;
+    std::vector<std::string> n;
+    for (std::string t; ls >> t;) n.push_back(t);
+    if (n.size() == 4) v[n[3]] = v.at(n[0]) ? v.at(n[2]) : v.at(n[1]);  // "01- 1", "1-1 1": sel ? hi : lo
+    else if (n.size() == 2) out[static_cast<std::size_t>(std::stoll(n[1].substr(1)))] = v.at(n[0]);
+  }
+  return out;
+}
+
+TEST_CASE("the ROM compiler's decision diagram is the image, bit for bit, at every address", "[synth]") {
+  std::mt19937_64 rng(5);
+  for (const auto& [depth, width] : {std::pair<std::int64_t, std::int64_t>{1, 3}, {5, 7}, {16, 4}, {37, 70}}) {
+    std::vector<std::vector<std::uint8_t>> words(static_cast<std::size_t>(depth));
+    for (auto& wd : words) {
+      wd.resize(static_cast<std::size_t>(width));
+      for (auto& b : wd) b = static_cast<std::uint8_t>(rng() & 1);
+    }
+    const int ab = clog2(depth);
+    std::int64_t nodes = 0;
+    for (const auto& [lo, hi] : {std::pair<std::int64_t, std::int64_t>{0, width}, {width / 2, width}}) {
+      const std::string blif = rom_blif(words, ab, lo, hi, "m", &nodes);
+      INFO("depth " << depth << " width " << width << " columns " << lo << ".." << hi);
+      CHECK(nodes <= depth * (hi - lo));
+      for (std::int64_t a = 0; a < depth; ++a) {
+        const auto got = eval_rom_blif(blif, ab, a, hi - lo);
+        for (std::int64_t c = lo; c < hi; ++c) REQUIRE(got[static_cast<std::size_t>(c - lo)] == words[static_cast<std::size_t>(a)][static_cast<std::size_t>(c)]);
+      }
+    }
+  }
+  // Identical columns share every node: a second copy of a column adds no multiplexer.
+  std::vector<std::vector<std::uint8_t>> twins(64, std::vector<std::uint8_t>(2));
+  for (auto& wd : twins) wd[0] = wd[1] = static_cast<std::uint8_t>(rng() & 1);
+  std::int64_t one = 0, two = 0;
+  rom_blif(twins, 6, 0, 1, "m", &one);
+  rom_blif(twins, 6, 0, 2, "m", &two);
+  CHECK(one == two);
+}
+
+TEST_CASE("uniform codebooks: evenly spaced levels, integer products, and a MAC tile on the design's own memories",
+          "[synth]") {
+  const auto lv = uniform_levels(-0.5, 0.3, 3);  // signed: k = -4..3, delta = 0.5 / 3
+  REQUIRE(lv.size() == 8);
+  CHECK(lv.front() == Approx(-4 * 0.5 / 3));
+  CHECK(lv.back() == Approx(3 * 0.5 / 3));
+  const auto lu = uniform_levels(0.0, 2.0, 2);  // unsigned: k = 0..3, delta = 2 / 3
+  CHECK(lu == std::vector<double>{0.0, 2.0 / 3, 4.0 / 3, 2.0});
+  if (!tools_present()) SKIP_WITH("yosys, opensta or qflow-tech-osu018 is not installed");
+  const Small s = small_design(16, 8, 4, CodebookMethod::Uniform);
+  REQUIRE(s.plan.uniform);
+  // Every product of the first (Dense) layer is k_w * k_x: the weight level times the input level.
+  const Stage& st = s.cn.stages[1].weighted() ? s.cn.stages[1] : s.cn.stages[0];
+  for (int wi = 0; wi < st.w; ++wi)
+    for (int xi = 0; xi < st.u; ++xi)
+      CHECK(st.product[static_cast<std::size_t>(wi * st.u + xi)] == (wi - st.w / 2) * (xi - (st.input_codebook.front() < 0 ? st.u / 2 : 0)));
+  SynthOptions opt;
+  opt.blocks = {BlockKind::Tile, BlockKind::MacTile};
+  const auto r = synth_blocks(s.plan, s.dir + "/rtl", opt);
+  REQUIRE(r.size() == 2);
+  const auto& mt = r[1];
+  REQUIRE(mt.memories.size() == 3);  // weights (the weight indices), biases, taps: all synthesized
+  for (const auto& m : mt.memories) {
+    INFO(m.name);
+    CHECK(m.synthesized);
+    CHECK(m.area_um2 >= 0);  // a one-word memory is constants: no cells
+  }
+  CHECK(mt.memories[0].area_um2 > 0);
+  CHECK(mt.memories[0].bits == r[0].memories[0].bits);  // the same weight memory as the lookup tile
+  CHECK_THAT(mt.description, Catch::Contains("4-bit x 3-bit"));
 }

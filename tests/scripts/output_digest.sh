@@ -20,6 +20,8 @@ q emit -c mlp-16-64 -o mlp-16-64-rtl --lanes 16 --rna-share 16
 q emit -c mlp-4-16-tree -o mlp-4-16-count-rtl --lanes 4 --rna-share 32 --accumulate count
 q emit -c cnn-4-8 -o cnn-4-8-rtl --lanes 4 --rna-share 4
 q emit -c cnn-4-8 -o cnn-4-8-fused-rtl --lanes 8 --rna-share 2 --fused-am --top my_top
+q emit -c mlp-4-16-tree -o mlp-4-16-shared-rtl --lanes 4 --rna-share 32 --accumulate shared
+q emit -c cnn-4-8 -o cnn-4-8-shared-rtl --lanes 4 --rna-share 4 --accumulate shared
 # The marker that makes a directory rapidnn's own (core/fileio.h) is not an output.
 for f in $(find . -type f ! -name .rapidnn | LC_ALL=C sort); do
   case "$f" in
