@@ -111,6 +111,13 @@ void setup_synth(CLI::App& app) {
                   "crossbar model only: much faster for large layers)")
       ->capture_default_str()
       ->check(words_of(kMemoryTreatments));
+  cmd->add_option("--mac-weight-bits", o->synth.mac_weight_bits,
+                  "Weight width of the mac and mac-tile baselines (mac-tile on a uniform design: the design's)")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 16));
+  cmd->add_option("--mac-input-bits", o->synth.mac_input_bits, "Input width of the mac and mac-tile baselines")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 16));
   cmd->add_option("--json", o->json, "JSON report (default <rtl>.synth/report.json)");
   cmd->add_option("--work-dir", o->synth.work_dir, "Directory for netlists and logs (default <rtl>.synth)");
   cmd->callback([o] { run_synth(*o); });

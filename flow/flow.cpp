@@ -10,7 +10,7 @@
 namespace rapidnn::flow {
 namespace {
 
-constexpr int kStages = 8;
+constexpr int kStages = 9;
 
 // Copies the report stage's pages to their stable place, <out>/report/.
 void publish_report(const fs::path& out, const StageInfo& report, FlowOutcome& outcome) {
@@ -72,6 +72,7 @@ FlowOutcome run_flow(const FlowConfig& c, const FlowRunOptions& ro) {
     outcome.ok = false;
     return outcome;
   }
+  run_if<BaselinesStage>(run, ctx, c.synth || (c.sweep && c.sweep_synth), "(no synthesis)", ctx.baselines);
   run_if<SynthStage>(run, ctx, c.synth, "(synth.enabled is false)", ctx.synth);
   run_if<SweepSynthStage>(run, ctx, c.sweep && c.sweep_synth,
                           c.sweep ? "(sweep.synth is false)" : "(sweep.enabled is false)", ctx.sweep_synth);

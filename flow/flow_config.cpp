@@ -156,6 +156,16 @@ void read_sweep(Section& top, FlowConfig& c) {
   s.get("u", c.sweep_u);
   s.get("synth", c.sweep_synth);
   s.get("lanes", c.sweep_lanes);
+  s.get("rna_share", c.sweep_rna_share);
+  std::vector<std::string> forms;
+  for (const auto f : c.sweep_forms) forms.emplace_back(to_string(f));
+  s.get("forms", forms);
+  c.sweep_forms.clear();
+  for (const auto& f : forms) {
+    if (!kAccumulateForms.find(f)) fail(top.file(), "'sweep.forms': '{}' is not {}", f, kAccumulateForms.list());
+    c.sweep_forms.push_back(kAccumulateForms.parse(f, top.file()));
+  }
+  if (c.sweep_forms.empty()) fail(top.file(), "'sweep.forms' is empty: name at least one of {}", kAccumulateForms.list());
   s.finish();
 }
 
@@ -257,7 +267,12 @@ std::string flow_config_json(const FlowConfig& c) {
                     {"epochs", c.retrain.epochs},
                     {"lr", c.retrain.lr},
                     {"validation", c.retrain.validation}}}};
-  j["sweep"] = {{"enabled", c.sweep}, {"w", c.sweep_w}, {"u", c.sweep_u}, {"synth", c.sweep_synth}, {"lanes", c.sweep_lanes}};
+  std::vector<std::string> forms;
+  for (const auto f : c.sweep_forms) forms.emplace_back(to_string(f));
+  j["sweep"] = {{"enabled", c.sweep},          {"w", c.sweep_w},
+                {"u", c.sweep_u},              {"synth", c.sweep_synth},
+                {"lanes", c.sweep_lanes},      {"rna_share", c.sweep_rna_share},
+                {"forms", forms}};
   j["rtl"] = {{"lanes", c.rtl.lanes},
               {"rna_share", c.rtl.rna_share},
               {"accumulate", kAccumulateForms.name(c.rtl.accumulate)},
@@ -328,6 +343,7 @@ void validate_flow_config(const FlowConfig& c) {
   kLanesRange.check(c.rtl.lanes, f, "'rtl.lanes'");
   kRnaShareRange.check(c.rtl.rna_share, f, "'rtl.rna_share'");
   kLanesRange.check(c.sweep_lanes, f, "'sweep.lanes'");
+  kRnaShareRange.check(c.sweep_rna_share, f, "'sweep.rna_share'");
   if (c.cosim) {
     positive("cosim.samples", static_cast<double>(c.samples));
     const char* sim = kSimulators.name(c.simulator);  // the program and its Debian package share the name

@@ -38,17 +38,21 @@ struct FlowConfig {
   // delta-e over a (w, u) grid, and (synth) one lookup neuron per point beside the MAC neuron
   bool sweep = true;
   std::vector<int> sweep_w{4, 16, 64}, sweep_u{4, 16, 64};
+  // (synth) per point and accumulate form, the first layer's whole tile at the sweep's lanes and
+  // sharing, beside the 8-bit and the equal-accuracy MAC tiles at the same lanes and cycles
   bool sweep_synth = true;
   int sweep_lanes = 4;
+  int sweep_rna_share = 64;
+  std::vector<RtlAccumulate> sweep_forms{RtlAccumulate::Shared};
   // the design
-  RtlOptions rtl{16, 16, RtlAccumulate::Direct, false, "rapidnn_top"};
+  RtlOptions rtl{16, 16, RtlAccumulate::Shared, false, "rapidnn_top"};
   // co-simulation
   bool cosim = true;
   std::int64_t samples = 200;
   Simulator simulator = Simulator::Verilator;
   // synthesis
   bool synth = true;
-  std::vector<BlockKind> blocks{BlockKind::Rna, BlockKind::Ndcam, BlockKind::Controller, BlockKind::Mac};
+  std::vector<BlockKind> blocks{BlockKind::Ndcam, BlockKind::Controller, BlockKind::Tile};
   std::string liberty = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib";
   double period_ns = 100.0;
   double activity = 0.1;

@@ -17,6 +17,7 @@ json results_of(const FlowContext& ctx) {
   results["emit"] = ctx.emit->result.record;
   if (ctx.sweep) results["sweep"] = ctx.sweep->result.record;
   if (ctx.cosim) results["cosim"] = ctx.cosim->result.record;
+  if (ctx.baselines) results["baselines"] = ctx.baselines->result.record;
   if (ctx.synth) results["synth"] = ctx.synth->result.record;
   if (ctx.sweep_synth) results["sweep_synth"] = ctx.sweep_synth->result.record;
   return results;

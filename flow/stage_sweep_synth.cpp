@@ -1,44 +1,52 @@
-// Stage "sweep-synth": per (w, u) of the sweep, one lookup neuron beside the multiply-accumulate
-// neuron (paper Figures 11 and 12), two points at a time.
+// Stage "sweep-synth": per (w, u) of the sweep and per accumulate form, the first layer's whole
+// tile (memories synthesized), beside the 8-bit and the equal-accuracy MAC tiles at the same
+// lanes, sharing and cycles: the points of the report's accuracy-against-area Pareto plot.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <future>
 
 #include "composer/artifact.h"
 #include "core/progress.h"
 #include "flow/stages.h"
 #include "generator/emit_rtl.h"
-#include "sim/cycle_model.h"
 #include "synth/synth.h"
 
 namespace rapidnn::flow {
 namespace {
 
-struct Point {
-  int w, u;
-  double delta_e;
+struct Job {
+  std::string name, label, artifact;
+  RtlAccumulate form = RtlAccumulate::Shared;
+  bool mac = false;
+  int w = 0, u = 0;
+  double accuracy = 0, delta_e = 0;
 };
 
-// Emits the point's design at the sweep's lanes and synthesizes its RNA and the MAC neuron.
-json synth_point(const FlowContext& ctx, const fs::path& dir, const Point& p) {
-  const FlowConfig& c = ctx.config;
-  const std::string name = fmt::format("w{}-u{}", p.w, p.u);
-  const std::string art = (ctx.sweep->info.dir / name).string();
-  const ComposedNetwork cn = load_artifact(art);
+RtlOptions sweep_rtl(const FlowConfig& c, RtlAccumulate form) {
   RtlOptions ro = c.rtl;
   ro.lanes = c.sweep_lanes;
-  const RtlPlan plan = plan_rtl(cn, ro, art);
-  const std::string rtl = (dir / name / "rtl").string();
+  ro.rna_share = c.sweep_rna_share;
+  ro.accumulate = form;
+  return ro;
+}
+
+// Emits the job's design at the sweep's RTL options and synthesizes its (lookup or MAC) tile.
+json synth_job(const FlowContext& ctx, const fs::path& dir, const Job& j) {
+  const ComposedNetwork cn = load_artifact(j.artifact);
+  const RtlPlan plan = plan_rtl(cn, sweep_rtl(ctx.config, j.form), j.artifact);
+  const std::string rtl = (dir / j.name / "rtl").string();
   emit_rtl(plan, rtl);
-  const auto reps = synth_blocks(plan, rtl, synth_options(c, dir / name / "synth", {BlockKind::Rna, BlockKind::Mac}));
-  const CyclePrediction cp = predict_cycles(plan, 2);
-  return {{"w", p.w},
-          {"u", p.u},
-          {"delta_e", p.delta_e},
-          {"rna", block_report_json(reps[0])},
-          {"mac", block_report_json(reps[1])},
-          {"latency_cycles", cp.latency(0)},
-          {"interval_cycles", cp.interval()}};
+  const BlockKind kind = j.mac ? BlockKind::MacTile : BlockKind::Tile;
+  const BlockReport b = synth_blocks(plan, rtl, synth_options(ctx.config, dir / j.name / "synth", {kind}))[0];
+  const RtlStage& t = first_tile(plan);
+  double mem = 0;
+  for (const auto& m : b.memories) mem += m.area_um2;
+  return {{"name", j.name}, {"label", j.label}, {"form", j.mac ? "mac" : to_string(j.form)}, {"w", j.w}, {"u", j.u},
+          {"accuracy", j.accuracy}, {"delta_e", j.delta_e}, {"area_um2", b.area_um2}, {"memory_um2", mem},
+          {"logic_um2", b.area_um2 - mem}, {"fmax_mhz", b.fmax_mhz}, {"cycles", t.cycles},
+          {"energy_nj_per_inference", b.energy_pj_per_cycle * static_cast<double>(t.cycles) / 1000.0},
+          {"block", block_report_json(b)}};
 }
 
 }  // namespace
@@ -50,36 +58,56 @@ SweepSynthOut SweepSynthOut::from_json(const json& j) {
 }
 
 std::string SweepSynthOut::summary() const {
-  int smaller = 0;
-  for (const auto& p : record.at("points"))
-    smaller += p.at("rna").value("area_um2", 0.0) < p.at("mac").value("area_um2", 0.0);
-  return fmt::format("{} points; the lookup neuron is smaller than the MAC neuron at {}", record.at("points").size(),
-                     smaller);
+  double mac8 = 0;
+  for (const auto& t : record.at("tiles"))
+    if (t.value("name", std::string()) == "mac8") mac8 = t.value("area_um2", 0.0);
+  int smaller = 0, lookups = 0;
+  for (const auto& t : record.at("tiles"))
+    if (t.value("form", std::string()) != "mac") ++lookups, smaller += t.value("area_um2", 0.0) < mac8;
+  return fmt::format("{} tiles; {} of {} lookup tiles smaller than the 8-bit MAC tile", record.at("tiles").size(),
+                     smaller, lookups);
 }
 
 json SweepSynthStage::inputs(const FlowContext& ctx) {
   const FlowConfig& c = ctx.config;
-  return {{"stage", "sweep-synth"}, {"sweep", ctx.sweep->info.key}, {"lanes", c.sweep_lanes},
+  std::vector<std::string> forms;
+  for (const auto f : c.sweep_forms) forms.emplace_back(to_string(f));
+  return {{"stage", "sweep-synth"}, {"sweep", ctx.sweep->info.key}, {"baselines", ctx.baselines->info.key},
+          {"lanes", c.sweep_lanes}, {"rna_share", c.sweep_rna_share}, {"forms", forms},
           {"rtl", rtl_settings(c.rtl)}, {"settings", synth_settings(c)}, {"version", ctx.version}};
 }
 
 SweepSynthOut SweepSynthStage::run(const FlowContext& ctx, const fs::path& dir) {
   const FlowConfig& c = ctx.config;
-  std::vector<Point> points;
+  const double float_acc = ctx.sweep->result.record.value("float_accuracy", 0.0);
+  std::vector<Job> jobs;
+  for (const char* n : {"mac8", "mac-equal"}) {
+    const json& rec = ctx.baselines->result.record.at(std::string(n) == "mac8" ? "mac8" : "equal");
+    Job j{n, fmt::format("{}-bit x {}-bit MAC", rec.value("weight_bits", 0), rec.value("input_bits", 0)),
+          ctx.baseline_artifact(n), RtlAccumulate::Direct, true, 0, 0, rec.value("accuracy", 0.0),
+          rec.value("delta_e", 0.0)};
+    jobs.push_back(j);
+  }
   for (std::size_t i = 0; i < c.sweep_w.size(); ++i)
-    for (std::size_t j = 0; j < c.sweep_u.size(); ++j)
-      points.push_back({c.sweep_w[i], c.sweep_u[j], ctx.sweep->result.delta_e[i][j]});
-  std::vector<json> rows(points.size());
-  Progress bar("sweep-synth", static_cast<std::int64_t>(points.size()));
-  // Two points at a time; each synth_blocks call runs its two blocks in parallel too.
-  for (std::size_t k = 0; k < points.size(); k += 2) {
-    auto a = std::async(std::launch::async, [&, k] { rows[k] = synth_point(ctx, dir, points[k]); });
-    if (k + 1 < points.size()) rows[k + 1] = synth_point(ctx, dir, points[k + 1]);
+    for (std::size_t k = 0; k < c.sweep_u.size(); ++k)
+      for (const auto f : c.sweep_forms) {
+        const int w = c.sweep_w[i], u = c.sweep_u[k];
+        const double d = ctx.sweep->result.delta_e[i][k];
+        jobs.push_back({fmt::format("w{}-u{}-{}", w, u, to_string(f)), fmt::format("({}, {}) {}", w, u, to_string(f)),
+                        (ctx.sweep->info.dir / fmt::format("w{}-u{}", w, u)).string(), f, false, w, u, float_acc - d, d});
+      }
+  std::vector<json> rows(jobs.size());
+  Progress bar("sweep-synth", static_cast<std::int64_t>(jobs.size()));
+  // Two designs at a time; each synth_blocks call runs its logic and memory slices on two workers.
+  for (std::size_t k = 0; k < jobs.size(); k += 2) {
+    auto a = std::async(std::launch::async, [&, k] { rows[k] = synth_job(ctx, dir, jobs[k]); });
+    if (k + 1 < jobs.size()) rows[k + 1] = synth_job(ctx, dir, jobs[k + 1]);
     a.get();
-    bar.set(static_cast<std::int64_t>(std::min(k + 2, points.size())));
+    bar.set(static_cast<std::int64_t>(std::min(k + 2, jobs.size())));
   }
   bar.finish();
-  return SweepSynthOut::from_json({{"lanes", c.sweep_lanes}, {"points", rows}});
+  return SweepSynthOut::from_json(
+      {{"lanes", c.sweep_lanes}, {"rna_share", c.sweep_rna_share}, {"tiles", rows}});
 }
 
 }  // namespace rapidnn::flow

@@ -2,6 +2,9 @@
 // memory bits with the paper's crossbar model beside the MAC baseline's.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <future>
+
 #include "composer/artifact.h"
 #include "flow/stages.h"
 #include "generator/design_record.h"
@@ -27,6 +30,41 @@ json first_tile_memories(const RtlStage& t) {
           {"mac_memory_crossbar_um2", static_cast<double>(weights * 8 + bias_bits) * kCrossbarUm2PerBit}};
 }
 
+// A whole first-layer tile as the comparison records it: total, logic and memory area, energy per
+// inference (the tile runs t.cycles per sample), Fmax.
+json tile_entry(const std::string& name, const std::string& label, const BlockReport& b, const RtlStage& t,
+                double accuracy, double delta_e) {
+  double mem = 0;
+  for (const auto& m : b.memories) mem += m.area_um2;
+  return {{"name", name},
+          {"label", label},
+          {"accuracy", accuracy},
+          {"delta_e", delta_e},
+          {"area_um2", b.area_um2},
+          {"memory_um2", mem},
+          {"logic_um2", b.area_um2 - mem},
+          {"fmax_mhz", b.fmax_mhz},
+          {"cycles", t.cycles},
+          {"energy_nj_per_inference", b.energy_pj_per_cycle * static_cast<double>(t.cycles) / 1000.0},
+          {"all_memories_synthesized", std::all_of(b.memories.begin(), b.memories.end(),
+                                                   [](const MemoryReport& m) { return m.synthesized; })}};
+}
+
+// The baselines' tiles: mac-tile on each uniform design (its own memories, synthesized).
+json baseline_tiles(const FlowContext& ctx, const fs::path& dir) {
+  json out = json::array();
+  for (const char* n : {"mac8", "mac-equal"}) {
+    const json& rec = ctx.baselines->result.record.at(std::string(n) == "mac8" ? "mac8" : "equal");
+    const ComposedNetwork cn = load_artifact(ctx.baseline_artifact(n));
+    const RtlPlan plan = load_design(cn, ctx.baseline_artifact(n), ctx.baseline_rtl(n));
+    const auto r = synth_blocks(plan, ctx.baseline_rtl(n), synth_options(ctx.config, dir / n, {BlockKind::MacTile}));
+    const std::string label = fmt::format("{}-bit x {}-bit MAC{}", rec.value("weight_bits", 0), rec.value("input_bits", 0),
+                                          std::string(n) == "mac8" ? "" : " (equal accuracy)");
+    out.push_back(tile_entry(n, label, r[0], first_tile(plan), rec.value("accuracy", 0.0), rec.value("delta_e", 0.0)));
+  }
+  return out;
+}
+
 }  // namespace
 
 SynthOut SynthOut::from_json(const json& j) {
@@ -47,23 +85,31 @@ json SynthStage::inputs(const FlowContext& ctx) {
   const FlowConfig& c = ctx.config;
   std::vector<std::string> blocks;
   for (const auto b : c.blocks) blocks.emplace_back(kBlockKinds.name(b));
-  return {{"stage", "synth"}, {"emit", ctx.emit->info.key}, {"blocks", blocks}, {"settings", synth_settings(c)},
-          {"version", ctx.version}};
+  return {{"stage", "synth"}, {"emit", ctx.emit->info.key}, {"baselines", ctx.baselines->info.key}, {"blocks", blocks},
+          {"settings", synth_settings(c)}, {"version", ctx.version}};
 }
 
 SynthOut SynthStage::run(const FlowContext& ctx, const fs::path& dir) {
   const FlowConfig& c = ctx.config;
   const ComposedNetwork cn = load_artifact(ctx.artifact_dir());
   const RtlPlan plan = load_design(cn, ctx.artifact_dir(), ctx.rtl_dir());
+  // The baselines' tiles synthesize while the design's blocks do (each call runs two workers).
+  auto baselines = std::async(std::launch::async, [&] { return baseline_tiles(ctx, dir / "baselines"); });
   const auto reports = synth_blocks(plan, ctx.rtl_dir(), synth_options(c, dir / "work", c.blocks));
   json blocks = json::array();
   for (const auto& b : reports) blocks.push_back(block_report_json(b));
   json r{{"blocks", blocks}, {"liberty", c.liberty}, {"period_ns", c.period_ns}, {"activity", c.activity}};
-  for (const auto& t : plan.stages)
-    if (t.kind == StageKind::Dense || t.kind == StageKind::Conv) {
-      r["first_tile"] = first_tile_memories(t);
-      break;
-    }
+  const RtlStage& t = first_tile(plan);
+  r["first_tile"] = first_tile_memories(t);
+  // Whole tiles: the design's lookup tile beside the 8-bit and the equal-accuracy MAC tiles.
+  json tiles = json::array();
+  for (const auto& b : reports)
+    if (b.block == "tile")
+      tiles.push_back(tile_entry("lookup",
+                                 fmt::format("lookup ({}, {}), {}", c.w, c.u, to_string(plan.options.accumulate)), b,
+                                 t, ctx.compose->result.rapidnn_accuracy, ctx.compose->result.delta_e));
+  for (auto& e : baselines.get()) tiles.push_back(e);
+  r["tiles"] = tiles;
   return SynthOut::from_json(r);
 }
 

@@ -62,6 +62,10 @@ struct SynthOut : StageRecord {
   static SynthOut from_json(const json& j);
   std::string summary() const;
 };
+struct BaselinesOut : StageRecord {  // mac8 and equal: {name, weight_bits, input_bits, accuracy, delta_e}
+  static BaselinesOut from_json(const json& j);
+  std::string summary() const;
+};
 struct SweepSynthOut : StageRecord {
   static SweepSynthOut from_json(const json& j);
   std::string summary() const;
@@ -83,6 +87,7 @@ struct FlowContext {
   std::optional<Done<SweepOut>> sweep;
   std::optional<Done<EmitOut>> emit;
   std::optional<Done<CosimOut>> cosim;
+  std::optional<Done<BaselinesOut>> baselines;
   std::optional<Done<SynthOut>> synth;
   std::optional<Done<SweepSynthOut>> sweep_synth;
   const std::vector<StageInfo>* finished = nullptr;  // the runner's list, for the report
@@ -90,6 +95,9 @@ struct FlowContext {
   std::string model_file() const { return (model->info.dir / "model.onnx").string(); }
   std::string artifact_dir() const { return (compose->info.dir / "artifact").string(); }
   std::string rtl_dir() const { return (emit->info.dir / "rtl").string(); }
+  // A baseline's artifact and RTL ("mac8", "mac-equal").
+  std::string baseline_artifact(const std::string& n) const { return (baselines->info.dir / "artifacts" / n).string(); }
+  std::string baseline_rtl(const std::string& n) const { return (baselines->info.dir / "rtl" / n).string(); }
 };
 
 // Raised by a stage whose check ran and failed (a co-simulation mismatch): exit status 1.
@@ -110,6 +118,7 @@ RAPIDNN_FLOW_STAGE(ComposeStage, "compose", ComposeOut);      // the artifact at
 RAPIDNN_FLOW_STAGE(SweepStage, "sweep", SweepOut);            // delta-e over the (w, u) grid
 RAPIDNN_FLOW_STAGE(EmitStage, "emit", EmitOut);               // the Verilog design
 RAPIDNN_FLOW_STAGE(CosimStage, "cosim", CosimOut);            // RTL against the golden model
+RAPIDNN_FLOW_STAGE(BaselinesStage, "baselines", BaselinesOut);  // 8-bit and equal-accuracy uniform MAC designs
 RAPIDNN_FLOW_STAGE(SynthStage, "synth", SynthOut);            // the design's blocks through Yosys and OpenSTA
 RAPIDNN_FLOW_STAGE(SweepSynthStage, "sweep-synth", SweepSynthOut);  // lookup vs MAC neuron per grid point
 RAPIDNN_FLOW_STAGE(ReportStage, "report", ReportOut);         // HTML, Markdown, results.json

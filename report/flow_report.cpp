@@ -187,7 +187,38 @@ FlowReport render_flow_report(const json& r) {
     const json* mac = block(s, BlockKind::Mac);
     const json* tile = block(s, BlockKind::Tile);
     const json* mtile = block(s, BlockKind::MacTile);
-    if (tile && mtile) {
+    if (s.contains("tiles") && !s.at("tiles").empty()) {
+      // Whole tiles, as synthesized: the design's lookup tile and both MAC baselines.
+      std::vector<std::string> names;
+      std::vector<std::vector<Segment>> segs;
+      const json& tiles = s.at("tiles");
+      double mac8_area = 0, mac8_energy = 0;
+      for (const auto& e : tiles)
+        if (e.value("name", std::string()) == "mac8")
+          mac8_area = e.value("area_um2", 0.0), mac8_energy = e.value("energy_nj_per_inference", 0.0);
+      Table tt{{"tile", "delta-e", "area um2", "logic um2", "memories um2", "area / 8-bit MAC", "nJ per inference",
+                "energy / 8-bit MAC", "Fmax MHz", "cycles"},
+               {}};
+      for (const auto& e : tiles) {
+        names.push_back(e.value("label", std::string()));
+        segs.push_back({{"logic", e.value("logic_um2", 0.0)}, {"memories (ROM logic)", e.value("memory_um2", 0.0)}});
+        tt.rows.push_back({e.value("label", std::string()), signed2(e.value("delta_e", 0.0)), big(e.value("area_um2", 0.0)),
+                           big(e.value("logic_um2", 0.0)), big(e.value("memory_um2", 0.0)),
+                           fmt::format("{:.2f}", e.value("area_um2", 0.0) / std::max(1e-9, mac8_area)),
+                           fmt::format("{:.1f}", e.value("energy_nj_per_inference", 0.0)),
+                           fmt::format("{:.2f}", e.value("energy_nj_per_inference", 0.0) / std::max(1e-9, mac8_energy)),
+                           fmt::format("{:.0f}", e.value("fmax_mhz", 0.0)), std::to_string(e.value("cycles", 0))});
+      }
+      body += svg_stacked("fig-area", "Area: whole first-layer tiles",
+                          "Paper Figure 14, synthesized whole (Yosys + osu018; every table memory synthesized as ROM "
+                          "logic): the design's lookup tile beside the 8-bit MAC tile and the uniform MAC tile of the "
+                          "smallest widths reaching the design's accuracy, all with the same controller, lanes, groups "
+                          "and cycles.",
+                          names, segs, "um2");
+      body += tt.html();
+      md += "## Whole first-layer tiles\n\n" + tt.md();
+      out.plots.push_back("fig-area");
+    } else if (tile && mtile) {
       // Both tiles synthesized: logic, and memories as ROM logic where synthesized, else by the crossbar model.
       const auto segs = [](const json& b) {
         double logic = b.value("area_um2", 0.0), rom = 0, model = 0;
@@ -285,8 +316,42 @@ FlowReport render_flow_report(const json& r) {
     md += "## Cycles per stage\n\n" + t.md();
   }
 
+  // The Pareto front: accuracy loss against tile area and energy, every tile synthesized.
+  {
+    std::vector<Point> area_pts, energy_pts;
+    const auto add = [&](const json& e, const std::string& label) {
+      area_pts.push_back({e.value("delta_e", 0.0), e.value("area_um2", 0.0) / 1e6, label});
+      energy_pts.push_back({e.value("delta_e", 0.0), e.value("energy_nj_per_inference", 0.0), label});
+    };
+    // One configuration per plot (same lanes and cycles): the sweep's tiles, else the design's.
+    std::string where = "the design's lanes and sharing";
+    if (r.contains("sweep_synth") && r.at("sweep_synth").contains("tiles")) {
+      for (const auto& e : r.at("sweep_synth").at("tiles")) add(e, e.value("label", std::string()));
+      where = fmt::format("{} lanes, {} neurons per RNA", r.at("sweep_synth").value("lanes", 0),
+                          r.at("sweep_synth").value("rna_share", 0));
+    } else if (r.contains("synth") && r.at("synth").contains("tiles")) {
+      for (const auto& e : r.at("synth").at("tiles")) add(e, e.value("label", std::string()));
+    }
+    if (!area_pts.empty()) {
+      body += "<section><h2>Accuracy against tile area and energy</h2>\n";
+      body += svg_scatter("fig-pareto-area", "delta-e against tile area",
+                          "Every synthesized first-layer tile at " + where + ": the sweep's lookup points in each "
+                          "accumulate form and both MAC baselines (8-bit, and the uniform widths reaching the design's "
+                          "accuracy), same controller, lanes and cycles. Lower left is better: points no other point "
+                          "beats on both axes form the Pareto front.",
+                          area_pts, "delta-e (points)", "tile area (mm2)", false);
+      body += svg_scatter("fig-pareto-energy", "delta-e against energy per inference",
+                          "The same tiles: energy of one inference on the tile (vectorless OpenSTA power x period x the "
+                          "tile's cycles per sample).",
+                          energy_pts, "delta-e (points)", "energy per inference (nJ)", false);
+      body += "</section>\n";
+      out.plots.push_back("fig-pareto-area");
+      out.plots.push_back("fig-pareto-energy");
+    }
+  }
+
   // Lookup versus multiplier, and energy-delay versus accuracy.
-  if (r.contains("sweep_synth")) {
+  if (r.contains("sweep_synth") && r.at("sweep_synth").contains("points")) {
     const json& ss = r.at("sweep_synth");
     std::vector<std::string> cats;
     std::vector<double> area, energy, edp;

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <regex>
 #include <sstream>
@@ -66,6 +68,34 @@ void check_synth_tools(const SynthOptions& opt) {
     fail(opt.liberty, "cannot read a liberty library here (the default comes with the Debian package qflow-tech-osu018)");
 }
 
+namespace {
+
+// A memory's figures depend only on its image, its columns and the timing/power settings: within
+// one process (a flow stage synthesizing many designs, whose weight memories repeat across the
+// input codebook sizes of a sweep) each distinct one is compiled once.
+BlockReport cached_rom_block(const RtlBlock& b, const std::string& rtl_dir, const fs::path& work, const SynthOptions& o) {
+  static std::mutex mutex;
+  static std::map<std::string, BlockReport> cache;
+  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", fingerprint(read_file(fs::path(rtl_dir) / b.image)), b.depth,
+                                      b.col_lo, b.col_hi, fs::absolute(o.liberty).string(), o.period_ns, o.input_activity);
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto it = cache.find(key);
+    if (it != cache.end()) {
+      BlockReport r = it->second;
+      r.block = b.name;
+      r.seconds = 0;
+      return r;
+    }
+  }
+  BlockReport r = run_rom_block(b, rtl_dir, work, o);
+  const std::lock_guard<std::mutex> lock(mutex);
+  cache.emplace(key, r);
+  return r;
+}
+
+}  // namespace
+
 std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rtl_dir, const SynthOptions& opt) {
   check_synth_tools(opt);
   const RtlStage& t = first_tile(plan);
@@ -107,7 +137,7 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
     for (std::size_t n; (n = next++) < order.size();) {
       const std::size_t i = order[n];
       try {
-        reports[i] = memory_of[i] ? run_rom_block(jobs[i], rtl_dir, work, opt) : run_synth_block(jobs[i], rtl_dir, work, opt);
+        reports[i] = memory_of[i] ? cached_rom_block(jobs[i], rtl_dir, work, opt) : run_synth_block(jobs[i], rtl_dir, work, opt);
       } catch (...) {
         errors[i] = std::current_exception();
       }

@@ -115,7 +115,7 @@ TEST_CASE("nearest index picks the lowest index on ties", "[cluster]") {
 
 TEST_CASE("codebook method names", "[cluster]") {
   CHECK(parse_codebook_method("nested") == CodebookMethod::Nested);
-  CHECK_THROWS_WITH(parse_codebook_method("kmeans"), Catch::Contains("'kmeans' is not a codebook method: optimal, tree or nested"));
+  CHECK_THROWS_WITH(parse_codebook_method("kmeans"), Catch::Contains("'kmeans' is not a codebook method: optimal, tree, nested or uniform"));
 }
 
 TEST_CASE("optimal codebooks beat Lloyd's on every layer of the shipped MLP", "[cluster]") {

@@ -272,9 +272,10 @@ TEST_CASE("an injected table fault and an injected RTL fault are caught and loca
   const std::string bad_rtl = b.rtl + "-rtl";
   fs::copy(b.rtl, bad_rtl, fs::copy_options::recursive);
   std::string rna = read_file(fs::path(bad_rtl) / "rnn_rna.v");
-  const auto at = rna.find("node[2*l+1] + node[2*l+2]");
+  const std::string sum = "$signed(node[2*l+1][CW-1:0]) + $signed(node[2*l+2][CW-1:0])";
+  const auto at = rna.find(sum);
   REQUIRE(at != std::string::npos);
-  rna.replace(at, 25, "node[2*l+1] - node[2*l+2]");
+  rna.replace(at, sum.size(), "$signed(node[2*l+1][CW-1:0]) - $signed(node[2*l+2][CW-1:0])");
   write_file_atomic(fs::path(bad_rtl) / "rnn_rna.v", rna);
   r = run_cosim(b.cn, b.plan, bad_rtl, b.raw, b.n, co);
   CHECK_FALSE(r.ok);

@@ -24,7 +24,7 @@ const char* kSmallConfig = R"({
   "model": "",
   "train": {"arch": "mlp:784-32-10", "epochs": 1},
   "compose": {"w": 4, "u": 8, "q": 16},
-  "sweep": {"w": [2, 4], "u": [4, 8], "lanes": 4},
+  "sweep": {"w": [2, 4], "u": [4, 8], "lanes": 4, "rna_share": 8},
   "rtl": {"lanes": 8, "rna_share": 8},
   "cosim": {"samples": 20},
   "synth": {"blocks": ["rna", "ndcam", "controller", "mac"]}
@@ -37,7 +37,7 @@ bool tools_present() {
 
 std::map<std::string, std::string> stage_status(const std::string& output) {
   std::map<std::string, std::string> m;
-  const std::regex row(R"((model|compose|sweep|emit|cosim|synth|sweep-synth|report)\s+(ran|cached)\s+[0-9.]+)");
+  const std::regex row(R"((model|compose|sweep|emit|cosim|baselines|synth|sweep-synth|report)\s+(ran|cached)\s+[0-9.]+)");
   for (std::sregex_iterator it(output.begin(), output.end(), row), end; it != end; ++it) m[(*it)[1]] = (*it)[2];
   return m;
 }
@@ -56,9 +56,9 @@ TEST_CASE("flow runs every stage, reuses them all on a second run, reruns only w
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   auto st = stage_status(r.output);
-  REQUIRE(st.size() == 8);
+  REQUIRE(st.size() == 9);
   for (const auto& [name, s] : st) CHECK(s == "ran");
-  CHECK_THAT(r.output, Catch::Contains("8 ran, 0 reused"));
+  CHECK_THAT(r.output, Catch::Contains("9 ran, 0 reused"));
   CHECK_THAT(r.output, Catch::Contains("20 test images bit-exact"));
 
   // The report: the HTML page, Markdown and results.
@@ -67,19 +67,32 @@ TEST_CASE("flow runs every stage, reuses them all on a second run, reruns only w
   const auto results = nlohmann::json::parse(read_file(dir + "/out/report/results.json"));
   CHECK(results.at("compose").at("w") == 4);
   CHECK(results.at("sweep").at("delta_e").size() == 2);
-  CHECK(results.at("sweep_synth").at("points").size() == 4);
+  // Whole tiles: 4 sweep points in the shared-row form and both MAC baselines, all synthesized.
+  CHECK(results.at("sweep_synth").at("tiles").size() == 4 + 2);
+  for (const auto& t : results.at("sweep_synth").at("tiles")) {
+    INFO(t.value("label", std::string()));
+    CHECK(t.value("area_um2", 0.0) > t.value("memory_um2", 0.0));
+    CHECK(t.value("memory_um2", 0.0) > 0);
+    CHECK(t.value("energy_nj_per_inference", 0.0) > 0);
+  }
+  const auto& base = results.at("baselines");
+  CHECK(base.at("mac8").at("weight_bits") == 8);
+  CHECK(base.at("equal").at("weight_bits").get<int>() <= 8);
+  if (base.at("reached").get<bool>())
+    CHECK(base.at("equal").at("accuracy").get<double>() >= results.at("compose").at("rapidnn_accuracy").get<double>());
+  CHECK(results.at("synth").at("tiles").size() == 2);  // the baselines' tiles (no "tile" block asked for)
   CHECK(results.at("cosim").at("latency_cycles") == results.at("cosim").at("predicted_latency_cycles"));
   CHECK_THAT(md, Catch::Contains("## delta-e over (w, u)") && Catch::Contains("## Synthesized blocks"));
-  for (const char* id : {"fig-delta-e", "fig-area", "fig-cycles", "fig-lut-mac", "fig-edp"})
+  for (const char* id : {"fig-delta-e", "fig-area", "fig-cycles", "fig-pareto-area", "fig-pareto-energy"})
     CHECK_THAT(html, Catch::Contains(std::string("id=\"") + id + "\""));
 
   // Second run: every stage reused, and it says so.
   auto again = test::run_cli("flow " + dir + "/flow.json");
   REQUIRE(again.exit_code == 0);
   st = stage_status(again.output);
-  REQUIRE(st.size() == 8);
+  REQUIRE(st.size() == 9);
   for (const auto& [name, s] : st) CHECK(s == "cached");
-  CHECK_THAT(again.output, Catch::Contains("0 ran, 8 reused"));
+  CHECK_THAT(again.output, Catch::Contains("0 ran, 9 reused"));
   CHECK(read_file(dir + "/out/report/index.html") == html);  // deterministic
 
   // A flag that changes only the co-simulation reruns it and the report, nothing upstream.
@@ -121,7 +134,7 @@ TEST_CASE("flow runs every stage, reuses them all on a second run, reruns only w
   const std::string check = dom.output.substr(at, dom.output.find("</pre>", at) - at);
   INFO(check);
   const std::map<std::string, int> min_marks{
-      {"fig-delta-e", 4}, {"fig-area", 6}, {"fig-cycles", 3}, {"fig-lut-mac", 8}, {"fig-edp", 4}};
+      {"fig-delta-e", 4}, {"fig-area", 4}, {"fig-cycles", 3}, {"fig-pareto-area", 6}, {"fig-pareto-energy", 6}};
   for (const auto& [id, marks] : min_marks) {
     const std::regex row(id + R"( (\d+)x(\d+) marks=(\d+) drawn=(true|false))");
     std::smatch m;
@@ -150,12 +163,12 @@ TEST_CASE("flow: a bad configuration is rejected before any work, naming the key
   reject(R"({"cosim": {"samples": 1.5}})", "'cosim.samples' must be an integer, not a number");
   reject(R"({"model": "missing.onnx"})", "'model': no such file");
   reject(R"({"compose": {"w": 5}})", "compose/sweep");
-  reject(R"({"rtl": {"accumulate": "fast"}})", "'rtl.accumulate' must be direct or count, not \"fast\"");
+  reject(R"({"rtl": {"accumulate": "fast"}})", "'rtl.accumulate' must be direct, count or shared, not \"fast\"");
   reject(R"({"synth": {"liberty": "none.lib"}})", "'synth.liberty': cannot read");
   // Vocabularies and ranges are the libraries' own, as the commands use them.
   reject(R"({"compose": {"product_bits": 32}})", "'compose.product_bits' must be 4 to 31");
   reject(R"({"compose": {"product_bits": 3}})", "'compose.product_bits' must be 4 to 31");
-  reject(R"({"compose": {"codebook": "kmeans"}})", "'compose.codebook' must be optimal, tree or nested");
+  reject(R"({"compose": {"codebook": "kmeans"}})", "'compose.codebook' must be optimal, tree, nested or uniform");
   reject(R"({"cosim": {"simulator": "modelsim"}})", "'cosim.simulator' must be verilator or iverilog");
   reject(R"({"synth": {"memories": "ram"}})", "'synth.memories' must be synth or bits");
   reject(R"({"synth": {"blocks": ["rna", "alu"]}})", "'alu' is not rna, ndcam, controller, tile, top, mac or mac-tile");

@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <tuple>
+#include <vector>
+
 #include "report/flow_report.h"
 #include "report/svg_plot.h"
 
@@ -41,6 +44,13 @@ json results() {
       points.push_back({{"w", w}, {"u", u}, {"delta_e", 1.0 * w}, {"rna", block("rna", 1000.0 * w * u, 300)},
                         {"mac", block("mac", 20000, 200)}, {"latency_cycles", 1600}, {"interval_cycles", 800.0}});
   r["sweep_synth"] = {{"lanes", 4}, {"points", points}};
+  json tiles = json::array();
+  for (const auto& [name, form, d, area] : std::vector<std::tuple<std::string, std::string, double, double>>{
+           {"mac8", "mac", 0.0, 9e6}, {"mac-equal", "mac", 0.4, 6e6}, {"w4-u8-shared", "shared", 0.5, 3e6}})
+    tiles.push_back({{"name", name}, {"label", name}, {"form", form}, {"delta_e", d}, {"area_um2", area},
+                     {"memory_um2", area / 2}, {"logic_um2", area / 2}, {"energy_nj_per_inference", area / 1e5},
+                     {"fmax_mhz", 100.0}, {"cycles", 800}});
+  r["sweep_synth"]["tiles"] = tiles;
   r["cosim"] = {{"samples", 20}, {"simulator", "verilator"}, {"latency_cycles", 1600}, {"predicted_latency_cycles", 1600},
                 {"interval_cycles", 800.0}, {"predicted_interval_cycles", 800.0}};
   r["stages"] = json::array({{{"name", "model"}, {"key", "abc"}, {"seconds", 1.0}}});
@@ -52,7 +62,8 @@ json results() {
 TEST_CASE("the report draws every plot its results support, escapes names and is deterministic", "[report]") {
   const json r = results();
   const auto rep = report::render_flow_report(r);
-  CHECK(rep.plots == std::vector<std::string>{"fig-delta-e", "fig-area", "fig-cycles", "fig-lut-mac", "fig-edp"});
+  CHECK(rep.plots == std::vector<std::string>{"fig-delta-e", "fig-area", "fig-cycles", "fig-pareto-area",
+                                              "fig-pareto-energy", "fig-lut-mac", "fig-edp"});
   for (const auto& id : rep.plots) CHECK_THAT(rep.html, Catch::Contains("<svg class=\"plot\" id=\"" + id + "\""));
   CHECK_THAT(rep.html, Catch::Contains("fc&lt;1&gt;"));  // a layer name with markup is escaped
   CHECK_THAT(rep.html, !Catch::Contains("fc<1>"));
@@ -66,6 +77,13 @@ TEST_CASE("the report draws every plot its results support, escapes names and is
     s.erase("synth");
     s.erase("sweep_synth");
     CHECK(report::render_flow_report(s).plots == std::vector<std::string>{"fig-cycles"});
+  }
+  SECTION("whole tiles: the area section shows them with ratios to the 8-bit MAC tile") {
+    json s = r;
+    s["synth"]["tiles"] = r["sweep_synth"]["tiles"];
+    const auto t = report::render_flow_report(s);
+    CHECK_THAT(t.html, Catch::Contains("Area: whole first-layer tiles"));
+    CHECK_THAT(t.markdown, Catch::Contains("| w4-u8-shared | +0.50 | 3000000 | 1500000 | 1500000 | 0.33 | 30.0 | 0.33 |"));
   }
   SECTION("synthesized tiles replace the block-built area estimate") {
     json s = r;
