@@ -1,8 +1,10 @@
 // The flow's report: results JSON -> one self-contained HTML page with SVG plots, and Markdown.
 //
-// Plots (each only when its stage ran): delta-e over (w, u) (paper Figure 10), area breakdown of
-// a tile beside its multiply-accumulate counterpart (Figure 14), cycles per layer and throughput,
-// lookup-versus-MAC ratios per (w, u) and energy-delay versus delta-e (Figure 12). The page
+// Plots (each only when its stage ran): delta-e over (w, u) (paper Figure 10), area of the whole
+// first-layer tiles (lookup, 8-bit MAC, equal-accuracy MAC; Figure 14), cycles per layer and
+// throughput, delta-e against tile area and against energy per inference for every synthesized
+// tile (the Pareto plots), and, for older results with lone neurons, lookup-versus-MAC ratios per
+// (w, u) and energy-delay versus delta-e (Figure 12). The page
 // carries a small script that, once laid out, lists each plot's size and drawn marks in
 // #render-check, so a headless browser can prove the page renders.
 #pragma once
