@@ -1,6 +1,8 @@
 // Settings the stages share: the compose job's options, and the settings their keys hash.
 #include "flow/stages.h"
 
+#include <algorithm>
+
 namespace rapidnn::flow {
 
 ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model) {
@@ -43,6 +45,28 @@ SynthOptions synth_options(const FlowConfig& c, const fs::path& work, std::vecto
   o.synthesize_memories = c.synthesize_memories;
   o.work_dir = work.string();
   return o;
+}
+
+const json& baseline_record(const FlowContext& ctx, const std::string& name) {
+  return ctx.baselines->result.record.at(name == "mac8" ? "mac8" : "equal");
+}
+
+json tile_record(const std::string& name, const std::string& label, const BlockReport& b, const RtlStage& t,
+                 double accuracy, double delta_e) {
+  double mem = 0;
+  for (const auto& m : b.memories) mem += m.area_um2;
+  return {{"name", name},
+          {"label", label},
+          {"accuracy", accuracy},
+          {"delta_e", delta_e},
+          {"area_um2", b.area_um2},
+          {"memory_um2", mem},
+          {"logic_um2", b.area_um2 - mem},
+          {"fmax_mhz", b.fmax_mhz},
+          {"cycles", t.cycles},
+          {"energy_nj_per_inference", b.energy_pj_per_cycle * static_cast<double>(t.cycles) / 1000.0},
+          {"all_memories_synthesized",
+           std::all_of(b.memories.begin(), b.memories.end(), [](const MemoryReport& m) { return m.synthesized; })}};
 }
 
 }  // namespace rapidnn::flow

@@ -39,14 +39,12 @@ json synth_job(const FlowContext& ctx, const fs::path& dir, const Job& j) {
   emit_rtl(plan, rtl);
   const BlockKind kind = j.mac ? BlockKind::MacTile : BlockKind::Tile;
   const BlockReport b = synth_blocks(plan, rtl, synth_options(ctx.config, dir / j.name / "synth", {kind}))[0];
-  const RtlStage& t = first_tile(plan);
-  double mem = 0;
-  for (const auto& m : b.memories) mem += m.area_um2;
-  return {{"name", j.name}, {"label", j.label}, {"form", j.mac ? "mac" : to_string(j.form)}, {"w", j.w}, {"u", j.u},
-          {"accuracy", j.accuracy}, {"delta_e", j.delta_e}, {"area_um2", b.area_um2}, {"memory_um2", mem},
-          {"logic_um2", b.area_um2 - mem}, {"fmax_mhz", b.fmax_mhz}, {"cycles", t.cycles},
-          {"energy_nj_per_inference", b.energy_pj_per_cycle * static_cast<double>(t.cycles) / 1000.0},
-          {"block", block_report_json(b)}};
+  json r = tile_record(j.name, j.label, b, first_tile(plan), j.accuracy, j.delta_e);
+  r["form"] = j.mac ? "mac" : to_string(j.form);
+  r["w"] = j.w;
+  r["u"] = j.u;
+  r["block"] = block_report_json(b);
+  return r;
 }
 
 }  // namespace
@@ -81,8 +79,8 @@ SweepSynthOut SweepSynthStage::run(const FlowContext& ctx, const fs::path& dir) 
   const FlowConfig& c = ctx.config;
   const double float_acc = ctx.sweep->result.record.value("float_accuracy", 0.0);
   std::vector<Job> jobs;
-  for (const char* n : {"mac8", "mac-equal"}) {
-    const json& rec = ctx.baselines->result.record.at(std::string(n) == "mac8" ? "mac8" : "equal");
+  for (const std::string n : kBaselineTiles) {
+    const json& rec = baseline_record(ctx, n);
     Job j{n, fmt::format("{}-bit x {}-bit MAC", rec.value("weight_bits", 0), rec.value("input_bits", 0)),
           ctx.baseline_artifact(n), RtlAccumulate::Direct, true, 0, 0, rec.value("accuracy", 0.0),
           rec.value("delta_e", 0.0)};

@@ -30,37 +30,17 @@ json first_tile_memories(const RtlStage& t) {
           {"mac_memory_crossbar_um2", static_cast<double>(weights * 8 + bias_bits) * kCrossbarUm2PerBit}};
 }
 
-// A whole first-layer tile as the comparison records it: total, logic and memory area, energy per
-// inference (the tile runs t.cycles per sample), Fmax.
-json tile_entry(const std::string& name, const std::string& label, const BlockReport& b, const RtlStage& t,
-                double accuracy, double delta_e) {
-  double mem = 0;
-  for (const auto& m : b.memories) mem += m.area_um2;
-  return {{"name", name},
-          {"label", label},
-          {"accuracy", accuracy},
-          {"delta_e", delta_e},
-          {"area_um2", b.area_um2},
-          {"memory_um2", mem},
-          {"logic_um2", b.area_um2 - mem},
-          {"fmax_mhz", b.fmax_mhz},
-          {"cycles", t.cycles},
-          {"energy_nj_per_inference", b.energy_pj_per_cycle * static_cast<double>(t.cycles) / 1000.0},
-          {"all_memories_synthesized", std::all_of(b.memories.begin(), b.memories.end(),
-                                                   [](const MemoryReport& m) { return m.synthesized; })}};
-}
-
 // The baselines' tiles: mac-tile on each uniform design (its own memories, synthesized).
 json baseline_tiles(const FlowContext& ctx, const fs::path& dir) {
   json out = json::array();
-  for (const char* n : {"mac8", "mac-equal"}) {
-    const json& rec = ctx.baselines->result.record.at(std::string(n) == "mac8" ? "mac8" : "equal");
+  for (const std::string n : kBaselineTiles) {
+    const json& rec = baseline_record(ctx, n);
     const ComposedNetwork cn = load_artifact(ctx.baseline_artifact(n));
     const RtlPlan plan = load_design(cn, ctx.baseline_artifact(n), ctx.baseline_rtl(n));
     const auto r = synth_blocks(plan, ctx.baseline_rtl(n), synth_options(ctx.config, dir / n, {BlockKind::MacTile}));
     const std::string label = fmt::format("{}-bit x {}-bit MAC{}", rec.value("weight_bits", 0), rec.value("input_bits", 0),
-                                          std::string(n) == "mac8" ? "" : " (equal accuracy)");
-    out.push_back(tile_entry(n, label, r[0], first_tile(plan), rec.value("accuracy", 0.0), rec.value("delta_e", 0.0)));
+                                          n == "mac8" ? "" : " (equal accuracy)");
+    out.push_back(tile_record(n, label, r[0], first_tile(plan), rec.value("accuracy", 0.0), rec.value("delta_e", 0.0)));
   }
   return out;
 }
@@ -105,7 +85,7 @@ SynthOut SynthStage::run(const FlowContext& ctx, const fs::path& dir) {
   json tiles = json::array();
   for (const auto& b : reports)
     if (b.block == "tile")
-      tiles.push_back(tile_entry("lookup",
+      tiles.push_back(tile_record("lookup",
                                  fmt::format("lookup ({}, {}), {}", c.w, c.u, to_string(plan.options.accumulate)), b,
                                  t, ctx.compose->result.rapidnn_accuracy, ctx.compose->result.delta_e));
   for (auto& e : baselines.get()) tiles.push_back(e);

@@ -132,4 +132,14 @@ json rtl_settings(const RtlOptions& r);
 json synth_settings(const FlowConfig& c);
 SynthOptions synth_options(const FlowConfig& c, const fs::path& work, std::vector<BlockKind> blocks);
 
+// The two MAC baselines as the synth stages name them, and each one's record in the baselines
+// stage's result ("mac8" -> "mac8", "mac-equal" -> "equal").
+inline constexpr const char* kBaselineTiles[] = {"mac8", "mac-equal"};
+const json& baseline_record(const FlowContext& ctx, const std::string& name);
+
+// A whole first-layer tile as the synth stages record it: total, logic and memory area, energy
+// per inference (the tile runs t.cycles per sample), Fmax, and whether every memory was synthesized.
+json tile_record(const std::string& name, const std::string& label, const BlockReport& b, const RtlStage& t,
+                 double accuracy, double delta_e);
+
 }  // namespace rapidnn::flow

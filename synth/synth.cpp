@@ -44,6 +44,7 @@ nlohmann::json block_report_json(const BlockReport& r) {
           {"description", r.description},
           {"script", r.script},
           {"cells", r.cells},
+          {"fanout_buffers", r.fanout_buffers},
           {"area_um2", r.area_um2},
           {"transistors", r.transistors},
           {"table_bits", r.memory_bits},

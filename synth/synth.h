@@ -54,6 +54,7 @@ struct BlockReport {
   double area_um2 = 0.0;        // liberty-mapped, memories as synthesized logic
   std::int64_t transistors = 0; // stat -tech cmos
   std::int64_t cells = 0;       // liberty cells
+  std::int64_t fanout_buffers = 0;  // of them: buffers on cross-module nets (a tile, a top; synth_netlist.h)
   std::int64_t memory_bits = 0; // table bits inside the block
   double crossbar_model_um2 = 0.0;  // those bits as the paper's crossbar (model)
   double critical_ns = 0.0, fmax_mhz = 0.0;

@@ -12,6 +12,7 @@
 #include "core/process.h"
 #include "core/progress.h"
 #include "generator/emit_rtl.h"
+#include "synth/synth_netlist.h"
 
 namespace rapidnn {
 namespace {
@@ -104,7 +105,9 @@ BlockReport run_synth_block(const RtlBlock& b, const std::string& rtl_dir, const
       {"@FILES@", files}, {"@TOP@", b.module}, {"@OUT@", dir.string()}, {"@LIBERTY@", fs::absolute(o.liberty).string()},
       {"@PERIOD@", fmt::format("{}", o.period_ns)}, {"@ACTIVITY@", fmt::format("{}", o.input_activity)},
       {"@SYNTH_FLAGS@", b.large ? "-noabc" : ""}, {"@DCH@", b.large ? "" : "dch,-f;"},
-      {"@FLATTEN@", b.large ? "" : "-flatten"}};
+      {"@FLATTEN@", b.large ? "" : "-flatten"}, {"@FLATTEN_MAP@", b.large ? "" : "flatten"},
+      {"@WRITE@", b.large ? fmt::format("write_json {}", (dir / "netlist.json").string())
+                          : fmt::format("write_verilog -noattr -simple-lhs {}", (dir / "netlist.v").string())}};
   write_file_atomic(dir / "synth.ys", fill(script("synth_generic.ys"), vars) + fill(script("synth_liberty.ys"), vars));
   ProcessResult pr = run_process({"yosys", "-q", "-l", (dir / "yosys.log").string(), "-s", (dir / "synth.ys").string()}, rtl_dir);
   if (pr.exit_code != 0) fail(rtl_dir, "yosys failed on block {} (log: {}):\n{}", b.name, (dir / "yosys.log").string(), pr.output);
@@ -116,6 +119,14 @@ BlockReport run_synth_block(const RtlBlock& b, const std::string& rtl_dir, const
   const std::regex area(R"(Chip area for module '[^']*': ([0-9.eE+-]+))");
   std::smatch m;
   if (std::regex_search(lib, m, top_area) || std::regex_search(lib, m, area)) r.area_um2 = std::stod(m[1]);
+  if (b.large) {  // the hierarchical netlist, flattened and its cross-module fanout buffered, for OpenSTA
+    FanoutRepair repair;
+    repair.liberty = o.liberty;
+    const FlatNetlistStats fs = write_flat_netlist(dir / "netlist.json", b.module, dir / "netlist.v", repair);
+    r.area_um2 += fs.buffer_area_um2;
+    r.cells += fs.buffers;
+    r.fanout_buffers = fs.buffers;
+  }
   time_netlist(r, dir, rtl_dir, o);
   r.seconds = sw.seconds();
   return r;

@@ -18,6 +18,7 @@
 #include "rtl_support.h"
 #include "core/process.h"
 #include "synth/synth.h"
+#include "synth/synth_netlist.h"
 #include "synth/synth_rom.h"
 
 using namespace rapidnn;
@@ -221,6 +222,79 @@ TEST_CASE("the ROM compiler's decision diagram is the image, bit for bit, at eve
   rom_blif(twins, 6, 0, 1, "m", &one);
   rom_blif(twins, 6, 0, 2, "m", &two);
   CHECK(one == two);
+}
+
+TEST_CASE("a hierarchical mapped netlist flattened for OpenSTA is the same circuit, its fanout buffered", "[synth]") {
+  if (!tools_present()) SKIP_WITH("yosys, opensta or qflow-tech-osu018 is not installed");
+  // A module used 24 times, one net (s) driving all of them, feedthroughs inside and at the top,
+  // a constant output, two instances with an input tied to 0 or 1: mapped module by module,
+  // flattened by write_flat_netlist, then proved equivalent to the RTL by Yosys (equiv_simple on
+  // the liberty cells' functions), with the tie ports made the constants they stand for.
+  const fs::path dir = test::temp_dir("flat-netlist");
+  write_file_atomic(dir / "gold.v", R"(module sub (input wire [1:0] x_i, input wire s_i, output wire o_i, output wire [1:0] pass_o);
+  assign o_i = (x_i[0] & s_i) | (x_i[1] ^ s_i);
+  assign pass_o = x_i;
+endmodule
+module top (input wire [7:0] a_i, input wire [7:0] b_i, output wire [23:0] y_o, output wire [1:0] p_o,
+            output wire feed_o, output wire zero_o);
+  wire s = a_i[0] ^ b_i[0];
+  genvar k;
+  generate for (k = 0; k < 24; k = k + 1) begin : g
+    wire [1:0] pass;
+    sub u (.x_i({a_i[k % 8], k == 7 ? 1'b0 : k == 9 ? 1'b1 : b_i[(k + 3) % 8]}), .s_i(s), .o_i(y_o[k]), .pass_o(pass));
+    if (k == 5) begin : g_p
+      assign p_o = pass;
+    end
+  end endgenerate
+  assign feed_o = a_i[3];
+  assign zero_o = 1'b0;
+endmodule
+)");
+  const std::string lib = SynthOptions{}.liberty;
+  const auto yosys = [&](const std::string& script) {
+    const ProcessResult r = run_process({"yosys", "-q", "-p", script}, dir.string());
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+  };
+  yosys(fmt::format("read_verilog gold.v; synth -noabc -top top; dfflibmap -liberty {0}; abc -liberty {0}; opt_clean -purge; "
+                    "write_json net.json",
+                    lib));
+  FanoutRepair repair;
+  repair.liberty = lib;
+  repair.max_fanout = 4;
+  const FlatNetlistStats st = write_flat_netlist(dir / "net.json", "top", dir / "flat.v", repair);
+  CHECK(st.black_boxes == 0);
+  CHECK(st.buffers >= 6);  // s drives 24 instances: at least 6 buffers of 4 loads
+  CHECK(st.buffer_area_um2 > 0);
+  const std::string flat = read_file(dir / "flat.v");
+  CHECK(flat.find("DO NOT EDIT") != std::string::npos);
+  CHECK(flat.find("module top (") != std::string::npos);
+  // Constant cell pins come through tie ports (the Debian OpenSTA's power analysis crashes on them).
+  CHECK(flat.find("input rnn_tie0;") != std::string::npos);
+  CHECK(flat.find("input rnn_tie1;") != std::string::npos);
+  CHECK(flat.find("(1'b") == std::string::npos);
+  // Deterministic: the same JSON, the same bytes.
+  write_flat_netlist(dir / "net.json", "top", dir / "flat2.v", repair);
+  CHECK(read_file(dir / "flat2.v") == flat);
+  std::string gate = flat;
+  for (const char* v : {"0", "1"}) {
+    const std::string port = fmt::format("rnn_tie{}", v);
+    gate.replace(gate.find(", " + port), port.size() + 2, "");
+    const std::string decl = fmt::format("  input {};", port);
+    gate.replace(gate.find(decl), decl.size(), fmt::format("  wire {} = 1'b{};", port, v));
+  }
+  write_file_atomic(dir / "gate.v", gate);
+  yosys(fmt::format("read_verilog gold.v; synth -flatten -top top; rename top gold; design -stash gold; "
+                    "read_liberty {}; read_verilog gate.v; hierarchy -top top; flatten; rename top gate; design -stash gate; "
+                    "design -copy-from gold -as gold gold; design -copy-from gate -as gate gate; "
+                    "equiv_make gold gate equiv; hierarchy -top equiv; equiv_simple; equiv_status -assert",
+                    lib));
+  // A netlist that is not one is named.
+  write_file_atomic(dir / "bad.json", "{\"modules\": ");
+  CHECK_THROWS_WITH(write_flat_netlist(dir / "bad.json", "top", dir / "bad.v", repair),
+                    Catch::Contains("bad.json") && Catch::Contains("not a Yosys JSON netlist"));
+  CHECK_FALSE(fs::exists(dir / "bad.v"));
+  CHECK_THROWS_WITH(write_flat_netlist(dir / "net.json", "nope", dir / "bad.v", repair), Catch::Contains("no module 'nope'"));
 }
 
 TEST_CASE("uniform codebooks: evenly spaced levels, integer products, and a MAC tile on the design's own memories",

@@ -1,0 +1,47 @@
+// Flat gate-level netlist for OpenSTA: Yosys's hierarchical mapped netlist (write_json) -> one
+// flat structural Verilog module.
+//
+// A tile or top is mapped module by module (each distinct module once, so a tile's 32 identical
+// RNAs cost one ABC run), but OpenSTA must see it flat: the old OpenSTA in Debian crashes in
+// report_power on a hierarchical netlist, and only a flat netlist shows a net's real loads across
+// module boundaries (a controller output that drives every RNA). Yosys's own flatten and
+// write_verilog take minutes on such a netlist; this writer takes seconds.
+//
+// Every module instance is expanded; a cell whose type is a liberty cell is written with its named
+// pins (high-fanout nets buffered, see FanoutRepair); an instance of a black box (a memory
+// synthesized apart) stays an instance of an undefined module, which OpenSTA makes a black box:
+// paths start after it (the block's figures add the memory's access time apart).
+// Nets are named n<id>, cells c<id>; the top keeps its port names. Deterministic: the same JSON
+// gives the same bytes.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace rapidnn {
+
+struct FlatNetlistStats {
+  std::int64_t cells = 0;        // liberty cells written, buffers included
+  std::int64_t black_boxes = 0;  // black-box instances (not in cells)
+  std::int64_t buffers = 0;      // buffers inserted on high-fanout nets
+  double buffer_area_um2 = 0;    // their area (the liberty's)
+};
+
+// Fanout repair, as a placer's buffering would do it: every net driven by a cell with more than
+// `max_fanout` loads gets a balanced tree of `buffer` cells (none: 0). Only a net that crosses a
+// module boundary can still have that many after ABC, which buffers every net inside a module. The
+// clock port's net is left alone (OpenSTA takes the clock as ideal).
+struct FanoutRepair {
+  std::string liberty;       // pin directions and the buffer's area come from it
+  std::string buffer;        // e.g. BUFX4; empty: the liberty's strongest plain buffer
+  int max_fanout = 10;       // ABC's own buffering limit
+  std::string clock = "clk_i";
+};
+
+// Reads `json_file` (Yosys write_json of a mapped design), flattens module `top`, repairs its
+// fanout and writes it atomically to `verilog_file`. Fails naming the file on a malformed netlist.
+FlatNetlistStats write_flat_netlist(const std::filesystem::path& json_file, const std::string& top,
+                                    const std::filesystem::path& verilog_file, const FanoutRepair& repair);
+
+}  // namespace rapidnn
