@@ -91,7 +91,10 @@ struct Flattener {
       const std::string type = cell.at("type").get<std::string>();
       const json& conns = cell.at("connections");
       const auto sub = modules.find(type);
-      if (sub == modules.end()) {  // a liberty cell
+      // A liberty cell, or a black box kept as an instance of an undefined module (OpenSTA makes it
+      // a black box): written as it is.
+      const bool leaf = sub == modules.end();
+      if (leaf || black_box(*sub)) {
         Cell c;
         c.type = type;
         for (const auto& [pin, bits] : conns.items()) {
@@ -100,18 +103,7 @@ struct Flattener {
           c.pins.emplace_back(pin, std::move(nets));
         }
         cells.push_back(std::move(c));
-        continue;
-      }
-      if (black_box(*sub)) {  // kept as an instance of an undefined module: OpenSTA makes it a black box
-        Cell c;
-        c.type = type;
-        for (const auto& [pin, bits] : conns.items()) {
-          std::vector<std::int64_t> nets;
-          for (const auto& b : bits) nets.push_back(net(b, local));
-          c.pins.emplace_back(pin, std::move(nets));
-        }
-        cells.push_back(std::move(c));
-        ++black_boxes;
+        black_boxes += leaf ? 0 : 1;
         continue;
       }
       std::unordered_map<std::int64_t, std::int64_t> inner;
