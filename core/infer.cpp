@@ -86,8 +86,19 @@ void run_pool(const Layer& l, const Shape& in, const Shape& out, const std::vect
 
 }  // namespace
 
+void pin_gemm_blocking() {
+  // Eigen sizes its GEMM blocks from the caches cpuid reports, and the depth of a block decides
+  // the order of every float sum: one model gave different activations, codebooks and tables on
+  // a 48 KiB-L1 CPU and a 32 KiB-L1 one. Fixed sizes make the result the machine's no longer.
+  // Written only when they differ, so workers that find them set only read.
+  constexpr std::ptrdiff_t kL1 = 48 * 1024, kL2 = 2 * 1024 * 1024, kL3 = 32 * 1024 * 1024;
+  if (Eigen::l1CacheSize() != kL1 || Eigen::l2CacheSize() != kL2 || Eigen::l3CacheSize() != kL3)
+    Eigen::setCpuCacheSizes(kL1, kL2, kL3);
+}
+
 std::vector<float> forward(const Network& net, const float* x, std::int64_t n, const LayerObserver& observe,
                            const LayerObserver& pre_activation) {
+  pin_gemm_blocking();
   const auto shapes = net.infer_shapes();
   Shape in_shape = net.input_shape;
   std::vector<float> cur(x, x + n * numel(in_shape));
@@ -144,6 +155,7 @@ std::vector<int> predict(const Network& net, const float* x, std::int64_t n, int
   const std::int64_t in = numel(net.input_shape), classes = net.num_classes();
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   constexpr std::int64_t kBatch = 256;
+  pin_gemm_blocking();  // before the workers start, so that they only read it
   std::vector<int> pred(static_cast<std::size_t>(n));
   std::atomic<std::int64_t> next{0};
   auto worker = [&] {

@@ -23,6 +23,10 @@ std::vector<float> forward(const Network& net, const float* x, std::int64_t n, c
                            const LayerObserver& pre_activation = {});
 
 // argmax of each output row; lowest index wins ties.
+// Fixes the cache sizes Eigen plans its GEMM blocks by (and so the order of float sums), so that
+// forward() gives the same bits on every CPU. forward() and predict() call it; it is exposed for tests.
+void pin_gemm_blocking();
+
 std::vector<int> argmax_rows(const std::vector<float>& out, std::int64_t n, std::int64_t classes);
 
 // Predicted class of each of n samples, batched and spread over `threads` workers (0: all cores).

@@ -1,6 +1,8 @@
 // Network IR: shape inference, validation errors, float inference against naive loops.
 #include <catch2/catch.hpp>
 
+#include <Eigen/Core>
+
 #include <cmath>
 
 #include "core/error.h"
@@ -132,4 +134,23 @@ TEST_CASE("argmax picks the lowest index on ties", "[ir]") {
   const auto p = argmax_rows(out, 2, 3);
   CHECK(p[0] == 1);
   CHECK(p[1] == 1);
+}
+
+TEST_CASE("float inference gives the same bits whatever cache sizes the CPU reports", "[ir]") {
+  // Eigen blocks a GEMM by the cache sizes cpuid reports, which reorders float sums: long enough
+  // dot products (784 here, as in the shipped MLP) then round differently on different CPUs.
+  Network net;
+  net.input_shape = {784};
+  net.layers.push_back(make_dense("a", 784, 64, ActKind::ReLU));
+  net.layers.push_back(make_dense("b", 64, 10));
+  net = test::random_network(net, 5);
+  const std::int64_t n = 64;
+  const auto x = test::random_inputs(net, n, 6);
+  const auto reference = forward(net, x.data(), n);
+  for (const std::ptrdiff_t l1 : {16 * 1024, 32 * 1024, 64 * 1024}) {
+    Eigen::setCpuCacheSizes(l1, 512 * 1024, 256 * 1024 * 1024);  // as a CPU with this L1 would
+    CAPTURE(l1);
+    CHECK(forward(net, x.data(), n) == reference);
+    CHECK(predict(net, x.data(), n, 2) == argmax_rows(reference, n, 10));
+  }
 }
