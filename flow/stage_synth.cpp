@@ -6,6 +6,7 @@
 #include <future>
 
 #include "composer/artifact.h"
+#include "core/progress.h"
 #include "flow/stages.h"
 #include "generator/design_record.h"
 #include "generator/rtl_blocks.h"
@@ -30,8 +31,9 @@ json first_tile_memories(const RtlStage& t) {
           {"mac_memory_crossbar_um2", static_cast<double>(weights * 8 + bias_bits) * kCrossbarUm2PerBit}};
 }
 
-// The baselines' tiles: mac-tile on each uniform design (its own memories, synthesized).
-json baseline_tiles(const FlowContext& ctx, const fs::path& dir) {
+// The baselines' tiles: mac-tile on each uniform design (its own memories, synthesized), one
+// after the other; each records when it was done, on the stage's clock.
+json baseline_tiles(const FlowContext& ctx, const fs::path& dir, const Stopwatch& clock) {
   json out = json::array();
   for (const std::string n : kBaselineTiles) {
     const json& rec = baseline_record(ctx, n);
@@ -41,6 +43,7 @@ json baseline_tiles(const FlowContext& ctx, const fs::path& dir) {
     const std::string label = fmt::format("{}-bit x {}-bit MAC{}", rec.value("weight_bits", 0), rec.value("input_bits", 0),
                                           n == "mac8" ? "" : " (equal accuracy)");
     out.push_back(tile_record(n, label, r[0], first_tile(plan), rec.value("accuracy", 0.0), rec.value("delta_e", 0.0)));
+    out.back()["done_after_s"] = clock.seconds();
   }
   return out;
 }
@@ -58,6 +61,11 @@ std::string SynthOut::summary() const {
   for (const auto& b : record.at("blocks"))
     s += fmt::format("{}{} {:.0f} um2 {:.0f} MHz", s.empty() ? "" : ", ", b.value("block", std::string()),
                      b.value("area_um2", 0.0), b.value("fmax_mhz", 0.0));
+  std::string done;
+  for (const auto& t : record.value("tiles", json::array()))
+    if (t.contains("done_after_s"))
+      done += fmt::format("{}{} {:.0f} s", done.empty() ? "" : ", ", t.value("name", std::string()), t.value("done_after_s", 0.0));
+  if (!done.empty()) s += "; tiles done after: " + done;
   return s;
 }
 
@@ -74,8 +82,10 @@ SynthOut SynthStage::run(const FlowContext& ctx, const fs::path& dir) {
   const ComposedNetwork cn = load_artifact(ctx.artifact_dir());
   const RtlPlan plan = load_design(cn, ctx.artifact_dir(), ctx.rtl_dir());
   // The baselines' tiles synthesize while the design's blocks do (each call runs two workers).
-  auto baselines = std::async(std::launch::async, [&] { return baseline_tiles(ctx, dir / "baselines"); });
+  const Stopwatch clock;
+  auto baselines = std::async(std::launch::async, [&] { return baseline_tiles(ctx, dir / "baselines", clock); });
   const auto reports = synth_blocks(plan, ctx.rtl_dir(), synth_options(c, dir / "work", c.blocks));
+  const double design_done = clock.seconds();
   json blocks = json::array();
   for (const auto& b : reports) blocks.push_back(block_report_json(b));
   json r{{"blocks", blocks}, {"liberty", c.liberty}, {"period_ns", c.period_ns}, {"activity", c.activity}};
@@ -88,6 +98,8 @@ SynthOut SynthStage::run(const FlowContext& ctx, const fs::path& dir) {
       tiles.push_back(tile_record("lookup",
                                  fmt::format("lookup ({}, {}), {}", c.w, c.u, to_string(plan.options.accumulate)), b,
                                  t, ctx.compose->result.rapidnn_accuracy, ctx.compose->result.delta_e));
+  // The lookup tile is done with the design's other blocks (synth_blocks takes the tile first).
+  for (auto& e : tiles) e["done_after_s"] = design_done;
   for (auto& e : baselines.get()) tiles.push_back(e);
   r["tiles"] = tiles;
   return SynthOut::from_json(r);

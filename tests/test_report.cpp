@@ -71,6 +71,22 @@ TEST_CASE("the report draws every plot its results support, escapes names and is
   CHECK_THAT(rep.markdown, Catch::Contains("| w \\ u | 4 | 8 |") && Catch::Contains("| 4 | +8.00 | +5.00 |"));
   CHECK(report::render_flow_report(r).html == rep.html);
 
+  SECTION("the synth stage's whole tiles: area and energy against the 8-bit MAC, and when each was done") {
+    json s = r;
+    json tiles = json::array();
+    for (const auto& [name, area, done] : std::vector<std::tuple<std::string, double, double>>{
+             {"lookup", 4e6, 151.4}, {"mac8", 8e6, 152.6}, {"mac-equal", 5e6, 204.4}})
+      tiles.push_back({{"name", name}, {"label", name}, {"delta_e", 0.1}, {"area_um2", area}, {"memory_um2", area / 4},
+                       {"logic_um2", area * 3 / 4}, {"energy_nj_per_inference", area / 1e3}, {"fmax_mhz", 100.0},
+                       {"cycles", 800}, {"done_after_s", done}});
+    s["synth"]["tiles"] = tiles;
+    const auto md = report::render_flow_report(s).markdown;
+    CHECK_THAT(md, Catch::Contains("## Whole first-layer tiles"));
+    CHECK_THAT(md, Catch::Contains("| lookup | +0.10 | 4000000 |"));
+    CHECK_THAT(md, Catch::Contains("| 0.50 |") && Catch::Contains("| 100 | 800 | 151 |") &&
+                       Catch::Contains("| 100 | 800 | 204 |"));
+  }
+
   SECTION("without a sweep or synthesis only the cycles plot remains") {
     json s = r;
     s.erase("sweep");
