@@ -12,6 +12,7 @@
 #include "cli/common.h"
 #include "generator/design_record.h"
 #include "sim/cycle_model.h"
+#include "synth/activity.h"
 #include "synth/synth.h"
 #include "synth/synth_compare.h"
 
@@ -22,7 +23,30 @@ struct SynthCliOptions {
   std::vector<std::string> blocks;
   std::string memories = "synth";
   SynthOptions synth;
+  std::int64_t activity_images = 0;
+  DatasetOptions data;
 };
+
+// Power of the tile/top from the RTL's switching activity on real test images (synth/activity.h).
+static nlohmann::json print_activity(const SynthCliOptions& o, const ComposedNetwork& cn, const RtlPlan& plan,
+                                     const std::vector<BlockReport>& reports, const SynthOptions& opt, double interval) {
+  const TestImages t = load_test_images(o.data, cn, o.activity_images, o.composed);
+  ActivityRecord rec;
+  const auto aps = activity_power(cn, plan, o.rtl, t.raw, t.count, reports, opt, &rec);
+  fmt::print("activity   {} test images through the RTL (checked against the golden model), {} cycles; build {:.1f} s, "
+             "simulation {:.1f} s\n", t.count, rec.cycles, rec.build_seconds, rec.sim_seconds);
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& a : aps) {
+    const auto& e = j.emplace_back(activity_power_json(a, opt.period_ns, interval));
+    fmt::print("power      {}: {:.3f} mW from activity, {:.3f} mW vectorless ({:.2f}x); logic {:.3f} vs {:.3f}, memories "
+               "{:.3f} vs {:.3f}; {:.3f} vs {:.3f} uJ per inference ({} input, {} flip-flop, {} memory pin bits annotated; "
+               "{} of {} memories powered from their simulated addresses)\n", a.block, a.activity_mw, a.vectorless_mw,
+               e["ratio"].get<double>(), a.logic_activity_mw, a.logic_vectorless_mw, a.memories_activity_mw,
+               a.memories_vectorless_mw, e["activity_uj_per_inference"].get<double>(),
+               e["vectorless_uj_per_inference"].get<double>(), a.ports, a.flops, a.memory_pins, a.memories_annotated, a.memories);
+  }
+  return j;
+}
 
 static void print_block(const BlockReport& r) {
   fmt::print("{:<11} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f} {:>8.1f} {:>9.1f} {:>7.1f}\n", r.block, r.cells,
@@ -48,6 +72,7 @@ static void run_synth(const SynthCliOptions& o) {
   const ComposedNetwork cn = load_artifact(o.composed);
   const RtlPlan plan = load_design(cn, o.composed, o.rtl);
   check_synth_tools(opt);
+  if (o.activity_images > 0 && o.data.dataset.empty()) fail("--activity-images", "needs the test images: give --dataset");
   const auto reports = synth_blocks(plan, o.rtl, opt);
   const CyclePrediction p = predict_cycles(plan, 2);
   const SynthComparison c = compare_blocks(reports, p.latency(0), p.interval());
@@ -84,7 +109,9 @@ static void run_synth(const SynthCliOptions& o) {
                "({:.2f}x), memories {} vs {} bits ({:.2f}x), Fmax {:.0f} vs {:.0f} MHz\n",
                t->logic_um2, t->mac_logic_um2, t->logic_area_ratio, t->memory_bits, t->mac_memory_bits,
                t->memory_bits_ratio, t->fmax_mhz, t->mac_fmax_mhz);
-  write_file_atomic(json, synth_report_json(opt, reports, c, p.latency(0), p.interval()).dump(2) + "\n");
+  nlohmann::json report = synth_report_json(opt, reports, c, p.latency(0), p.interval());
+  if (o.activity_images > 0) report["activity"] = print_activity(o, cn, plan, reports, opt, p.interval());
+  write_file_atomic(json, report.dump(2) + "\n");
   fmt::print("report     {}\ntime       {:.1f} s\n", json, total.seconds());
 }
 
@@ -98,26 +125,23 @@ void setup_synth(CLI::App& app) {
   cmd->add_option("--rtl,-r", o->rtl, "RTL directory written by 'rapidnn emit'")->required();
   cmd->add_option("--liberty", o->synth.liberty, "Standard-cell liberty file")->capture_default_str();
   cmd->add_option("--block", o->blocks, fmt::format("Blocks: {} (default rna, ndcam, controller, tile, mac)", kBlockKinds.list()))
-      ->delimiter(',')
-      ->check(words_of(kBlockKinds));
-  cmd->add_option("--period", o->synth.period_ns, "Clock period for timing (ns); the report gives the critical path")
-      ->capture_default_str();
+      ->delimiter(',')->check(words_of(kBlockKinds));
+  cmd->add_option("--period", o->synth.period_ns, "Clock period (ns); the report gives the critical path")->capture_default_str();
   cmd->add_option("--activity", o->synth.input_activity,
                   "Vectorless power: probability that an input toggles in a cycle")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--memories", o->memories,
                   "Memories of tile, top and mac-tile: 'synth' (each as ROM logic, in parallel) or 'bits' (bits and the "
                   "crossbar model only: much faster for large layers)")
-      ->capture_default_str()
-      ->check(words_of(kMemoryTreatments));
+      ->capture_default_str()->check(words_of(kMemoryTreatments));
   cmd->add_option("--mac-weight-bits", o->synth.mac_weight_bits,
                   "Weight width of the mac and mac-tile baselines (mac-tile on a uniform design: the design's)")
-      ->capture_default_str()
-      ->check(CLI::Range(2, 16));
+      ->capture_default_str()->check(CLI::Range(2, 16));
   cmd->add_option("--mac-input-bits", o->synth.mac_input_bits, "Input width of the mac and mac-tile baselines")
-      ->capture_default_str()
-      ->check(CLI::Range(2, 16));
+      ->capture_default_str()->check(CLI::Range(2, 16));
+  cmd->add_option("--activity-images", o->activity_images, "Also power tile/top from the RTL's toggles and duty on this "
+                  "many test images (needs --dataset)")->check(CLI::Range(0, 1000000));
+  add_dataset_options(*cmd, o->data, false, false);
   cmd->add_option("--json", o->json, "JSON report (default <rtl>.synth/report.json)");
   cmd->add_option("--work-dir", o->synth.work_dir, "Directory for netlists and logs (default <rtl>.synth)");
   cmd->callback([o] { run_synth(*o); });

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "composer/compose.h"
 #include "core/error.h"
 
 namespace rapidnn::cli {
@@ -23,6 +24,16 @@ void check_labels(const Dataset& d, std::int64_t classes, const std::string& wha
   if (d.num_classes > classes)
     fail(d.labels_source.empty() ? d.source : d.labels_source, "labels go up to {} but {} has only {} classes",
          d.num_classes - 1, what, classes);
+}
+
+TestImages load_test_images(const DatasetOptions& o, const ComposedNetwork& cn, std::int64_t n, const std::string& artifact) {
+  DatasetSplits splits = load_dataset(o.dataset, o.preprocess());
+  Dataset d = std::move(splits.test);
+  if (d.sample_numel() != numel(cn.input_shape))
+    fail(d.source, "samples of {} values do not fit the design's input {}", d.sample_numel(), to_string(cn.input_shape));
+  d = d.head(n > 0 ? std::min(n, d.size()) : d.size());
+  check_labels(d, cn.classes, "artifact " + artifact);
+  return {raw_features(d, cn.input.raw_bits), d.size()};
 }
 
 void print_report(const EvalReport& r, bool confusion) {

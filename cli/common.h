@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "composer/composed.h"
 #include "core/vocab.h"
 #include "data/dataset.h"
 #include "data/evaluate.h"
@@ -19,6 +20,14 @@ void add_dataset_options(CLI::App& cmd, DatasetOptions& o, bool required, bool p
 void check_labels(const Dataset& d, std::int64_t classes, const std::string& what);
 
 void print_report(const EvalReport& r, bool confusion);
+
+// The first `n` test images of the dataset (0: all) as a design's raw integer features, checked
+// against the artifact's input shape and classes (cosim, gatesim, synth --activity-images).
+struct TestImages {
+  std::vector<std::uint16_t> raw;
+  std::int64_t count = 0;
+};
+TestImages load_test_images(const DatasetOptions& o, const ComposedNetwork& cn, std::int64_t n, const std::string& artifact);
 
 // A CLI11 check that accepts exactly a vocabulary's words (the library's definition).
 template <typename E>

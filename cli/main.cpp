@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   rapidnn::cli::setup_golden(app);
   rapidnn::cli::setup_emit(app);
   rapidnn::cli::setup_cosim(app);
+  rapidnn::cli::setup_gatesim(app);
   rapidnn::cli::setup_synth(app);
   rapidnn::cli::setup_flow(app);
   const auto known = [&](const std::string& name) {

@@ -10,6 +10,7 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
   libtorch-dev libopenblas0-pthread
   verilator iverilog yosys opensta qflow-tech-osu018
+  qflow graywolf qrouter magic netgen-lvs klayout
   dataset-fashion-mnist
   chromium
 )

@@ -157,52 +157,11 @@ CosimResult run_verilator(const ComposedNetwork& cn, const RtlPlan& plan, const 
   }
   r.build_seconds = sw.seconds();
 
-  // Vectors: raw features and the golden model's traces.
   const fs::path work = build / "run";
-  fs::create_directories(work);
-  const auto bufs = traced_buffers(plan, true);
-  const Expected e = expected_traces(cn, plan, bufs, raw, samples);
-  {
-    std::string bytes(reinterpret_cast<const char*>(raw.data()), static_cast<std::size_t>(samples * plan.input_numel) * 2);
-    write_file_atomic(work / "stim.bin", bytes);
-    write_file_atomic(work / "exp_class.bin",
-                      std::string_view(reinterpret_cast<const char*>(e.classes.data()), e.classes.size() * 4));
-    for (std::size_t b = 0; b < bufs.size(); ++b)
-      write_file_atomic(work / fmt::format("exp_{}.bin", bufs[b].id),
-                        std::string_view(reinterpret_cast<const char*>(e.values[b].data()), e.values[b].size() * 8));
-  }
-  std::vector<std::string> argv{(build / "Vsim").string(), "--stim", (work / "stim.bin").string(), "--samples",
-                                std::to_string(samples), "--numel", std::to_string(plan.input_numel), "--expect-dir",
-                                work.string(), "--seed", std::to_string(opt.seed), "--stall-in",
-                                fmt::format("{}", opt.stall_in), "--stall-out", fmt::format("{}", opt.stall_out)};
-  for (const auto& b : bufs) {
-    argv.push_back("--buf");
-    argv.push_back(fmt::format("{}:{}:{}:{}", b.id, b.depth, b.positions, b.name));
-  }
-  if (fst) {
-    argv.insert(argv.end(), {"--trace", fs::absolute(opt.trace).string(), "--trace-image", std::to_string(opt.trace_image)});
-  }
+  std::vector<std::string> argv{(build / "Vsim").string()};
+  for (auto& a : write_harness_vectors(cn, plan, raw, samples, work, opt)) argv.push_back(std::move(a));
   const ProcessResult pr = run_process(argv, rtl_dir);
-  std::istringstream lines(pr.output);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("MISMATCH", 0) == 0 || line.rfind("TIMEOUT", 0) == 0) {
-      r.mismatch = line;
-      return r;
-    }
-    if (line.rfind("{", 0) == 0) {
-      const auto j = nlohmann::json::parse(line);
-      r.cycles = j["cycles"];
-      r.first_latency = j["first_latency"];
-      r.latency_min = j["latency_min"];
-      r.latency_max = j["latency_max"];
-      r.latency_mean = j["latency_mean"];
-      r.interval = j["interval"];
-      r.sim_seconds = j["sim_seconds"];
-      r.cycles_per_second = j["cycles_per_second"];
-      r.ok = pr.exit_code == 0;
-    }
-  }
-  if (!r.ok && r.mismatch.empty()) fail(rtl_dir, "the co-simulation failed (exit {}):\n{}", pr.exit_code, pr.output);
+  parse_harness_output(pr, rtl_dir, r);
   return r;
 }
 
@@ -303,6 +262,63 @@ CosimResult run_icarus(const ComposedNetwork& cn, const RtlPlan& plan, const std
 }
 
 }  // namespace
+
+std::vector<std::string> cosim_rtl_files(const std::string& rtl_dir) { return rtl_files(rtl_dir); }
+
+const char* sim_source_text(const std::string& name) { return source_text(name); }
+
+std::vector<std::string> write_harness_vectors(const ComposedNetwork& cn, const RtlPlan& plan,
+                                               const std::vector<std::uint16_t>& raw, std::int64_t samples,
+                                               const fs::path& work, const CosimOptions& opt) {
+  // Vectors: raw features and the golden model's traces.
+  fs::create_directories(work);
+  const auto bufs = traced_buffers(plan, true);
+  const Expected e = expected_traces(cn, plan, bufs, raw, samples);
+  {
+    std::string bytes(reinterpret_cast<const char*>(raw.data()), static_cast<std::size_t>(samples * plan.input_numel) * 2);
+    write_file_atomic(work / "stim.bin", bytes);
+    write_file_atomic(work / "exp_class.bin",
+                      std::string_view(reinterpret_cast<const char*>(e.classes.data()), e.classes.size() * 4));
+    for (std::size_t b = 0; b < bufs.size(); ++b)
+      write_file_atomic(work / fmt::format("exp_{}.bin", bufs[b].id),
+                        std::string_view(reinterpret_cast<const char*>(e.values[b].data()), e.values[b].size() * 8));
+  }
+  std::vector<std::string> argv{"--stim", (work / "stim.bin").string(), "--samples",
+                                std::to_string(samples), "--numel", std::to_string(plan.input_numel), "--expect-dir",
+                                work.string(), "--seed", std::to_string(opt.seed), "--stall-in",
+                                fmt::format("{}", opt.stall_in), "--stall-out", fmt::format("{}", opt.stall_out)};
+  for (const auto& b : bufs) {
+    argv.push_back("--buf");
+    argv.push_back(fmt::format("{}:{}:{}:{}", b.id, b.depth, b.positions, b.name));
+  }
+  if (!opt.trace.empty()) {
+    argv.insert(argv.end(), {"--trace", fs::absolute(opt.trace).string(), "--trace-image", std::to_string(opt.trace_image)});
+  }
+  return argv;
+}
+
+void parse_harness_output(const ProcessResult& pr, const std::string& rtl_dir, CosimResult& r) {
+  std::istringstream lines(pr.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("MISMATCH", 0) == 0 || line.rfind("TIMEOUT", 0) == 0) {
+      r.mismatch = line;
+      return;
+    }
+    if (line.rfind("{", 0) == 0) {
+      const auto j = nlohmann::json::parse(line);
+      r.cycles = j["cycles"];
+      r.first_latency = j["first_latency"];
+      r.latency_min = j["latency_min"];
+      r.latency_max = j["latency_max"];
+      r.latency_mean = j["latency_mean"];
+      r.interval = j["interval"];
+      r.sim_seconds = j["sim_seconds"];
+      r.cycles_per_second = j["cycles_per_second"];
+      r.ok = pr.exit_code == 0;
+    }
+  }
+  if (!r.ok && r.mismatch.empty()) fail(rtl_dir, "the co-simulation failed (exit {}):\n{}", pr.exit_code, pr.output);
+}
 
 CosimResult run_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
                       const std::vector<std::uint16_t>& raw, std::int64_t samples, const CosimOptions& opt) {

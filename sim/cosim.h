@@ -8,10 +8,12 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "composer/composed.h"
+#include "core/process.h"
 #include "core/vocab.h"
 #include "generator/emit_rtl.h"
 #include "generator/rtl_plan.h"
@@ -57,6 +59,18 @@ struct CycleCheck {
   std::uint64_t predicted_latency = 0;
   double predicted_interval = 0.0;
 };
+// The harness's pieces, for a co-simulation of another top around the RTL (the gate-level one,
+// synth/gatesim.h): the RTL's files (files.f, absolute), an embedded simulation source
+// ("cosim_harness.cpp"), the vectors of `samples` images written into `work` (stimulus, expected
+// classes and traced buffers) with the harness arguments that read them, and the harness's output
+// read into `r` (the first MISMATCH/TIMEOUT line, or the summary).
+std::vector<std::string> cosim_rtl_files(const std::string& rtl_dir);
+const char* sim_source_text(const std::string& name);
+std::vector<std::string> write_harness_vectors(const ComposedNetwork& cn, const RtlPlan& plan,
+                                               const std::vector<std::uint16_t>& raw, std::int64_t samples,
+                                               const std::filesystem::path& work, const CosimOptions& opt);
+void parse_harness_output(const ProcessResult& pr, const std::string& rtl_dir, CosimResult& r);
+
 CycleCheck check_cycles(const RtlPlan& plan, const CosimResult& r, std::int64_t samples, const CosimOptions& opt);
 
 }  // namespace rapidnn

@@ -97,6 +97,21 @@ BlockReport cached_rom_block(const RtlBlock& b, const std::string& rtl_dir, cons
 
 }  // namespace
 
+std::vector<RtlBlock> memory_slices(const RtlBlock& m) {
+  constexpr std::int64_t kRomSliceBits = 1 << 18;
+  const std::int64_t cols = std::max<std::int64_t>(1, kRomSliceBits / std::max<std::int64_t>(m.depth, 1));
+  std::vector<RtlBlock> out;
+  for (std::int64_t lo = 0, n = 0; lo < m.width; lo += cols, ++n) {
+    RtlBlock slice = m;
+    slice.col_lo = lo;
+    slice.col_hi = std::min(m.width, lo + cols);
+    if (lo > 0 || slice.col_hi < m.width) slice.name += fmt::format(".slice{}", n);
+    slice.memory_bits = m.depth * (slice.col_hi - slice.col_lo);
+    out.push_back(std::move(slice));
+  }
+  return out;
+}
+
 std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rtl_dir, const SynthOptions& opt) {
   check_synth_tools(opt);
   const RtlStage& t = first_tile(plan);
@@ -107,24 +122,15 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
   const std::vector<RtlBlock>& memories = set.memories;
   // Yosys and ABC are single-threaded: two workers take the jobs, largest first. A memory is
   // compiled by synth_rom in column slices of at most kRomSliceBits bits, each its own job.
-  constexpr std::int64_t kRomSliceBits = 1 << 18;
   std::vector<RtlBlock> jobs(blocks.begin(), blocks.end());
   std::vector<std::size_t> memory_of;  // per job: index into memories + 1 (0: a block)
   memory_of.assign(jobs.size(), 0);
   if (opt.synthesize_memories)
-    for (std::size_t k = 0; k < memories.size(); ++k) {
-      const RtlBlock& m = memories[k];
-      const std::int64_t cols = std::max<std::int64_t>(1, kRomSliceBits / std::max<std::int64_t>(m.depth, 1));
-      for (std::int64_t lo = 0, n = 0; lo < m.width; lo += cols, ++n) {
-        RtlBlock slice = m;
-        slice.col_lo = lo;
-        slice.col_hi = std::min(m.width, lo + cols);
-        if (lo > 0 || slice.col_hi < m.width) slice.name += fmt::format(".slice{}", n);
-        slice.memory_bits = m.depth * (slice.col_hi - slice.col_lo);
-        jobs.push_back(slice);
+    for (std::size_t k = 0; k < memories.size(); ++k)
+      for (auto& slice : memory_slices(memories[k])) {
+        jobs.push_back(std::move(slice));
         memory_of.push_back(k + 1);
       }
-    }
   std::vector<std::size_t> order(jobs.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {

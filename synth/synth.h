@@ -74,6 +74,10 @@ struct BlockReport {
 std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rtl_dir, const SynthOptions& opt);
 
 // One block as the JSON `rapidnn synth --json` and the flow's results record.
+// A memory as synth_blocks compiles it: column slices of at most 2^18 bits, each named
+// "<memory>.slice<n>" when there is more than one (its netlist in <work>/<name>/netlist.v).
+std::vector<RtlBlock> memory_slices(const RtlBlock& memory);
+
 nlohmann::json block_report_json(const BlockReport& r);
 
 // Fails with a message naming the Debian package when yosys or sta is missing, or the file when

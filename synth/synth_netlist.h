@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace rapidnn {
 
@@ -41,7 +43,38 @@ struct FanoutRepair {
 
 // Reads `json_file` (Yosys write_json of a mapped design), flattens module `top`, repairs its
 // fanout and writes it atomically to `verilog_file`. Fails naming the file on a malformed netlist.
+// With `register_map`, also writes there (atomically) one line per flip-flop whose Q is a named
+// RTL signal bit, "c<k> TYPE Q-net RTL-reference", tab-separated, the reference a hierarchical
+// name below the top ("u_b0.bank0_q[17][1]"), and one per connected pin bit of each black box
+// ("c<k> TYPE net u_s0.u_widx.addr_i[3]"): what the gate-level co-simulation compares and what
+// simulated switching activity is annotated on.
 FlatNetlistStats write_flat_netlist(const std::filesystem::path& json_file, const std::string& top,
-                                    const std::filesystem::path& verilog_file, const FanoutRepair& repair);
+                                    const std::filesystem::path& verilog_file, const FanoutRepair& repair,
+                                    const std::filesystem::path& register_map = {});
+
+// The flat netlist write_flat_netlist writes, read back: ports, assigns, one cell a line.
+struct FlatNetlist {
+  struct Port {
+    std::string dir, name;
+    int width = 0;  // 0: a scalar
+  };
+  struct Cell {
+    std::string type, name;
+    std::vector<std::pair<std::string, std::vector<std::string>>> pins;  // nets LSB first
+  };
+  std::string top, text;
+  std::vector<Port> ports;
+  std::vector<Cell> cells;
+  std::vector<std::pair<std::string, std::string>> assigns;
+};
+// Throws Error naming the file when it is not such a netlist.
+FlatNetlist read_flat_netlist(const std::string& file);
+
+// A line of the register map (write_flat_netlist's `register_map`).
+struct NetlistName {
+  std::string cell, type, net, ref;
+};
+// Throws Error naming the file when it is missing or malformed.
+std::vector<NetlistName> read_netlist_names(const std::string& file);
 
 }  // namespace rapidnn

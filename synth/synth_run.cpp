@@ -122,7 +122,7 @@ BlockReport run_synth_block(const RtlBlock& b, const std::string& rtl_dir, const
   if (b.large) {  // the hierarchical netlist, flattened and its cross-module fanout buffered, for OpenSTA
     FanoutRepair repair;
     repair.liberty = o.liberty;
-    const FlatNetlistStats fs = write_flat_netlist(dir / "netlist.json", b.module, dir / "netlist.v", repair);
+    const FlatNetlistStats fs = write_flat_netlist(dir / "netlist.json", b.module, dir / "netlist.v", repair, dir / "registers.tsv");
     r.area_um2 += fs.buffer_area_um2;
     r.cells += fs.buffers;
     r.fanout_buffers = fs.buffers;

@@ -273,6 +273,12 @@ case("sweep --csv the model", ["sweep", "-m", "model.onnx", "-d", "data", "--w",
 case("sweep --csv a directory", ["sweep", "-m", "model.onnx", "-d", "data", "--w", "2,4", "--csv", "mine"], "mine")
 case("cosim --build-dir the RTL", co + ["--build-dir", "rtl"], "rtl")
 case("cosim --build-dir the user's directory", co + ["--build-dir", "mine"], "mine")
+gs = ["gatesim", "-c", "art", "-r", "rtl", "-d", "data", "--samples", "5"]
+case("gatesim --build-dir the user's directory", gs + ["--build-dir", "mine"], "mine")
+case("gatesim --build-dir the RTL", gs + ["--build-dir", "rtl"], "rtl")
+case("gatesim --netlist a missing file", gs + ["--netlist", "nope.v"], "nope.v")
+case("gatesim --netlist not a netlist", gs + ["--netlist", "notes.txt"], "notes.txt")
+case("gatesim -j 0", gs + ["--netlist", "nope.v", "-j", "0"], "jobs")
 case("synth --work-dir the user's directory", ["synth", "-c", "art", "-r", "rtl", "--block", "mac", "--work-dir", "mine"], "mine")
 case("synth --json the artifact manifest", ["synth", "-c", "art", "-r", "rtl", "--json", "art/manifest.json"], "manifest.json")
 case("flow --out the user's directory", ["flow", "--model", "model.onnx", "--dataset", "data", "--out", "mine"], "mine")
