@@ -37,11 +37,15 @@ struct ActivityRecord {
 
 // Simulates the RTL in `rtl_dir` (Verilator, the co-simulation harness: classes and buffers
 // checked against the golden model) on `samples` images with a counter on each of `refs`
-// (references below the top, "u_s0.g_rna[3].u_rna.acc_o[5]"); build in `build_dir`. Throws
-// Error when the simulation differs from the golden model.
+// (references from the activity top: "u_rtl.u_s0.g_rna[3].u_rna.acc_o[5]" in the design,
+// "u_mac.g_mac[0].u_mac.acc_o[2]" in the MAC tile); build in `build_dir`. `with_mac_tile` (a
+// uniform design): the baseline MAC tile (rtl_blocks.h) runs beside the first tile on its inputs,
+// its read addresses and every neuron's sum at every write checked against the lookup tile's.
+// Throws Error when a simulation differs from the golden model or the MAC tile from the tile.
 ActivityRecord record_activity(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
                                const std::vector<std::uint16_t>& raw, std::int64_t samples,
-                               const std::vector<std::string>& refs, const std::string& build_dir, int jobs);
+                               const std::vector<std::string>& refs, const std::string& build_dir, int jobs,
+                               bool with_mac_tile = false);
 
 struct ActivityPower {
   std::string block;
@@ -56,8 +60,8 @@ struct ActivityPower {
   double mean_flop_activity = 0.0;  // toggles per cycle, over the annotated flip-flops
 };
 
-// Activity-based power of every tile or top in `reports` (synthesized by synth_blocks into
-// opt.work_dir with the same options): one simulation of `samples` images for all of them.
+// Activity-based power of every tile, top or MAC tile in `reports` (synthesized by synth_blocks
+// into opt.work_dir with the same options): one simulation of `samples` images for all of them.
 std::vector<ActivityPower> activity_power(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
                                           const std::vector<std::uint16_t>& raw, std::int64_t samples,
                                           const std::vector<BlockReport>& reports, const SynthOptions& opt,

@@ -24,6 +24,7 @@
 #include "sim/cosim.h"
 #include "synth/gate_cells.h"
 #include "synth/synth_netlist.h"
+#include "synth/synth_rom.h"
 #include "synth/synth.h"
 
 namespace rapidnn {
@@ -84,7 +85,9 @@ Roms rom_models(const FlatNetlist& n, const std::set<std::string>& black_boxes, 
       if (o.depth == s.depth && o.col_lo == s.col_lo && o.col_hi == s.col_hi && fs::exists(synth_dir / o.name / "netlist.v") &&
           read_file(fs::path(rtl_dir) / o.image) == bits)
         return synth_dir / o.name / "netlist.v";
-    fail(own.string(), "memory {} has no ROM netlist: synthesize the top again (rapidnn synth --block top)", s.name);
+    SynthOptions so;  // compiled for another design of the synthesizing process: again, here
+    run_rom_block(s, rtl_dir, synth_dir, so);
+    return own;
   };
   static const std::regex cell_line(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s+[A-Za-z_\\][^\s(]*\s*\()");
   std::int64_t k = 0;
