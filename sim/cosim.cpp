@@ -297,6 +297,33 @@ std::vector<std::string> write_harness_vectors(const ComposedNetwork& cn, const 
   return argv;
 }
 
+bool verilate_cached(const fs::path& build, const std::vector<std::string>& flags,
+                     const std::map<std::string, std::string>& sources, const std::string& rtl_dir, int jobs,
+                     const std::string& what) {
+  std::string all;
+  for (const auto& f : flags) all += f + "\n";
+  for (const auto& [name, text] : sources) all += name + "\n" + text;
+  const std::vector<std::string> rtl = rtl_files(rtl_dir);
+  for (const auto& f : rtl) all += read_file(f);
+  const std::string stamp = fingerprint(all);
+  if (fs::exists(build / "stamp") && fs::exists(build / "Vsim") && read_file(build / "stamp") == stamp) return true;
+  fs::remove_all(build / "obj");
+  fs::remove(build / "stamp");
+  for (const auto& [name, text] : sources) write_file_atomic(build / name, text);
+  std::vector<std::string> argv = flags;
+  argv.insert(argv.begin() + 4, {"-j", std::to_string(std::max(1, jobs))});
+  for (const auto& f : rtl) argv.push_back(f);
+  for (const auto& [name, text] : sources)
+    if (name.ends_with(".v") || name.ends_with(".cpp")) argv.push_back((build / name).string());
+  const ProcessResult pr = run_process(argv);
+  if (pr.exit_code != 0) {
+    const std::string tail = pr.output.size() > 4000 ? pr.output.substr(pr.output.size() - 4000) : pr.output;
+    fail(rtl_dir, "verilator could not build the {}:\n{}", what, tail);
+  }
+  write_file_atomic(build / "stamp", stamp);
+  return false;
+}
+
 void parse_harness_output(const ProcessResult& pr, const std::string& rtl_dir, CosimResult& r) {
   std::istringstream lines(pr.output);
   for (std::string line; std::getline(lines, line);) {

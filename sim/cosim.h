@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,14 @@ std::vector<std::string> write_harness_vectors(const ComposedNetwork& cn, const 
                                                const std::vector<std::uint16_t>& raw, std::int64_t samples,
                                                const std::filesystem::path& work, const CosimOptions& opt);
 void parse_harness_output(const ProcessResult& pr, const std::string& rtl_dir, CosimResult& r);
+
+// A cached Verilator build in `build` (its Vsim): `flags` (the verilator command up to its file
+// arguments, "-j" added), the RTL's files and `sources` (written into `build`; every .v and .cpp
+// among them is compiled). Rebuilt only when the flags, the sources or the RTL change; returns
+// true when the cached binary was kept. Throws Error naming `rtl_dir` when Verilator fails.
+bool verilate_cached(const std::filesystem::path& build, const std::vector<std::string>& flags,
+                     const std::map<std::string, std::string>& sources, const std::string& rtl_dir, int jobs,
+                     const std::string& what);
 
 CycleCheck check_cycles(const RtlPlan& plan, const CosimResult& r, std::int64_t samples, const CosimOptions& opt);
 

@@ -342,31 +342,8 @@ ActivityRecord record_activity(const ComposedNetwork& cn, const RtlPlan& plan, c
                                        "-DRAPIDNN_TRACE", "--x-assign", "fast", "--x-initial", "fast", "-Wno-fatal",
                                        "-Mdir", (build / "obj").string(), "-o", (build / "Vsim").string(), "-CFLAGS",
                                        "-I" + build.string()};
-  std::string all;
-  for (const auto& f : flags) all += f + "\n";
-  for (const auto& [name, text] : sources) all += name + "\n" + text;
-  const std::vector<std::string> rtl = cosim_rtl_files(rtl_dir);
-  for (const auto& f : rtl) all += read_file(f);
-  const std::string stamp = fingerprint(all);
   Stopwatch sw;
-  if (fs::exists(build / "stamp") && fs::exists(build / "Vsim") && read_file(build / "stamp") == stamp) {
-    rec.cached_build = true;
-  } else {
-    fs::remove_all(build / "obj");
-    fs::remove(build / "stamp");
-    for (const auto& [name, text] : sources) write_file_atomic(build / name, text);
-    std::vector<std::string> argv = flags;
-    argv.insert(argv.begin() + 4, {"-j", std::to_string(std::max(1, jobs))});
-    for (const auto& f : rtl) argv.push_back(f);
-    for (const auto& [name, text] : sources)
-      if (name != "cosim_top.h") argv.push_back((build / name).string());
-    const ProcessResult pr = run_process(argv);
-    if (pr.exit_code != 0) {
-      const std::string tail = pr.output.size() > 4000 ? pr.output.substr(pr.output.size() - 4000) : pr.output;
-      fail(rtl_dir, "verilator could not build the activity simulation:\n{}", tail);
-    }
-    write_file_atomic(build / "stamp", stamp);
-  }
+  rec.cached_build = verilate_cached(build, flags, sources, rtl_dir, jobs, "activity simulation");
   rec.build_seconds = sw.seconds();
   std::vector<std::string> argv{(build / "Vsim").string()};
   for (auto& a : write_harness_vectors(cn, plan, raw, samples, build / "run", CosimOptions{})) argv.push_back(std::move(a));
