@@ -15,6 +15,7 @@ void setup_golden(CLI::App& app);
 void setup_emit(CLI::App& app);
 void setup_cosim(CLI::App& app);
 void setup_gatesim(CLI::App& app);
+void setup_layout(CLI::App& app);
 void setup_synth(CLI::App& app);
 
 }  // namespace rapidnn::cli

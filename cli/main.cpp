@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   rapidnn::cli::setup_emit(app);
   rapidnn::cli::setup_cosim(app);
   rapidnn::cli::setup_gatesim(app);
+  rapidnn::cli::setup_layout(app);
   rapidnn::cli::setup_synth(app);
   rapidnn::cli::setup_flow(app);
   const auto known = [&](const std::string& name) {

@@ -10,7 +10,7 @@
 namespace rapidnn::flow {
 namespace {
 
-constexpr int kStages = 9;
+constexpr int kStages = 10;
 
 // Copies the report stage's pages to their stable place, <out>/report/.
 void publish_report(const fs::path& out, const StageInfo& report, FlowOutcome& outcome) {
@@ -76,6 +76,7 @@ FlowOutcome run_flow(const FlowConfig& c, const FlowRunOptions& ro) {
   run_if<SynthStage>(run, ctx, c.synth, "(synth.enabled is false)", ctx.synth);
   run_if<SweepSynthStage>(run, ctx, c.sweep && c.sweep_synth,
                           c.sweep ? "(sweep.synth is false)" : "(sweep.enabled is false)", ctx.sweep_synth);
+  run_if<LayoutStage>(run, ctx, c.layout, "(layout.enabled is false)", ctx.layout);
   const Done<ReportOut> report = run.run<ReportStage>(ctx);
 
   publish_report(out, report.info, outcome);

@@ -16,6 +16,7 @@
 #include "data/dataset.h"
 #include "core/process.h"
 #include "synth/synth.h"
+#include "synth/layout.h"
 
 namespace rapidnn::flow {
 namespace {
@@ -206,6 +207,21 @@ void read_synth(Section& top, FlowConfig& c) {
   s.finish();
 }
 
+// The "layout" section.
+void read_layout(Section& top, FlowConfig& c) {
+  Section s = top.section("layout");
+  s.get("enabled", c.layout);
+  std::vector<std::string> blocks;
+  for (const auto b : c.layout_blocks) blocks.emplace_back(kBlockKinds.name(b));
+  s.get("blocks", blocks);
+  for (const auto& b : blocks)
+    if (!kBlockKinds.find(b)) fail(top.file(), "'layout.blocks': '{}' is not {}", b, kBlockKinds.list());
+  c.layout_blocks = parse_blocks(blocks, top.file());
+  s.get("placement_fast", c.layout_placement_fast);
+  s.get("density", c.layout_density);
+  s.finish();
+}
+
 }  // namespace
 
 std::string shipped_model() { return std::string(RAPIDNN_SOURCE_DIR) + "/models/fmnist-mlp-784-512-512-10.onnx"; }
@@ -230,6 +246,7 @@ FlowConfig parse_flow_config(const std::string& text, const std::string& file) {
   read_rtl(top, c);
   read_cosim(top, c);
   read_synth(top, c);
+  read_layout(top, c);
   top.finish();
   if (!file.empty()) {
     c.out = resolve(c.out, file);
@@ -287,6 +304,12 @@ std::string flow_config_json(const FlowConfig& c) {
                 {"period_ns", c.period_ns},
                 {"activity", c.activity},
                 {"memories", kMemoryTreatments.name(c.synthesize_memories)}};
+  std::vector<std::string> lblocks;
+  for (const auto b : c.layout_blocks) lblocks.emplace_back(kBlockKinds.name(b));
+  j["layout"] = {{"enabled", c.layout},
+                 {"blocks", lblocks},
+                 {"placement_fast", c.layout_placement_fast},
+                 {"density", c.layout_density}};
   return j.dump(2) + "\n";
 }
 
@@ -356,6 +379,17 @@ void validate_flow_config(const FlowConfig& c) {
     if (find_program("sta").empty()) fail(f, "synthesis needs OpenSTA, which is not installed (Debian package opensta)");
     std::ifstream lib(c.liberty);
     if (!lib) fail(f, "'synth.liberty': cannot read {}", c.liberty);
+  }
+  if (c.layout) {
+    if (c.layout_blocks.empty()) fail(f, "'layout.blocks' is empty: name at least one of {}", kBlockKinds.list());
+    LayoutOptions lo;
+    lo.placement_fast = c.layout_placement_fast;
+    lo.density = c.layout_density;
+    try {
+      check_layout_tools(lo);
+    } catch (const Error& e) {
+      fail(f, "'layout.enabled' is true, but {}: {}", e.file(), e.message());
+    }
   }
 }
 

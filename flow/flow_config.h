@@ -57,6 +57,11 @@ struct FlowConfig {
   double period_ns = 100.0;
   double activity = 0.1;
   bool synthesize_memories = true;  // tile/top memories: "synth" (ROM logic) or "bits" (kMemoryTreatments)
+  // place and route (qflow, osu018): off by default, minutes per block
+  bool layout = false;
+  std::vector<BlockKind> layout_blocks{BlockKind::Rna};
+  int layout_placement_fast = 10;  // LayoutOptions' defaults
+  double layout_density = 0.6;
 };
 
 // The embedded default, as the JSON a user would write (also `rapidnn flow --print-config`).

@@ -70,6 +70,10 @@ struct SweepSynthOut : StageRecord {
   static SweepSynthOut from_json(const json& j);
   std::string summary() const;
 };
+struct LayoutOut : StageRecord {  // blocks: layout_report_json of each
+  static LayoutOut from_json(const json& j);
+  std::string summary() const;
+};
 struct ReportOut : StageRecord {
   std::vector<std::string> plots;
   static ReportOut from_json(const json& j);
@@ -90,6 +94,7 @@ struct FlowContext {
   std::optional<Done<BaselinesOut>> baselines;
   std::optional<Done<SynthOut>> synth;
   std::optional<Done<SweepSynthOut>> sweep_synth;
+  std::optional<Done<LayoutOut>> layout;
   const std::vector<StageInfo>* finished = nullptr;  // the runner's list, for the report
 
   std::string model_file() const { return (model->info.dir / "model.onnx").string(); }
@@ -121,6 +126,7 @@ RAPIDNN_FLOW_STAGE(CosimStage, "cosim", CosimOut);            // RTL against the
 RAPIDNN_FLOW_STAGE(BaselinesStage, "baselines", BaselinesOut);  // 8-bit and equal-accuracy uniform MAC designs
 RAPIDNN_FLOW_STAGE(SynthStage, "synth", SynthOut);            // the design's blocks through Yosys and OpenSTA
 RAPIDNN_FLOW_STAGE(SweepSynthStage, "sweep-synth", SweepSynthOut);  // lookup vs MAC neuron per grid point
+RAPIDNN_FLOW_STAGE(LayoutStage, "layout", LayoutOut);         // blocks placed and routed (qflow), off by default
 RAPIDNN_FLOW_STAGE(ReportStage, "report", ReportOut);         // HTML, Markdown, results.json
 
 #undef RAPIDNN_FLOW_STAGE

@@ -401,6 +401,38 @@ FlowReport render_flow_report(const json& r) {
     md += "## Lookup versus multiply-accumulate neuron per (w, u) (Figures 11 and 12)\n\n" + t.md();
   }
 
+  // Place and route.
+  if (r.contains("layout")) {
+    Table t{{"block", "cells", "die um2", "core um2", "utilization", "wire mm", "vias", "failed routes",
+             "Fmax MHz (routed)", "Fmax MHz (placed)", "DRC errors", "LVS", "seconds"},
+            {}};
+    std::string pics;
+    for (const auto& b : r.at("layout").at("blocks")) {
+      const std::string name = b.value("block", std::string());
+      t.rows.push_back({name, std::to_string(b.value("cells", 0)),
+                        fmt::format("{:.0f} ({:.0f} x {:.0f} um)", b.value("die_um2", 0.0), b.value("die_w_um", 0.0),
+                                    b.value("die_h_um", 0.0)),
+                        big(b.value("core_um2", 0.0)), fmt::format("{:.1f}%", 100.0 * b.value("utilization", 0.0)),
+                        fmt::format("{:.2f}", b.value("wire_mm", 0.0)), std::to_string(b.value("vias", 0)),
+                        std::to_string(b.value("failed_routes", -1)), fmt::format("{:.1f}", b.value("post_route_fmax_mhz", 0.0)),
+                        fmt::format("{:.1f}", b.value("pre_route_fmax_mhz", 0.0)), std::to_string(b.value("drc_errors", -1)),
+                        b.value("lvs_match", false) ? "match" : "MISMATCH", fmt::format("{:.0f}", b.value("seconds", 0.0))});
+      if (b.contains("picture_base64"))
+        pics += fmt::format("<figure><img src=\"data:image/png;base64,{}\" alt=\"layout of {}\" style=\"max-width:100%\">"
+                            "<figcaption>{}: the routed layout (klayout rendering of qflow's DEF over the osu018 cells' "
+                            "LEF). {}</figcaption></figure>\n",
+                            b.at("picture_base64").get<std::string>(), escape_xml(name), escape_xml(name),
+                            escape_xml(b.value("description", std::string())));
+    }
+    const std::string note =
+        "qflow 1.3.17 with osu018 (180 nm): graywolf placement, qrouter routing, vesta timing before routing and with "
+        "the wire parasitics qrouter extracted, magic DRC, netgen LVS of the extracted layout against the netlist "
+        "rapidnn synth mapped (plus qflow's output and fanout buffers). Utilization: placed cell area over the core "
+        "(the rows qflow fills). DRC counts magic's errors as reported; the reasons are in layout.json.";
+    body += "<section><h2>Place and route</h2>\n" + t.html() + "<p>" + escape_xml(note) + "</p>\n" + pics + "</section>\n";
+    md += "## Place and route\n\n" + t.md() + "\n" + note + "\n\n";
+  }
+
   // Stages.
   {
     Table t{{"stage", "key", "seconds"}, {}};

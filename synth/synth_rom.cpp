@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <unordered_map>
@@ -17,6 +19,7 @@ namespace rapidnn {
 namespace {
 
 namespace fs = std::filesystem;
+using json = nlohmann::json;
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -129,6 +132,107 @@ BlockReport run_rom_block(const RtlBlock& b, const std::string& rtl_dir, const f
   time_netlist(r, dir, rtl_dir, o);
   r.seconds = sw.seconds();
   return r;
+}
+
+namespace {
+
+std::int64_t binary_param(const json& params, const char* name, const std::string& file) {
+  const auto it = params.find(name);
+  if (it == params.end()) fail(file, "a black box has no parameter {}", name);
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  const std::string s = it->get<std::string>();
+  std::int64_t v = 0;
+  for (const char c : s) v = v * 2 + (c == '1');
+  return v;
+}
+
+}  // namespace
+
+
+RomNetlists rom_netlists(const std::set<std::string>& black_boxes, const RtlPlan& plan, const std::string& rtl_dir,
+                        const fs::path& synth_dir, const std::string& block, const std::set<std::string>& liberty_cells,
+                        const std::string& liberty) {
+  RomNetlists out;
+  if (black_boxes.empty()) return out;
+  const fs::path json_file = synth_dir / block / "netlist.json";
+  json doc;
+  try {
+    doc = json::parse(read_file(json_file));
+  } catch (const json::exception& e) {
+    fail(json_file.string(), "not a Yosys JSON netlist: {}", e.what());
+  }
+  // The top's memories, and the tile's (the same images: synth compiles a memory seen before once).
+  const BlockSet set = plan_blocks(plan, {BlockKind::Top, BlockKind::Tile});
+  std::vector<RtlBlock> slices;
+  for (const auto& m : set.memories)
+    for (auto& s : memory_slices(m)) slices.push_back(std::move(s));
+  // A slice's netlist, or that of a slice with the same image and columns (synth compiles each
+  // distinct one once per process).
+  const auto netlist_of = [&](const RtlBlock& s) -> fs::path {
+    const fs::path own = synth_dir / s.name / "netlist.v";
+    if (fs::exists(own)) return own;
+    const std::string bits = read_file(fs::path(rtl_dir) / s.image);
+    for (const auto& o : slices)
+      if (o.depth == s.depth && o.col_lo == s.col_lo && o.col_hi == s.col_hi && fs::exists(synth_dir / o.name / "netlist.v") &&
+          read_file(fs::path(rtl_dir) / o.image) == bits)
+        return synth_dir / o.name / "netlist.v";
+    SynthOptions so;  // compiled for another design of the synthesizing process: again, here
+    so.liberty = liberty;
+    run_rom_block(s, rtl_dir, synth_dir, so);
+    return own;
+  };
+  static const std::regex cell_line(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s+[A-Za-z_\\][^\s(]*\s*\()");
+  std::int64_t k = 0;
+  for (const auto& type : black_boxes) {
+    const auto mod = doc.at("modules").find(type);
+    if (mod == doc.at("modules").end()) fail(json_file.string(), "has no module '{}' (the netlist's black box)", type);
+    const json& params = mod->value("parameter_default_values", json::object());
+    const std::int64_t aw = binary_param(params, "AW", json_file.string());
+    const std::int64_t width = binary_param(params, "WIDTH", json_file.string());
+    const std::string image = params.value("INIT_FILE", std::string());
+    std::vector<const RtlBlock*> mine;
+    for (const auto& s : slices)
+      if (s.image == image) mine.push_back(&s);
+    if (mine.empty()) fail(json_file.string(), "black box {} reads image '{}', which is none of the design's memories", type, image);
+    // Each slice once, even when several memories share the image.
+    std::map<std::int64_t, const RtlBlock*> by_col;
+    for (const auto* s : mine) by_col.try_emplace(s->col_lo, s);
+    std::string inst;
+    std::int64_t covered = 0;
+    for (const auto& [lo, s] : by_col) {
+      std::string text = read_file(netlist_of(*s));
+      const std::string mod_name = fmt::format("rnn_glrom{}", k++);
+      const auto at = text.find("module synth_rom");
+      if (at == std::string::npos) fail(netlist_of(*s).string(), "is not a ROM netlist (no module synth_rom)");
+      text.replace(at, 16, "module " + mod_name);
+      const auto head_end = text.find(");", at);
+      const std::string head = text.substr(at, head_end - at);
+      std::string conns;
+      static const std::regex port(R"(\b([ad])([0-9]+)\b)");
+      std::set<std::pair<char, int>> seen;
+      for (auto it = std::sregex_iterator(head.begin(), head.end(), port); it != std::sregex_iterator(); ++it) {
+        const char kind = (*it)[1].str()[0];
+        const int idx = std::stoi((*it)[2].str());
+        if (!seen.insert({kind, idx}).second) continue;
+        if (kind == 'd' && idx >= s->col_hi - s->col_lo) fail(netlist_of(*s).string(), "output d{} is past the slice", idx);
+        conns += fmt::format("{}.{}{}({}[{}])", conns.empty() ? "" : ", ", kind, idx, kind == 'a' ? "addr_i" : "data_o",
+                             kind == 'a' ? idx : s->col_lo + idx);
+        covered += kind == 'd';
+      }
+      std::istringstream lines(text);
+      for (std::string line; std::getline(lines, line);) {
+        std::smatch m;
+        if (std::regex_search(line, m, cell_line) && liberty_cells.count(m[1].str())) out.cell_types.insert(m[1].str());
+      }
+      out.verilog += text + "\n";
+      inst += fmt::format("  {} u_slice{} ({});\n", mod_name, lo, conns);
+    }
+    if (covered != width) fail(json_file.string(), "black box {}: its ROM netlists give {} of {} data bits", type, covered, width);
+    out.verilog += fmt::format("module \\{} (addr_i, data_o);\n  input wire [{}:0] addr_i;\n  output wire [{}:0] data_o;\n{}endmodule\n\n",
+                               type, std::max<std::int64_t>(aw, 1) - 1, width - 1, inst);
+    ++out.memories;
+  }
+  return out;
 }
 
 }  // namespace rapidnn

@@ -14,10 +14,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "generator/rtl_blocks.h"
+#include "generator/rtl_plan.h"
 #include "synth/synth.h"
 
 namespace rapidnn {
@@ -34,5 +36,19 @@ std::string rom_blif(const std::vector<std::vector<std::uint8_t>>& words, int ad
 // Synthesizes memory block `b` (its image in rtl_dir, columns b.col_lo .. b.col_hi) in work/<name>.
 BlockReport run_rom_block(const RtlBlock& b, const std::string& rtl_dir, const std::filesystem::path& work,
                           const SynthOptions& o);
+
+// The ROM netlist of each black box of block `block`'s flat netlist (<synth_dir>/<block>/netlist.json
+// names each black box's memory image), as Verilog modules: the black box's module (its Yosys name,
+// escaped) instantiates the ROM netlists of its memory's column slices
+// (<synth_dir>/<memory>[.slice<n>]/netlist.v, or that of a slice with the same image and columns;
+// compiled here, with `liberty`, when the synthesizing process compiled it for another design).
+struct RomNetlists {
+  std::string verilog;
+  std::set<std::string> cell_types;  // the liberty cells the ROM netlists use
+  std::int64_t memories = 0;
+};
+RomNetlists rom_netlists(const std::set<std::string>& black_boxes, const RtlPlan& plan, const std::string& rtl_dir,
+                         const std::filesystem::path& synth_dir, const std::string& block,
+                         const std::set<std::string>& liberty_cells, const std::string& liberty);
 
 }  // namespace rapidnn

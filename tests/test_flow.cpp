@@ -172,6 +172,10 @@ TEST_CASE("flow: a bad configuration is rejected before any work, naming the key
   reject(R"({"cosim": {"simulator": "modelsim"}})", "'cosim.simulator' must be verilator or iverilog");
   reject(R"({"synth": {"memories": "ram"}})", "'synth.memories' must be synth or bits");
   reject(R"({"synth": {"blocks": ["rna", "alu"]}})", "'alu' is not rna, ndcam, controller, tile, top, mac or mac-tile");
+  reject(R"({"layout": {"blocks": ["rna", "alu"]}})", "'layout.blocks': 'alu' is not rna");
+  reject(R"({"layout": {"enabled": true, "density": 2}})", "'layout.enabled' is true, but --density");
+  reject(R"({"layout": {"enabled": true, "placement_fast": 0}})", "'layout.enabled' is true, but --placement-fast");
+  reject(R"({"layout": {"effort": 3}})", "effort");
   reject(R"({"compose": {"w": 16,)", "not valid JSON");
   reject(R"([1, 2])", "must be an object");
   auto r = test::run_cli("flow " + dir + "/absent.json");

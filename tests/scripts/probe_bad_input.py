@@ -278,6 +278,12 @@ case("gatesim --build-dir the user's directory", gs + ["--build-dir", "mine"], "
 case("gatesim --build-dir the RTL", gs + ["--build-dir", "rtl"], "rtl")
 case("gatesim --netlist a missing file", gs + ["--netlist", "nope.v"], "nope.v")
 case("gatesim --netlist not a netlist", gs + ["--netlist", "notes.txt"], "notes.txt")
+lay = ["layout", "-c", "art", "-r", "rtl"]
+case("layout -o the user's directory", lay + ["-o", "mine"], "mine")
+case("layout -o the RTL", lay + ["-o", "rtl"], "rtl")
+case("layout --block unknown", lay + ["--block", "alu"], "block")
+case("layout --density 3", lay + ["--density", "3"], "density")
+case("layout --placement-fast 0", lay + ["--placement-fast", "0"], "placement-fast")
 case("gatesim -j 0", gs + ["--netlist", "nope.v", "-j", "0"], "jobs")
 case("synth --work-dir the user's directory", ["synth", "-c", "art", "-r", "rtl", "--block", "mac", "--work-dir", "mine"], "mine")
 case("synth --json the artifact manifest", ["synth", "-c", "art", "-r", "rtl", "--json", "art/manifest.json"], "manifest.json")
