@@ -190,16 +190,21 @@ void read_cosim(Section& top, FlowConfig& c) {
   s.finish();
 }
 
+// A section's "blocks" list (synth, layout), each name checked against the block vocabulary.
+void read_blocks(Section& s, const Section& top, const char* section, std::vector<BlockKind>& blocks) {
+  std::vector<std::string> names;
+  for (const auto b : blocks) names.emplace_back(kBlockKinds.name(b));
+  s.get("blocks", names);
+  for (const auto& b : names)
+    if (!kBlockKinds.find(b)) fail(top.file(), "'{}.blocks': '{}' is not {}", section, b, kBlockKinds.list());
+  blocks = parse_blocks(names, top.file());
+}
+
 // The "synth" section.
 void read_synth(Section& top, FlowConfig& c) {
   Section s = top.section("synth");
   s.get("enabled", c.synth);
-  std::vector<std::string> blocks;
-  for (const auto b : c.blocks) blocks.emplace_back(kBlockKinds.name(b));
-  s.get("blocks", blocks);
-  for (const auto& b : blocks)
-    if (!kBlockKinds.find(b)) fail(top.file(), "'synth.blocks': '{}' is not {}", b, kBlockKinds.list());
-  c.blocks = parse_blocks(blocks, top.file());
+  read_blocks(s, top, "synth", c.blocks);
   s.get("liberty", c.liberty);
   s.get("period_ns", c.period_ns);
   s.get("activity", c.activity);
@@ -211,12 +216,7 @@ void read_synth(Section& top, FlowConfig& c) {
 void read_layout(Section& top, FlowConfig& c) {
   Section s = top.section("layout");
   s.get("enabled", c.layout);
-  std::vector<std::string> blocks;
-  for (const auto b : c.layout_blocks) blocks.emplace_back(kBlockKinds.name(b));
-  s.get("blocks", blocks);
-  for (const auto& b : blocks)
-    if (!kBlockKinds.find(b)) fail(top.file(), "'layout.blocks': '{}' is not {}", b, kBlockKinds.list());
-  c.layout_blocks = parse_blocks(blocks, top.file());
+  read_blocks(s, top, "layout", c.layout_blocks);
   s.get("placement_fast", c.layout_placement_fast);
   s.get("density", c.layout_density);
   s.finish();
