@@ -10,6 +10,7 @@
 #include "core/fileio.h"
 #include "core/progress.h"
 #include "cli/common.h"
+#include "cli/synth_print.h"
 #include "generator/design_record.h"
 #include "sim/cycle_model.h"
 #include "synth/activity.h"
@@ -27,41 +28,6 @@ struct SynthCliOptions {
   DatasetOptions data;
 };
 
-// Power of the tile/top from the RTL's switching activity on real test images (synth/activity.h).
-static nlohmann::json print_activity(const SynthCliOptions& o, const ComposedNetwork& cn, const RtlPlan& plan,
-                                     const std::vector<BlockReport>& reports, const SynthOptions& opt, double interval) {
-  const TestImages t = load_test_images(o.data, cn, o.activity_images, o.composed);
-  ActivityRecord rec;
-  const auto aps = activity_power(cn, plan, o.rtl, t.raw, t.count, reports, opt, &rec);
-  fmt::print("activity   {} test images through the RTL (checked against the golden model), {} cycles; build {:.1f} s, "
-             "simulation {:.1f} s\n", t.count, rec.cycles, rec.build_seconds, rec.sim_seconds);
-  nlohmann::json j = nlohmann::json::array();
-  for (const auto& a : aps) {
-    const auto& e = j.emplace_back(activity_power_json(a, opt.period_ns, interval));
-    fmt::print("power      {}: {:.3f} mW from activity, {:.3f} mW vectorless ({:.2f}x); logic {:.3f} vs {:.3f}, memories "
-               "{:.3f} vs {:.3f}; {:.3f} vs {:.3f} uJ per inference ({} input, {} flip-flop, {} memory pin bits annotated; "
-               "{} of {} memories powered from their simulated addresses)\n", a.block, a.activity_mw, a.vectorless_mw,
-               e["ratio"].get<double>(), a.logic_activity_mw, a.logic_vectorless_mw, a.memories_activity_mw,
-               a.memories_vectorless_mw, e["activity_uj_per_inference"].get<double>(),
-               e["vectorless_uj_per_inference"].get<double>(), a.ports, a.flops, a.memory_pins, a.memories_annotated, a.memories);
-  }
-  return j;
-}
-
-static void print_block(const BlockReport& r) {
-  fmt::print("{:<11} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f} {:>8.1f} {:>9.1f} {:>7.1f}\n", r.block, r.cells,
-             r.area_um2, r.transistors, r.memory_bits, r.crossbar_model_um2, r.critical_ns, r.fmax_mhz,
-             r.energy_pj_per_cycle, r.seconds);
-  for (const auto& m : r.memories) {
-    if (m.synthesized)
-      fmt::print("  {:<9} {:>9} {:>13.0f} {:>12} {:>11} {:>14.1f} {:>9.2f}  {} x {} memory, as ROM logic\n", m.name,
-                 m.cells, m.area_um2, m.transistors, m.bits, m.crossbar_model_um2, m.access_ns, m.depth, m.width);
-    else
-      fmt::print("  {:<9} {:>9} {:>13} {:>12} {:>11} {:>14.1f} {:>9}  {} x {} memory, not synthesized\n", m.name, "-",
-                 "-", "-", m.bits, m.crossbar_model_um2, "-", m.depth, m.width);
-  }
-}
-
 static void run_synth(const SynthCliOptions& o) {
   Stopwatch total;
   SynthOptions opt = o.synth;
@@ -73,6 +39,11 @@ static void run_synth(const SynthCliOptions& o) {
   const RtlPlan plan = load_design(cn, o.composed, o.rtl);
   check_synth_tools(opt);
   if (o.activity_images > 0 && o.data.dataset.empty()) fail("--activity-images", "needs the test images: give --dataset");
+  if (o.activity_images > 0) {
+    std::vector<std::string> names;
+    for (const auto b : opt.blocks) names.emplace_back(kBlockKinds.name(b));
+    check_activity_blocks(plan, names);
+  }
   const auto reports = synth_blocks(plan, o.rtl, opt);
   const CyclePrediction p = predict_cycles(plan, 2);
   const SynthComparison c = compare_blocks(reports, p.latency(0), p.interval());
@@ -110,7 +81,14 @@ static void run_synth(const SynthCliOptions& o) {
                t->logic_um2, t->mac_logic_um2, t->logic_area_ratio, t->memory_bits, t->mac_memory_bits,
                t->memory_bits_ratio, t->fmax_mhz, t->mac_fmax_mhz);
   nlohmann::json report = synth_report_json(opt, reports, c, p.latency(0), p.interval());
-  if (o.activity_images > 0) report["activity"] = print_activity(o, cn, plan, reports, opt, p.interval());
+  std::vector<ActivityPower> aps;
+  if (o.activity_images > 0) {  // power of the tile/top from the RTL's switching on real test images
+    const TestImages t = load_test_images(o.data, cn, o.activity_images, o.composed);
+    ActivityRecord rec;
+    aps = activity_power(cn, plan, o.rtl, t.raw, t.count, reports, opt, &rec);
+    report["activity"] = print_activity(aps, rec, opt.period_ns, p.interval());
+  }
+  report["efficiency"] = print_efficiency(reports, plan, aps, opt);
   write_file_atomic(json, report.dump(2) + "\n");
   fmt::print("report     {}\ntime       {:.1f} s\n", json, total.seconds());
 }

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "synth/efficiency.h"
+
 namespace rapidnn::flow {
 
 ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model) {
@@ -51,8 +53,10 @@ const json& baseline_record(const FlowContext& ctx, const std::string& name) {
   return ctx.baselines->result.record.at(name == "mac8" ? "mac8" : "equal");
 }
 
-json tile_record(const std::string& name, const std::string& label, const BlockReport& b, const RtlStage& t,
-                 double accuracy, double delta_e) {
+json tile_record(const FlowConfig& c, const std::string& name, const std::string& label, const BlockReport& b,
+                 const RtlStage& t, double accuracy, double delta_e) {
+  const TilePower power = vectorless_power(b, c.activity, c.period_ns);
+  const TechScaling scaling;
   double mem = 0;
   for (const auto& m : b.memories) mem += m.area_um2;
   return {{"name", name},
@@ -66,7 +70,8 @@ json tile_record(const std::string& name, const std::string& label, const BlockR
           {"cycles", t.cycles},
           {"energy_nj_per_inference", b.energy_pj_per_cycle * static_cast<double>(t.cycles) / 1000.0},
           {"all_memories_synthesized",
-           std::all_of(b.memories.begin(), b.memories.end(), [](const MemoryReport& m) { return m.synthesized; })}};
+           std::all_of(b.memories.begin(), b.memories.end(), [](const MemoryReport& m) { return m.synthesized; })},
+          {"efficiency", tech_efficiency_json(memory_technologies(b, t, power, scaling), scaling, power.source)}};
 }
 
 }  // namespace rapidnn::flow

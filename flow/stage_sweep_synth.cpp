@@ -39,7 +39,7 @@ json synth_job(const FlowContext& ctx, const fs::path& dir, const Job& j) {
   emit_rtl(plan, rtl);
   const BlockKind kind = j.mac ? BlockKind::MacTile : BlockKind::Tile;
   const BlockReport b = synth_blocks(plan, rtl, synth_options(ctx.config, dir / j.name / "synth", {kind}))[0];
-  json r = tile_record(j.name, j.label, b, first_tile(plan), j.accuracy, j.delta_e);
+  json r = tile_record(ctx.config, j.name, j.label, b, first_tile(plan), j.accuracy, j.delta_e);
   r["form"] = j.mac ? "mac" : to_string(j.form);
   r["w"] = j.w;
   r["u"] = j.u;

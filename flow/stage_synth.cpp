@@ -42,7 +42,7 @@ json baseline_tiles(const FlowContext& ctx, const fs::path& dir, const Stopwatch
     const auto r = synth_blocks(plan, ctx.baseline_rtl(n), synth_options(ctx.config, dir / n, {BlockKind::MacTile}));
     const std::string label = fmt::format("{}-bit x {}-bit MAC{}", rec.value("weight_bits", 0), rec.value("input_bits", 0),
                                           n == "mac8" ? "" : " (equal accuracy)");
-    out.push_back(tile_record(n, label, r[0], first_tile(plan), rec.value("accuracy", 0.0), rec.value("delta_e", 0.0)));
+    out.push_back(tile_record(ctx.config, n, label, r[0], first_tile(plan), rec.value("accuracy", 0.0), rec.value("delta_e", 0.0)));
     out.back()["done_after_s"] = clock.seconds();
   }
   return out;
@@ -95,7 +95,7 @@ SynthOut SynthStage::run(const FlowContext& ctx, const fs::path& dir) {
   json tiles = json::array();
   for (const auto& b : reports)
     if (b.block == "tile")
-      tiles.push_back(tile_record("lookup",
+      tiles.push_back(tile_record(c, "lookup",
                                  fmt::format("lookup ({}, {}), {}", c.w, c.u, to_string(plan.options.accumulate)), b,
                                  t, ctx.compose->result.rapidnn_accuracy, ctx.compose->result.delta_e));
   // The lookup tile is done with the design's other blocks (synth_blocks takes the tile first).

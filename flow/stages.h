@@ -144,8 +144,10 @@ inline constexpr const char* kBaselineTiles[] = {"mac8", "mac-equal"};
 const json& baseline_record(const FlowContext& ctx, const std::string& name);
 
 // A whole first-layer tile as the synth stages record it: total, logic and memory area, energy
-// per inference (the tile runs t.cycles per sample), Fmax, and whether every memory was synthesized.
-json tile_record(const std::string& name, const std::string& label, const BlockReport& b, const RtlStage& t,
-                 double accuracy, double delta_e);
+// per inference (the tile runs t.cycles per sample), Fmax, whether every memory was synthesized,
+// and its efficiency with the memories as built and as the paper's crossbar (synth/efficiency.h),
+// powered vectorless at the config's activity and period.
+json tile_record(const FlowConfig& c, const std::string& name, const std::string& label, const BlockReport& b,
+                 const RtlStage& t, double accuracy, double delta_e);
 
 }  // namespace rapidnn::flow

@@ -103,6 +103,39 @@ struct Table {
   }
 };
 
+// Memory technology as a stated choice: each whole tile's throughput per area and per watt with
+// its tables as built (standard-cell ROM) and as the paper's crossbar, beside the paper's figures.
+void memory_technology_section(const json& tiles, std::string& body, std::string& md) {
+  Table t{{"tile", "memory technology", "area mm2", "Fmax MHz", "nJ per inference", "GOPS/s", "GOPS/s/mm2", "GOPS/s/W"}, {}};
+  const json* any = nullptr;
+  for (const auto& e : tiles) {
+    if (!e.contains("efficiency")) continue;
+    any = &e.at("efficiency");
+    for (const auto& r : e.at("efficiency").at("rows"))
+      t.rows.push_back({e.value("label", std::string()), r.value("technology", std::string()),
+                        fmt::format("{:.4f}", r.value("area_mm2", 0.0)), fmt::format("{:.0f}", r.value("fmax_mhz", 0.0)),
+                        fmt::format("{:.1f}", r.value("energy_nj_per_inference", 0.0)),
+                        fmt::format("{:.2f}", r.value("gops", 0.0)), fmt::format("{:.1f}", r.value("gops_per_mm2", 0.0)),
+                        fmt::format("{:.1f}", r.value("gops_per_w", 0.0))});
+  }
+  if (!any) return;
+  const json& p = any->at("paper");
+  t.rows.push_back({"paper (whole accelerator)", fmt::format("crossbar, {:.0f} nm", p.value("node_nm", 0.0)), "", "", "", "",
+                    fmt::format("{:.1f}", p.value("gops_per_mm2", 0.0)), fmt::format("{:.1f}", p.value("gops_per_w", 0.0))});
+  std::string crossbar;
+  for (const auto& r : any->at("rows"))
+    if (r.value("modelled", false)) crossbar = r.value("basis", std::string());
+  const std::string note = fmt::format(
+      "An operation is {}. Built: measured (Yosys + osu018, OpenSTA; power {}). Scaled rows are a scaling, not a "
+      "measurement: {}. Crossbar: {}. The paper's figures are for its whole accelerator (section 5.5), from HSPICE "
+      "post-layout simulation at 45 nm.",
+      any->value("operation", std::string()), any->value("power", std::string()), any->value("scaling", std::string()),
+      crossbar);
+  body += "<section><h2>Memory technology: GOPS/s per mm2 and per watt</h2>\n" + t.html() +
+          fmt::format("<p>{}</p>", escape_xml(note)) + "</section>\n";
+  md += "## Memory technology (GOPS/s/mm2, GOPS/s/W)\n\n" + t.md() + "\n" + note + "\n";
+}
+
 }  // namespace
 
 FlowReport render_flow_report(const json& r) {
@@ -224,6 +257,7 @@ FlowReport render_flow_report(const json& r) {
       body += fmt::format("<p>{}</p>", kDoneAfter);
       md += "## Whole first-layer tiles\n\n" + tt.md() + "\n" + kDoneAfter + "\n";
       out.plots.push_back("fig-area");
+      memory_technology_section(tiles, body, md);
     } else if (tile && mtile) {
       // Both tiles synthesized: logic, and memories as ROM logic where synthesized, else by the crossbar model.
       const auto segs = [](const json& b) {

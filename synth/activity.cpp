@@ -363,22 +363,32 @@ ActivityRecord record_activity(const ComposedNetwork& cn, const RtlPlan& plan, c
   return rec;
 }
 
+void check_activity_blocks(const RtlPlan& plan, const std::vector<std::string>& blocks) {
+  bool any = false;
+  for (const auto& b : blocks) {
+    if (b == "mac-tile" && !plan.uniform)
+      fail("--block", "the MAC tile's activity needs a uniform design, whose weights it runs on (rapidnn baselines "
+                      "makes one; --codebook uniform)");
+    any = any || b == "tile" || b == "top" || b == "mac-tile";
+  }
+  if (!any) fail("--block", "activity-based power needs the tile, the top or the MAC tile among the blocks");
+}
+
 std::vector<ActivityPower> activity_power(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
                                           const std::vector<std::uint16_t>& raw, std::int64_t samples,
                                           const std::vector<BlockReport>& reports, const SynthOptions& opt,
                                           ActivityRecord* record) {
   const fs::path work = opt.work_dir.empty() ? fs::path(rtl_dir + ".synth") : fs::path(opt.work_dir);
+  std::vector<std::string> names;
+  for (const auto& r : reports) names.push_back(r.block);
+  check_activity_blocks(plan, names);
   std::vector<BlockPlan> blocks;
   bool mac = false;
   for (const auto& r : reports)
     if (r.block == "tile" || r.block == "top" || r.block == "mac-tile") {
-      if (r.block == "mac-tile" && !plan.uniform)
-        fail("--block", "the MAC tile's activity needs a uniform design, whose weights it runs on (rapidnn baselines "
-                        "makes one; --codebook uniform)");
       mac = mac || r.block == "mac-tile";
       blocks.push_back(plan_block(plan, r, work, rtl_dir, opt));
     }
-  if (blocks.empty()) fail("--block", "activity-based power needs the tile, the top or the MAC tile among the blocks");
   std::set<std::string> refset;
   for (const auto& b : blocks) add_block_refs(b, refset);
   for (const auto& b : blocks)

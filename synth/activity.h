@@ -60,6 +60,10 @@ struct ActivityPower {
   double mean_flop_activity = 0.0;  // toggles per cycle, over the annotated flip-flops
 };
 
+// Throws Error (naming --block) unless `blocks` (block names) hold a tile, a top or a MAC tile,
+// and a MAC tile only on a uniform design: checked before any synthesis.
+void check_activity_blocks(const RtlPlan& plan, const std::vector<std::string>& blocks);
+
 // Activity-based power of every tile, top or MAC tile in `reports` (synthesized by synth_blocks
 // into opt.work_dir with the same options): one simulation of `samples` images for all of them.
 std::vector<ActivityPower> activity_power(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,

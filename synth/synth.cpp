@@ -50,6 +50,7 @@ nlohmann::json block_report_json(const BlockReport& r) {
           {"table_bits", r.memory_bits},
           {"crossbar_model_um2", r.crossbar_model_um2},
           {"critical_path_ns", r.critical_ns},
+          {"logic_critical_path_ns", r.logic_critical_ns},
           {"fmax_mhz", r.fmax_mhz},
           {"power_mw", r.power_mw},
           {"energy_pj_per_cycle", r.energy_pj_per_cycle},
@@ -172,6 +173,7 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
   for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
     const RtlBlock& b = blocks[bi];
     BlockReport r = reports[bi];
+    r.logic_critical_ns = r.critical_ns;
     for (std::size_t k = 0; k < memories.size(); ++k) {
       const RtlBlock& mb = memories[k];
       if (mb.parent != b.name) continue;

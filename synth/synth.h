@@ -58,6 +58,7 @@ struct BlockReport {
   std::int64_t memory_bits = 0; // table bits inside the block
   double crossbar_model_um2 = 0.0;  // those bits as the paper's crossbar (model)
   double critical_ns = 0.0, fmax_mhz = 0.0;
+  double logic_critical_ns = 0.0;  // the block's own path, cut at its separately synthesized memories
   // OpenSTA report_power (vectorless, SynthOptions::input_activity) at period_ns; energy per
   // clock cycle = total power x period, which does not depend on the clock for dynamic power.
   double power_mw = 0.0, energy_pj_per_cycle = 0.0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "report/flow_report.h"
+#include "synth/efficiency.h"
 #include "report/svg_plot.h"
 
 using namespace rapidnn;
@@ -85,6 +86,32 @@ TEST_CASE("the report draws every plot its results support, escapes names and is
     CHECK_THAT(md, Catch::Contains("| lookup | +0.10 | 4000000 |"));
     CHECK_THAT(md, Catch::Contains("| 0.50 |") && Catch::Contains("| 100 | 800 | 151 |") &&
                        Catch::Contains("| 100 | 800 | 204 |"));
+  }
+
+  SECTION("memory technology: each tile's rows as built, scaled and as the crossbar, beside the paper's figures") {
+    json s = r;
+    TechEfficiency e;
+    e.technology = "standard-cell ROM (built)";
+    e.area_mm2 = 2.5;
+    e.fmax_mhz = 150;
+    e.gops = 12.5;
+    e.gops_per_mm2 = 5.0;
+    e.gops_per_w = 21.75;
+    TechEfficiency x = e;
+    x.technology = "non-volatile crossbar (paper's model)";
+    x.modelled = true;
+    x.basis = "model: the bits as the paper's crossbar";
+    json tile{{"name", "lookup"}, {"label", "lookup (16, 64)"}, {"area_um2", 2.5e6}, {"memory_um2", 1e6},
+              {"logic_um2", 1.5e6}, {"energy_nj_per_inference", 10.0}, {"fmax_mhz", 150.0}, {"cycles", 800},
+              {"efficiency", tech_efficiency_json({e, x}, TechScaling{}, "vectorless (0.1)")}};
+    s["synth"]["tiles"] = json::array({tile});
+    const auto rep = report::render_flow_report(s);
+    CHECK_THAT(rep.markdown, Catch::Contains("## Memory technology (GOPS/s/mm2, GOPS/s/W)"));
+    CHECK_THAT(rep.markdown, Catch::Contains("| lookup (16, 64) | standard-cell ROM (built) | 2.5000 | 150 |"));
+    CHECK_THAT(rep.markdown, Catch::Contains("| 5.0 | 21.8 |") && Catch::Contains("| 1904.6 | 839.1 |"));
+    CHECK_THAT(rep.markdown, Catch::Contains("x1/16") && Catch::Contains("model: the bits as the paper's crossbar") &&
+                                 Catch::Contains("vectorless (0.1)"));
+    CHECK_THAT(rep.html, Catch::Contains("Memory technology: GOPS/s per mm2 and per watt"));
   }
 
   SECTION("without a sweep or synthesis only the cycles plot remains") {

@@ -17,6 +17,7 @@
 #include "generator/rtl_plan.h"
 #include "rtl_support.h"
 #include "core/process.h"
+#include "synth/efficiency.h"
 #include "synth/synth.h"
 #include "synth/synth_netlist.h"
 #include "synth/synth_rom.h"
@@ -327,4 +328,87 @@ TEST_CASE("uniform codebooks: evenly spaced levels, integer products, and a MAC 
   CHECK(mt.memories[0].area_um2 > 0);
   CHECK(mt.memories[0].bits == r[0].memories[0].bits);  // the same weight memory as the lookup tile
   CHECK_THAT(mt.description, Catch::Contains("4-bit x 3-bit"));
+}
+
+TEST_CASE("synth prints and records each tile's efficiency per memory technology, and refuses activity on a MAC tile of a "
+          "non-uniform design is refused before any synthesis", "[synth][cli]") {
+  if (!tools_present()) SKIP_WITH("yosys, opensta or qflow-tech-osu018 is not installed");
+  const Small s = small_design(4, 4, 2);
+  const std::string args = "synth -c " + s.dir + "/art -r " + s.dir + "/rtl";
+  auto r = test::run_cli(args + " --block tile,mac-tile --activity-images 3 --json " + s.dir + "/refused.json");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("--block") && Catch::Contains("uniform"));
+  CHECK(!fs::exists(s.dir + "/rtl.synth"));
+  r = test::run_cli(args + " --block tile,mac-tile --json " + s.dir + "/eff.json");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("GOPS/s/mm2") && Catch::Contains("non-volatile crossbar (paper's model)") &&
+                           Catch::Contains("1904.6"));
+  const auto j = nlohmann::json::parse(read_file(s.dir + "/eff.json"));
+  for (const char* b : {"tile", "mac-tile"}) {
+    INFO(b);
+    const auto& e = j.at("efficiency").at(b);
+    REQUIRE(e.at("rows").size() == 3);
+    double area = 0;
+    for (const auto& x : j.at("blocks"))
+      if (x.at("block") == b) area = x.at("area_um2").get<double>();
+    CHECK(e.at("rows")[0].at("area_mm2").get<double>() == Approx(area / 1e6));
+    CHECK(e.at("rows")[1].at("scaled").get<bool>());
+    CHECK(e.at("rows")[2].at("modelled").get<bool>());
+    CHECK(e.at("rows")[0].at("gops_per_mm2").get<double>() > 0);
+    CHECK(e.at("rows")[0].at("ops_per_inference").get<double>() == Approx(2.0 * 6 * 16));  // 2 x units x fan-in
+  }
+}
+
+TEST_CASE("efficiency per memory technology: operations, GOPS/s per mm2 and per watt, the 45 nm scaling stated", "[synth]") {
+  RtlStage t;
+  t.name = "fc";
+  t.units = 32;
+  t.fan_in = 784;
+  t.positions = 1;
+  t.cycles = 1000;
+  BlockReport b;
+  b.block = "tile";
+  b.area_um2 = 2.0e6;  // 2 mm2, of which 1.5 mm2 memories
+  b.fmax_mhz = 100.0;
+  b.critical_ns = 10.0;
+  b.logic_critical_ns = 5.0;  // the memories set the built clock
+  b.energy_pj_per_cycle = 50.0;
+  MemoryReport m;
+  m.bits = 1024 * 1024;
+  m.area_um2 = 1.5e6;
+  m.power_mw = 0.3;  // x 100 ns = 30 pJ per cycle of the 50
+  b.memories.push_back(m);
+  const TilePower p = vectorless_power(b, 0.1, 100.0);
+  CHECK(p.memories_pj_per_cycle == Approx(30.0));
+  CHECK(p.logic_pj_per_cycle == Approx(20.0));
+  CHECK(tile_ops_per_inference(t) == Approx(2.0 * 32 * 784));
+  const TechScaling s;
+  CHECK(1.0 / s.area() == Approx(16.0));
+  CHECK(s.energy() == Approx(0.25 * (1.1 / 1.8) * (1.1 / 1.8)));
+  CHECK_THAT(s.describe(), Catch::Contains("180 nm -> 45 nm") && Catch::Contains("x1/16"));
+  const auto rows = memory_technologies(b, t, p, s);
+  REQUIRE(rows.size() == 3);
+  // Built: 50,176 ops in 1000 cycles at 100 MHz (10 us): 5.0176 GOPS/s over 2 mm2; 50 nJ per inference.
+  CHECK(rows[0].gops == Approx(5.0176));
+  CHECK(rows[0].gops_per_mm2 == Approx(5.0176 / 2.0));
+  CHECK(rows[0].energy_nj_per_inference == Approx(50.0));
+  CHECK(rows[0].gops_per_w == Approx(50176.0 / 50.0));
+  CHECK(rows[0].power_mw == Approx(5.0));  // 50 nJ in 10 us
+  CHECK_FALSE(rows[0].scaled);
+  // Scaled: x4 clock over 1/16 the area = x64 per mm2; energy x1/10.7.
+  CHECK(rows[1].scaled);
+  CHECK(rows[1].gops_per_mm2 == Approx(rows[0].gops_per_mm2 * 64.0));
+  CHECK(rows[1].gops_per_w == Approx(rows[0].gops_per_w / s.energy()));
+  CHECK_THAT(rows[1].basis, Catch::Contains("scaled, not measured"));
+  // Crossbar: logic 0.5 mm2 / 16 + 1 Mbit at 3136 um2; clocked by the logic's 5 ns path, x4.
+  CHECK(rows[2].modelled);
+  CHECK(rows[2].area_mm2 == Approx(0.5 / 16.0 + 3136e-6));
+  CHECK(rows[2].fmax_mhz == Approx(800.0));
+  const double us = 1000.0 / 800.0;
+  CHECK(rows[2].energy_nj_per_inference == Approx(20.0 * s.energy() + 3.7 * us));
+  const auto j = tech_efficiency_json(rows, s, p.source);
+  CHECK(j.at("paper").at("gops_per_mm2").get<double>() == Approx(1904.6));
+  CHECK(j.at("rows").size() == 3);
+  CHECK_THAT(j.at("operation").get<std::string>(), Catch::Contains("one multiply or one add"));
 }
