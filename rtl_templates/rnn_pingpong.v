@@ -54,6 +54,27 @@ module rnn_pingpong #(
     end
   end
 
+`ifdef VERILATOR
+  // Under this simulator one indexed write per port, guarded by the same ownership rule as the
+  // per-entry form below: the per-entry form costs a scheduled update per entry per cycle.
+  localparam [31:0] DEPTH32 = DEPTH;
+  localparam [31:0] POS32 = POS;
+  localparam [31:0] WP32 = WP;
+  genvar w;
+  generate
+    for (w = 0; w < WP; w = w + 1) begin : g_write
+      localparam [31:0] P32 = w;
+      wire [AW-1:0] a = wr_addr_i[w*AW +: AW];
+      wire [31:0] a32 = 32'(a);
+      wire owned = a32 < DEPTH32 && (a32 / POS32) % WP32 == P32;
+      wire hit = wr_en_i[w] && owned;
+      always @(posedge clk_i) begin
+        if (hit && !wsel_q) bank0_q[a] <= wr_data_i[w*IW +: IW];
+        if (hit && wsel_q) bank1_q[a] <= wr_data_i[w*IW +: IW];
+      end
+    end
+  endgenerate
+`else
   // Entry e has one writer: port (e / POS) % WP (a tile's RNA r writes the entries of its
   // neurons g*WP + r, POS positions each), so each entry is a register with one compare.
   // (Two nested loops of at most 512 iterations keep every generate loop short.)
@@ -73,6 +94,7 @@ module rnn_pingpong #(
       end
     end
   endgenerate
+`endif
 
   genvar r;
   generate
