@@ -23,6 +23,20 @@ void add_compose_options(CLI::App& cmd, ComposeJobOptions& o) {
                  "paper's recursive 2-means; fewer bits = a coarser level of one tree), nested (optimal at the "
                  "finest level, merged upward into a tree)")
       ->capture_default_str();
+  cmd.add_option("--input-codebooks", o.input_codebooks,
+                 "Where input codebooks are clustered from: float (the float network's activations) or composed "
+                 "(the composed network's own, stage by stage: what each layer really receives)")
+      ->check(words_of(kInputCodebooks))
+      ->capture_default_str();
+  cmd.add_option("--codebook-weighting", o.weighting,
+                 "What each clustered value counts for: plain (once: codebooks minimize the operands' own error) or "
+                 "output (a weight by the mean square of the inputs it multiplies, an input by the squared weights "
+                 "it meets: codebooks minimize each layer's output error)")
+      ->check(words_of(kCodebookWeightings))
+      ->capture_default_str();
+  cmd.add_flag("--bias-correction", o.bias_correction,
+               "Move each neuron's bias by the mean shift quantization causes in its pre-activation over the "
+               "calibration sample, stage by stage");
   cmd.add_option("--sample", o.sample, "Fraction of the training split sampled for input codebooks")->capture_default_str();
   cmd.add_option("--calibration", o.calibration,
                  "For datasets with only a test split: seeded test samples held out for calibration (default 10%); "

@@ -124,6 +124,11 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
                  {"q", c.q},        {"codebook", to_string(c.method)},
                  {"sample_fraction", c.sample_fraction}, {"seed", c.seed},
                  {"product_bits", c.product_bits},       {"act_bits", c.act_bits}};
+  // Keys of the calibration choices appear only when used (absent: float inputs, no bias correction,
+  // plain weighting), so artifacts composed without them are unchanged.
+  if (c.inputs != InputCodebooks::Float) m["config"]["input_codebooks"] = to_string(c.inputs);
+  if (c.bias_correction) m["config"]["bias_correction"] = true;
+  if (c.weighting != CodebookWeighting::Plain) m["config"]["codebook_weighting"] = to_string(c.weighting);
   m["input"] = {{"raw_bits", net.input.raw_bits},
                 {"raw_scale", net.input.raw_scale},
                 {"raw_offset", net.input.raw_offset},
@@ -238,6 +243,11 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
     net.config.seed = c.at("seed").get<std::uint64_t>();
     net.config.product_bits = whole<int>(c.at("product_bits"), "product_bits", manifest);
     net.config.act_bits = whole<int>(c.at("act_bits"), "act_bits", manifest);
+    if (c.contains("input_codebooks"))
+      net.config.inputs = kInputCodebooks.parse(c.at("input_codebooks").get<std::string>(), manifest);
+    if (c.contains("bias_correction")) net.config.bias_correction = c.at("bias_correction").get<bool>();
+    if (c.contains("codebook_weighting"))
+      net.config.weighting = kCodebookWeightings.parse(c.at("codebook_weighting").get<std::string>(), manifest);
     const json& in = m.at("input");
     net.input.raw_bits = whole<int>(in.at("raw_bits"), "raw_bits", manifest);
     net.input.raw_scale = in.at("raw_scale").get<double>();

@@ -12,8 +12,6 @@ namespace rapidnn {
 CalibrationSplit split_for_calibration(DatasetSplits splits, const CalibrationOptions& o, const std::string& dataset) {
   if (!(o.sample > 0.0 && o.sample <= 1.0)) fail("--sample", "{} is not in (0, 1]", o.sample);
   CalibrationSplit out;
-  if (o.validation > 0 && !splits.train)
-    fail(dataset, "retraining needs a dataset with a train split; this one has only test samples");
   if (splits.train) {
     Dataset train = std::move(*splits.train);
     if (o.validation > 0) {
@@ -35,7 +33,8 @@ CalibrationSplit split_for_calibration(DatasetSplits splits, const CalibrationOp
     return out;
   }
   const std::int64_t total = splits.test.size();
-  const std::int64_t n = o.calibration > 0 ? o.calibration : std::max<std::int64_t>(1, total / 10);
+  const bool retrain = o.validation > 0;
+  const std::int64_t n = o.calibration > 0 ? o.calibration : std::max<std::int64_t>(1, total / (retrain ? 2 : 10));
   if (n >= total) fail("--calibration", "{} leaves no test samples to measure accuracy on ({} in all)", n, total);
   const auto held = sample_indices(total, n, o.seed);
   std::vector<std::int64_t> rest;
@@ -46,8 +45,24 @@ CalibrationSplit split_for_calibration(DatasetSplits splits, const CalibrationOp
   }
   out.calibration = splits.test.subset(held);
   out.eval = splits.test.subset(rest);
-  out.note = fmt::format("{} seeded test samples (seed {}; the dataset has no train split); accuracy on the other {}", n,
-                         o.seed, out.eval.size());
+  if (!retrain) {
+    out.note = fmt::format("{} seeded test samples (seed {}; the dataset has no train split); accuracy on the other {}",
+                           n, o.seed, out.eval.size());
+    return out;
+  }
+  // Retraining on a test-only dataset: the held-out part is all it sees (training, validation and
+  // calibration); accuracy is measured only on the other part.
+  const std::int64_t v = std::min(o.validation, n / 5);
+  if (v < 1 || n - v < 1)
+    fail("--calibration", "{} held-out test samples of {} are too few to retrain on and validate (at least 5)", n,
+         dataset);
+  auto [tr, val] = split_validation(out.calibration, v, o.seed);
+  out.calibration = tr;
+  out.train = std::move(tr);
+  out.validation = std::move(val);
+  out.note = fmt::format("{} seeded test samples (seed {}; the dataset has no train split) held out: {} to retrain and "
+                         "calibrate on, {} to validate; accuracy on the other {}, never trained on",
+                         n, o.seed, n - v, v, out.eval.size());
   return out;
 }
 

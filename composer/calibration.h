@@ -3,8 +3,10 @@
 //
 // With a train split, input codebooks come from a seeded fraction of the training samples and
 // accuracy is measured on the whole test split; retraining holds `validation` training samples
-// out. A test-only dataset gives a seeded part of its test samples to calibration and measures
-// accuracy on the rest, never on what was calibrated on. The note says which, for reports.
+// out. A test-only dataset gives a seeded part of its test samples (--calibration; default 10%,
+// half when retraining) to calibration and measures accuracy on the rest, never on what was
+// calibrated on; retraining then trains on that part less a fifth of it (or `validation`, if
+// fewer) held out to validate. The note says which, for reports.
 #pragma once
 
 #include <cstdint>
@@ -27,8 +29,8 @@ struct CalibrationSplit {
   std::string note;           // how the split was made
 };
 
-// `dataset` names the data in messages. Throws Error for a sample fraction outside (0, 1], a
-// hold-out that leaves nothing, or retraining asked of a test-only dataset.
+// `dataset` names the data in messages. Throws Error for a sample fraction outside (0, 1] or a
+// hold-out that leaves nothing.
 CalibrationSplit split_for_calibration(DatasetSplits splits, const CalibrationOptions& o, const std::string& dataset);
 
 }  // namespace rapidnn

@@ -32,6 +32,18 @@ static WeightedPoints make_points(std::span<const T> values) {
 }
 WeightedPoints weighted_points(std::span<const float> values) { return make_points(values); }
 WeightedPoints weighted_points(std::span<const double> values) { return make_points(values); }
+WeightedPoints weighted_points(std::span<const float> values, std::span<const double> importance) {
+  std::vector<std::pair<double, double>> v;
+  v.reserve(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (importance[i] > 0.0) v.emplace_back(values[i], importance[i]);
+  std::sort(v.begin(), v.end());
+  WeightedPoints p;
+  for (const auto& [x, w] : v)
+    if (!p.x.empty() && p.x.back() == x) p.w.back() += w;
+    else p.x.push_back(x), p.w.push_back(w);
+  return p;
+}
 
 const std::vector<double>& LeveledCodebook::at(int size) const {
   for (const auto& l : levels)

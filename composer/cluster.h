@@ -48,6 +48,9 @@ struct WeightedPoints {
 };
 WeightedPoints weighted_points(std::span<const float> values);
 WeightedPoints weighted_points(std::span<const double> values);
+// Values with an importance each: equal values merged (importances summed), values of importance 0
+// dropped. Empty when every importance is 0.
+WeightedPoints weighted_points(std::span<const float> values, std::span<const double> importance);
 
 struct LeveledCodebook {
   std::vector<std::vector<double>> levels;  // levels[L] has 2^L sorted centers; levels[0] = {mean}

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "composer/sequential.h"
 #include "core/infer.h"
 
 namespace rapidnn {
@@ -78,7 +79,41 @@ Network fold_input_scale(const Network& in, const std::string& src, double& raw_
   return net;
 }
 
+// The group of a weighted stage's input element e: its position (Dense) or channel (Conv), and
+// the number of groups. Weights of tap k of a table multiply group weight_group(k).
+struct InputGroups {
+  std::size_t groups = 1, plane = 1;  // plane: elements per group per sample (Conv: H*W)
+  bool conv = false;
+  std::size_t of_input(std::size_t e) const { return (e / plane) % groups; }
+};
+InputGroups input_groups(const Stage& s) {
+  InputGroups g;
+  g.conv = s.kind == StageKind::Conv;
+  g.groups = static_cast<std::size_t>(g.conv ? s.in_shape[0] : s.fan_in);
+  g.plane = g.conv ? static_cast<std::size_t>(numel(s.in_shape) / s.in_shape[0]) : 1;
+  return g;
+}
+// Group of weight k (flat index into the stage's weights).
+std::size_t weight_group(const Stage& s, const InputGroups& g, std::size_t k) {
+  return g.conv ? (k / static_cast<std::size_t>(s.kernel_h * s.kernel_w)) % g.groups : k % g.groups;
+}
+
 }  // namespace
+
+WeightedPoints input_points(const ComposerState::StagePrep& sp, const std::vector<float>& inputs, const ComposeConfig& c) {
+  const Stage& s = sp.skeleton;
+  if (c.weighting != CodebookWeighting::Output || c.method == CodebookMethod::Uniform || sp.weights.empty())
+    return weighted_points(std::span<const float>(inputs));
+  // Output weighting: an input value counts by the squared weights it meets (its column's norm).
+  const InputGroups g = input_groups(s);
+  std::vector<double> norm(g.groups, 0.0);
+  for (std::size_t k = 0; k < sp.weights.size(); ++k)
+    norm[weight_group(s, g, k)] += static_cast<double>(sp.weights[k]) * sp.weights[k];
+  std::vector<double> imp(inputs.size());
+  for (std::size_t e = 0; e < inputs.size(); ++e) imp[e] = norm[g.of_input(e)];
+  WeightedPoints p = weighted_points(std::span<const float>(inputs), imp);
+  return p.x.empty() ? weighted_points(std::span<const float>(inputs)) : p;
+}
 
 void check_codebook_size(std::int64_t v, const std::string& where, const std::string& key) {
   if (!kCodebookSizeRange.contains(v) || (v & (v - 1)) != 0)
@@ -201,6 +236,8 @@ ComposerState prepare_composer(const Network& original, const std::string& model
   const auto raw = raw_features(calibration, st.raw_bits);
   const std::int64_t per = numel(net.input_shape);
   std::vector<std::vector<float>> inputs(st.stages.size()), pre_act(st.stages.size());
+  std::vector<std::vector<double>> out_sum(st.stages.size());
+  const bool keep_x = base.inputs == InputCodebooks::Composed || base.bias_correction;
   constexpr std::int64_t kBatch = 128;
   std::vector<float> x;
   for (std::int64_t start = 0; start < calibration.size(); start += kBatch) {
@@ -215,8 +252,20 @@ ComposerState prepare_composer(const Network& original, const std::string& model
         inputs[static_cast<std::size_t>(s)].insert(inputs[static_cast<std::size_t>(s)].end(), v.begin(), v.end());
     };
     capture_input(0, x);
+    if (keep_x) st.calibration_x.insert(st.calibration_x.end(), x.begin(), x.end());
     forward(
-        net, x.data(), m, [&](std::size_t layer, const std::vector<float>& out, std::int64_t) { capture_input(layer + 1, out); },
+        net, x.data(), m,
+        [&](std::size_t layer, const std::vector<float>& out, std::int64_t) {
+          capture_input(layer + 1, out);
+          const int s = stage_of_layer[layer];
+          if (s >= 0 && net.layers[layer].has_weights()) {  // each unit's output summed, for its mean
+            auto& sum = out_sum[static_cast<std::size_t>(s)];
+            const std::size_t units = static_cast<std::size_t>(shapes[layer][0]);
+            const std::size_t positions = static_cast<std::size_t>(numel(shapes[layer])) / units;
+            sum.resize(units, 0.0);
+            for (std::size_t e = 0; e < out.size(); ++e) sum[(e / positions) % units] += out[e];
+          }
+        },
         [&](std::size_t layer, const std::vector<float>& out, std::int64_t) {
           const int s = stage_of_layer[layer];
           const ActKind a = net.layers[layer].act;
@@ -231,20 +280,39 @@ ComposerState prepare_composer(const Network& original, const std::string& model
     auto& sp = st.stages[k];
     Stage& s = sp.skeleton;
     if (!s.weighted()) continue;
-    const WeightedPoints ip = weighted_points(std::span<const float>(inputs[k]));
+    const WeightedPoints ip = input_points(sp, inputs[k], base);
     if (ip.x.size() < (std::size_t{1} << st.max_u_level))
       st.notes.push_back(fmt::format("stage '{}': its inputs take only {} distinct values, fewer than u={}; the "
                                      "codebook repeats entries and stays valid",
                                      s.name, ip.x.size(), 1 << st.max_u_level));
     sp.input_book = build_codebook(ip, st.max_u_level, base.method);
+    if (!out_sum[k].empty()) {
+      const double count = static_cast<double>(calibration.size()) *
+                           static_cast<double>(numel(s.out_shape) / static_cast<std::int64_t>(out_sum[k].size()));
+      for (double v : out_sum[k]) sp.out_mean.push_back(v / count);
+    }
     sp.input_points = ip;
     sp.pre_act_sample = std::move(pre_act[k]);
     if (s.kind == StageKind::AvgPool) continue;
     const std::size_t tables = s.kind == StageKind::Conv ? static_cast<std::size_t>(s.units) : 1;
     const std::size_t per_table = sp.weights.size() / tables;
+    // Output weighting: each weight counts by the mean square of the inputs it multiplies.
+    std::vector<double> msq;
+    if (base.weighting == CodebookWeighting::Output && base.method != CodebookMethod::Uniform) {
+      const InputGroups g = input_groups(s);
+      msq.assign(g.groups, 0.0);
+      for (std::size_t e = 0; e < inputs[k].size(); ++e) msq[g.of_input(e)] += static_cast<double>(inputs[k][e]) * inputs[k][e];
+    }
     for (std::size_t t = 0; t < tables; ++t) {
       const std::span<const float> wv(sp.weights.data() + t * per_table, per_table);
-      const WeightedPoints wp = weighted_points(wv);
+      WeightedPoints wp = weighted_points(wv);
+      if (!msq.empty()) {
+        const InputGroups g = input_groups(s);
+        std::vector<double> imp(per_table);
+        for (std::size_t j = 0; j < per_table; ++j) imp[j] = msq[weight_group(s, g, t * per_table + j)];
+        WeightedPoints weighted = weighted_points(wv, imp);
+        if (!weighted.x.empty()) wp = std::move(weighted);
+      }
       if (wp.x.size() < (std::size_t{1} << st.max_w_level))
         st.notes.push_back(fmt::format("stage '{}'{}: only {} distinct weights, fewer than w={}; the codebook repeats "
                                        "entries and stays valid",
@@ -305,6 +373,7 @@ void pin_codebooks(ComposerState& st, const ComposedNetwork& cn) {
       }
     fail(st.model_file, "no codebook level with {} entries to pin", c.size());
   };
+  st.pinned = true;
   for (std::size_t k = 0; k < st.stages.size(); ++k) {
     auto& sp = st.stages[k];
     const Stage& s = cn.stages[k];
@@ -332,11 +401,14 @@ ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
   cn.config.u = u;
   cn.config.q = q;
   const std::int64_t pmax = (std::int64_t{1} << (st.base.product_bits - 1)) - 1;
-  for (const auto& sp : st.stages) {
+  const auto cal = sequential_calibration(st) ? calibrate_stages(st, w, u) : std::vector<CalibratedStage>{};
+  const auto input_book = [&](std::size_t k) { return cal.empty() ? st.stages[k].input_book.at(u) : cal[k].input_codebook; };
+  for (std::size_t k = 0; k < st.stages.size(); ++k) {
+    const auto& sp = st.stages[k];
     Stage s = sp.skeleton;
     if (s.weighted()) {
       s.u = u;
-      s.input_codebook = sp.input_book.at(u);
+      s.input_codebook = input_book(k);
       const auto& U = s.input_codebook;
       double maxabs = 0.0;
       if (s.kind == StageKind::AvgPool) {
@@ -380,8 +452,9 @@ ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
       if (integer_products) s.product_bits = std::min(s.product_bits, signed_bits_for(prod_lo, prod_hi));
       s.bias.assign(static_cast<std::size_t>(s.units), 0);
       std::int64_t bmin = 0, bmax = 0;
-      for (std::size_t n = 0; n < sp.bias.size(); ++n) {
-        const double b = std::round(static_cast<double>(sp.bias[n]) / s.scale);
+      const std::vector<float>& fbias = cal.empty() || cal[k].bias.empty() ? sp.bias : cal[k].bias;
+      for (std::size_t n = 0; n < fbias.size(); ++n) {
+        const double b = std::round(static_cast<double>(fbias[n]) / s.scale);
         if (std::fabs(b) > 2e9) fail(st.model_file, "layer '{}': bias of neuron {} does not fit 32 bits at this scale", s.name, n);
         s.bias[n] = static_cast<std::int32_t>(b);
         bmin = std::min<std::int64_t>(bmin, s.bias[n]);
@@ -395,7 +468,7 @@ ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
 
       // Activation and encoding towards the consumer's codebook.
       if (!s.is_output) {
-        const auto& U2 = st.stages[static_cast<std::size_t>(sp.consumer)].input_book.at(u);
+        const auto U2 = input_book(static_cast<std::size_t>(sp.consumer));
         s.out_u = u;
         std::int64_t amlo = lo, amhi = hi;
         if (s.act == ActKind::ReLU || s.act == ActKind::Identity) {

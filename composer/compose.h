@@ -27,6 +27,8 @@ struct ComposerState {
   double raw_scale = 1.0, raw_offset = 0.0;  // model input = raw * raw_scale + raw_offset
   int raw_bits = 8;
   std::int64_t calibration_samples = 0;
+  std::vector<float> calibration_x;  // the calibration sample as the network's input, for sequential calibration
+  bool pinned = false;               // pin_codebooks() fixed the codebooks: no sequential calibration
 
   struct StagePrep {
     Stage skeleton;                              // geometry, kind, act, name (no tables yet)
@@ -35,6 +37,7 @@ struct ComposerState {
     LeveledCodebook input_book;
     WeightedPoints input_points;                 // the calibration inputs, for WCSS reports
     std::vector<float> pre_act_sample;           // pre-activation values (table-form activations)
+    std::vector<double> out_mean;                // Dense/Conv: each unit's float mean output (activated)
     int consumer = -1;                           // index of the weighted stage this one's output feeds
     int layer = -1;                              // index of the layer of `net` it maps
   };
@@ -57,6 +60,11 @@ ComposerState prepare_composer(const Network& net, const std::string& model_file
                                const ComposeConfig& base, int max_w, int max_u);
 
 ComposedNetwork assemble(const ComposerState& state, int w, int u, int q);
+
+// The points a stage's input codebook is clustered from: `inputs` (samples x the stage's input
+// shape) weighted as the configuration says (CodebookWeighting).
+WeightedPoints input_points(const ComposerState::StagePrep& stage, const std::vector<float>& inputs,
+                            const ComposeConfig& config);
 
 // Makes `state` use the codebooks of `cn` (a composition of the same network structure) at cn's
 // (w, u): e.g. the codebooks a network was retrained for, so its composition is what training saw.

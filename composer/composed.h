@@ -102,9 +102,27 @@ struct InputEncoder {
   int u = 2;
 };
 
+// Where input codebooks are clustered from: the float network's activations over the calibration
+// sample, or the composed network's own, stage by stage (composer/sequential.h).
+enum class InputCodebooks { Float, Composed };
+inline const Vocabulary<InputCodebooks> kInputCodebooks{
+    "input codebook source", {{"float", InputCodebooks::Float}, {"composed", InputCodebooks::Composed}}};
+inline const char* to_string(InputCodebooks i) { return kInputCodebooks.name(i); }
+
+// What each clustered value counts for: once (plain: the codebook minimizes the operands' own
+// squared error), or by what it does to the layer's output (output: a weight by the mean square
+// of the inputs it multiplies, an input value by the squared weights it meets).
+enum class CodebookWeighting { Plain, Output };
+inline const Vocabulary<CodebookWeighting> kCodebookWeightings{
+    "codebook weighting", {{"plain", CodebookWeighting::Plain}, {"output", CodebookWeighting::Output}}};
+inline const char* to_string(CodebookWeighting c) { return kCodebookWeightings.name(c); }
+
 struct ComposeConfig {
   int w = 16, u = 64, q = 64;
   CodebookMethod method = CodebookMethod::Tree;
+  InputCodebooks inputs = InputCodebooks::Float;
+  bool bias_correction = false;  // biases moved by each neuron's mean shift (composer/sequential.h)
+  CodebookWeighting weighting = CodebookWeighting::Plain;
   double sample_fraction = 0.02;
   std::uint64_t seed = 1;
   int product_bits = 16;

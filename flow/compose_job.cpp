@@ -15,6 +15,9 @@ ComposeJob prepare_compose_job(const ComposeJobOptions& o, int max_w, int max_u)
   ComposeConfig cfg;
   cfg.q = o.q;
   cfg.method = parse_codebook_method(o.codebook);
+  cfg.inputs = kInputCodebooks.parse(o.input_codebooks, "--input-codebooks");
+  cfg.bias_correction = o.bias_correction;
+  cfg.weighting = kCodebookWeightings.parse(o.weighting, "--codebook-weighting");
   cfg.sample_fraction = o.sample;
   cfg.seed = o.seed;
   cfg.product_bits = o.product_bits;

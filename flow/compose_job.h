@@ -17,6 +17,9 @@ struct ComposeJobOptions {
   DatasetOptions data;
   int q = 64;
   std::string codebook = "optimal";  // best measured delta-e at (16, 64); see README
+  std::string input_codebooks = "float";  // or "composed" (composer/sequential.h)
+  bool bias_correction = false;
+  std::string weighting = "plain";  // or "output" (CodebookWeighting)
   double sample = 0.02;
   std::int64_t calibration = 0;  // test-only datasets: images held out for calibration (0: 10%)
   std::uint64_t seed = 1;

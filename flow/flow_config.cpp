@@ -136,6 +136,9 @@ void read_compose(Section& top, FlowConfig& c) {
   s.get("u", c.u);
   s.get("q", c.q);
   s.get("codebook", c.codebook);
+  s.get("input_codebooks", c.input_codebooks);
+  s.get("codebook_weighting", c.codebook_weighting);
+  s.get("bias_correction", c.bias_correction);
   s.get("sample", c.sample);
   s.get("product_bits", c.product_bits);
   s.get("seed", c.seed);
@@ -275,6 +278,9 @@ std::string flow_config_json(const FlowConfig& c) {
                   {"u", c.u},
                   {"q", c.q},
                   {"codebook", c.codebook},
+                  {"input_codebooks", c.input_codebooks},
+                  {"codebook_weighting", c.codebook_weighting},
+                  {"bias_correction", c.bias_correction},
                   {"sample", c.sample},
                   {"product_bits", c.product_bits},
                   {"seed", c.seed},
@@ -352,6 +358,10 @@ void validate_flow_config(const FlowConfig& c) {
   }
   if (!kCodebookMethods.find(c.codebook))
     fail(f, "'compose.codebook' must be {}, not '{}'", kCodebookMethods.list(), c.codebook);
+  if (!kInputCodebooks.find(c.input_codebooks))
+    fail(f, "'compose.input_codebooks' must be {}, not '{}'", kInputCodebooks.list(), c.input_codebooks);
+  if (!kCodebookWeightings.find(c.codebook_weighting))
+    fail(f, "'compose.codebook_weighting' must be {}, not '{}'", kCodebookWeightings.list(), c.codebook_weighting);
   if (!(c.sample > 0 && c.sample <= 1)) fail(f, "'compose.sample' must be in (0, 1], not {}", c.sample);
   kProductBitsRange.check(c.product_bits, f, "'compose.product_bits'");
   if (c.retrain.enabled) {

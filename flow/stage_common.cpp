@@ -13,6 +13,9 @@ ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model)
   o.data.dataset = c.dataset;
   o.q = c.q;
   o.codebook = c.codebook;
+  o.input_codebooks = c.input_codebooks;
+  o.weighting = c.codebook_weighting;
+  o.bias_correction = c.bias_correction;
   o.sample = c.sample;
   o.seed = c.seed;
   o.product_bits = c.product_bits;
@@ -20,7 +23,14 @@ ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model)
 }
 
 json compose_settings(const FlowConfig& c) {
-  return {{"q", c.q}, {"codebook", c.codebook}, {"sample", c.sample}, {"seed", c.seed}, {"product_bits", c.product_bits}};
+  return {{"q", c.q},
+          {"codebook", c.codebook},
+          {"input_codebooks", c.input_codebooks},
+          {"codebook_weighting", c.codebook_weighting},
+          {"bias_correction", c.bias_correction},
+          {"sample", c.sample},
+          {"seed", c.seed},
+          {"product_bits", c.product_bits}};
 }
 
 json rtl_settings(const RtlOptions& r) {

@@ -65,10 +65,13 @@ inline Network random_small_network(std::uint64_t seed) {
 }
 
 inline ComposedNetwork compose_case(const Network& net, const Dataset& calib, int w, int u, int q,
-                                    CodebookMethod method = CodebookMethod::Optimal) {
+                                    CodebookMethod method = CodebookMethod::Optimal,
+                                    InputCodebooks inputs = InputCodebooks::Float, bool bias_correction = false) {
   ComposeConfig cfg;
   cfg.method = method;
   cfg.q = q;
+  cfg.inputs = inputs;
+  cfg.bias_correction = bias_correction;
   const ComposerState st = prepare_composer(net, "random.onnx", calib, cfg, w, u);
   return assemble(st, w, u, q);
 }

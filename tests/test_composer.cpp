@@ -68,6 +68,44 @@ TEST_CASE("outside MLP (mnist-net_256x2): delta-e at most 0.3 at (16, 64)", "[co
   CHECK(m["metrics"]["delta_e"].get<double>() <= 0.3);
 }
 
+TEST_CASE("small codebooks: bias correction keeps the shipped MLP within 3 points at (4, 4) and is recorded",
+          "[composer][accuracy]") {
+  if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
+  const std::string dir = test::temp_dir("bias-correction");
+  const std::string base = "compose -m " + kModel + " -d fashion-mnist --w 4 --u 4 -o " + dir;
+  const auto plain = test::run_cli(base + "/plain");
+  const auto fixed = test::run_cli(base + "/fixed --bias-correction");
+  INFO(plain.output << fixed.output);
+  REQUIRE(plain.exit_code == 0);
+  REQUIRE(fixed.exit_code == 0);
+  const auto p = nlohmann::json::parse(read_file(dir + "/plain/manifest.json"));
+  const auto f = nlohmann::json::parse(read_file(dir + "/fixed/manifest.json"));
+  CHECK(f["metrics"]["delta_e"].get<double>() <= 3.0);
+  CHECK(f["metrics"]["delta_e"].get<double>() < p["metrics"]["delta_e"].get<double>() - 2.0);
+  CHECK(f["config"]["bias_correction"] == true);
+  CHECK_FALSE(p["config"].contains("bias_correction"));  // artifacts composed without it are unchanged
+  const auto i = test::run_cli("inspect " + dir + "/fixed");
+  CHECK(i.exit_code == 0);
+  CHECK_THAT(i.output, Catch::Contains("(valid)"));
+}
+
+TEST_CASE("small codebooks: output-weighted codebooks from the composed network keep mnist-net_256x2 within 10 "
+          "points at (4, 4)",
+          "[composer][accuracy][outside]") {
+  const auto model = test::shared_ext("onnx/mnist-net_256x2.onnx");
+  const auto data = test::shared_ext("mnist");
+  if (!model || !data) SKIP_WITH("../shared/ext is absent");
+  const std::string dir = test::temp_dir("weighting");
+  const auto r = test::run_cli("compose -m " + *model + " -d " + *data +
+                               " --w 4 --u 4 --codebook-weighting output --input-codebooks composed -o " + dir + "/a");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto m = nlohmann::json::parse(read_file(dir + "/a/manifest.json"));
+  CHECK(m["metrics"]["delta_e"].get<double>() <= 10.0);
+  CHECK(m["config"]["codebook_weighting"] == "output");
+  CHECK(m["config"]["input_codebooks"] == "composed");
+}
+
 TEST_CASE("bad composer parameters: clear message, exit 2, nothing written", "[composer][bad-input]") {
   const std::string dir = test::temp_dir("compose-bad");
   for (const std::string args : {"--w 12 --u 64", "--w 1 --u 64", "--w 512 --u 64", "--w 16 --u 3", "--w 16 --u 64 --q 1"}) {

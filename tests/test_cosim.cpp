@@ -214,9 +214,14 @@ TEST_CASE("50 seeded random networks go through compose, emit and co-simulation 
     opt.rna_share = pick(1, 3);
     opt.accumulate = std::array{RtlAccumulate::Direct, RtlAccumulate::Count, RtlAccumulate::Shared}[pick(0, 2)];
     opt.fused_am = pick(0, 1);
+    // Sequential calibration (composed input codebooks, bias correction) in every combination.
+    const int calibration = pick(0, 3);
+    const auto inputs = (calibration & 1) ? InputCodebooks::Composed : InputCodebooks::Float;
+    const bool bias_correction = (calibration & 2) != 0;
     std::int64_t max_fan = 0, max_units = 0;
     const Dataset calib = test::random_images(net.input_shape, 30, static_cast<int>(net.num_classes()), seed);
-    const ComposedNetwork cn = test::compose_case(net, calib, w, u, q);
+    const ComposedNetwork cn =
+        test::compose_case(net, calib, w, u, q, CodebookMethod::Optimal, inputs, bias_correction);
     for (const auto& s : cn.stages) max_fan = std::max(max_fan, s.fan_in), max_units = std::max(max_units, s.units);
     opt.lanes = static_cast<int>(std::min<std::int64_t>(opt.lanes, max_fan));
     opt.rna_share = static_cast<int>(std::min<std::int64_t>(opt.rna_share, max_units));
@@ -228,7 +233,8 @@ TEST_CASE("50 seeded random networks go through compose, emit and co-simulation 
     co.simulator = Simulator::Icarus;
     const CosimResult r = run_cosim(cn, plan, rtl, raw_features(d, cn.input.raw_bits), d.size(), co);
     INFO("seed " << seed << " w " << w << " u " << u << " q " << q << " lanes " << opt.lanes << " share "
-                 << opt.rna_share << " " << to_string(opt.accumulate) << (opt.fused_am ? " fused" : " two-block") << "\n"
+                 << opt.rna_share << " " << to_string(opt.accumulate) << (opt.fused_am ? " fused" : " two-block")
+                 << " inputs " << to_string(inputs) << (bias_correction ? " bias-corrected" : "") << "\n"
                  << net.summary() << r.mismatch);
     CHECK(r.ok);
     const CyclePrediction p = predict_cycles(plan, d.size());

@@ -128,6 +128,79 @@ TEST_CASE("the golden model follows the float model when tables are fine", "[gol
   CHECK(same >= 57);  // of 60
 }
 
+TEST_CASE("sequential calibration: input codebooks from the composed network, bias correction restores unit means",
+          "[golden][calibration]") {
+  const auto net = GENERATE(as<Network>{}, mlp(ActKind::ReLU, 7), cnn(8));
+  const Dataset d = random_images(net.input_shape, 80, static_cast<int>(net.num_classes()), 3);
+  const auto raw = raw_features(d, 8);
+  // Each hidden Dense/Conv stage's mean activated output per unit (a neuron, or a channel over its
+  // positions) over the calibration sample: the golden model's against the float network's.
+  std::vector<std::vector<float>> float_out;
+  std::size_t last_weighted = 0;
+  for (std::size_t i = 0; i < net.layers.size(); ++i)
+    if (net.layers[i].has_weights()) last_weighted = i;
+  forward(net, d.x.data(), d.size(), [&](std::size_t i, const std::vector<float>& y, std::int64_t) {
+    if (net.layers[i].has_weights() && i != last_weighted) float_out.push_back(y);
+  });
+  const auto mean_error = [&](const ComposedNetwork& cn) {
+    const GoldenModel g(cn);
+    std::vector<std::vector<double>> golden_sum(float_out.size());
+    std::vector<const Stage*> hidden;
+    for (const auto& s : cn.stages)
+      if ((s.kind == StageKind::Dense || s.kind == StageKind::Conv) && !s.is_output) hidden.push_back(&s);
+    REQUIRE(hidden.size() == float_out.size());
+    for (std::int64_t i = 0; i < d.size(); ++i) {
+      GoldenTrace t;
+      g.classify(raw.data() + i * numel(net.input_shape), &t);
+      for (std::size_t k = 0; k < hidden.size(); ++k) {
+        const auto& acc = t.acc[static_cast<std::size_t>(hidden[k] - cn.stages.data())];
+        golden_sum[k].resize(acc.size(), 0.0);
+        for (std::size_t e = 0; e < acc.size(); ++e)
+          golden_sum[k][e] += apply_activation(hidden[k]->act, static_cast<float>(static_cast<double>(acc[e]) * hidden[k]->scale));
+      }
+    }
+    double err = 0.0;
+    for (std::size_t k = 0; k < hidden.size(); ++k) {
+      const std::size_t per = golden_sum[k].size(), units = static_cast<std::size_t>(hidden[k]->units);
+      std::vector<double> diff(units, 0.0);
+      for (std::size_t e = 0; e < per; ++e) {
+        double f = 0.0;
+        for (std::int64_t i = 0; i < d.size(); ++i) f += float_out[k][static_cast<std::size_t>(i) * per + e];
+        diff[e / (per / units)] += (golden_sum[k][e] - f) / static_cast<double>(d.size() * static_cast<std::int64_t>(per / units));
+      }
+      for (double v : diff) err += std::fabs(v);
+    }
+    return err;
+  };
+  ComposeConfig cfg;
+  cfg.method = CodebookMethod::Optimal;
+  const ComposerState plain = prepare_composer(net, "random.onnx", d, cfg, 4, 4);
+  cfg.inputs = InputCodebooks::Composed;
+  const ComposerState composed = prepare_composer(net, "random.onnx", d, cfg, 4, 4);
+  cfg.inputs = InputCodebooks::Float;
+  cfg.bias_correction = true;
+  const ComposerState corrected = prepare_composer(net, "random.onnx", d, cfg, 4, 4);
+  const ComposedNetwork a = assemble(plain, 4, 4, 16), b = assemble(composed, 4, 4, 16), c = assemble(corrected, 4, 4, 16);
+  int weighted = 0, differ = 0;
+  for (std::size_t s = 0; s < a.stages.size(); ++s) {
+    if (!a.stages[s].weighted()) continue;
+    // The first stage sees the raw inputs either way; later ones what the composed network gives them.
+    if (weighted++ == 0) CHECK(b.stages[s].input_codebook == a.stages[s].input_codebook);
+    else differ += b.stages[s].input_codebook != a.stages[s].input_codebook;
+    CHECK(c.stages[s].input_codebook == a.stages[s].input_codebook);
+  }
+  CHECK(differ > 0);
+  const double before = mean_error(a), after = mean_error(c);
+  INFO("summed unit mean shift without correction " << before << ", with " << after);
+  CHECK(after < 0.5 * before);
+  CHECK(b.config.inputs == InputCodebooks::Composed);
+  CHECK(c.config.bias_correction);
+  // Pinned codebooks (what retraining trained with) are used as they are.
+  ComposerState pinned = corrected;
+  pin_codebooks(pinned, a);
+  CHECK(assemble(pinned, 4, 4, 16).stages[0].bias == a.stages[0].bias);
+}
+
 TEST_CASE("artifact round trip is exact and byte-identical", "[golden][artifact]") {
   const Case c = make_case(cnn(3), 3, 8, 16, 16, CodebookMethod::Tree);
   const std::string dir = test::temp_dir("artifact");

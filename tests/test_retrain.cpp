@@ -136,16 +136,26 @@ TEST_CASE("retraining rejects what it cannot do", "[retrain]") {
                     Catch::Contains("cannot assemble"));
 }
 
-TEST_CASE("compose --retrain on a dataset without a train split: clear message, exit 2, nothing written",
+TEST_CASE("compose --retrain on a dataset without a train split retrains on a held-out part and measures on the rest",
           "[retrain][cli]") {
   const std::string dir = test::temp_dir("retrain-cli");
   std::string csv;
   for (int i = 0; i < 40; ++i) csv += fmt::format("{},{},{},{}\n", i % 7, (i * 3) % 5, (i * 5) % 11, i % 2);
   write_file_atomic(dir + "/d.csv", csv);
   write_file_atomic(dir + "/m.onnx", export_onnx_bytes(test::random_network(parse_arch("mlp:3-4-2"), 1)));
-  const auto r = test::run_cli("compose -m " + dir + "/m.onnx -d " + dir + "/d.csv --w 2 --u 2 --retrain -o " + dir + "/out");
+  const std::string base = "compose -m " + dir + "/m.onnx -d " + dir + "/d.csv --w 2 --u 2 --retrain --iterations 1 ";
+  const auto r = test::run_cli(base + "-o " + dir + "/out");
   INFO(r.output);
-  CHECK(r.exit_code == 2);
-  CHECK_THAT(r.output, Catch::Contains("d.csv: retraining needs a dataset with a train split"));
-  CHECK_FALSE(fs::exists(dir + "/out"));
+  REQUIRE(r.exit_code == 0);
+  // Half of the 40 samples held out (16 retrained on, 4 validating), accuracy on the other 20.
+  CHECK_THAT(r.output, Catch::Contains("20 seeded test samples (seed 1; the dataset has no train split) held out: 16 to "
+                                       "retrain and calibrate on, 4 to validate; accuracy on the other 20, never trained on"));
+  CHECK(fs::exists(dir + "/out/manifest.json"));
+  SECTION("a held-out part too small to split is refused, nothing written") {
+    const auto t = test::run_cli(base + "--calibration 3 -o " + dir + "/small");
+    INFO(t.output);
+    CHECK(t.exit_code == 2);
+    CHECK_THAT(t.output, Catch::Contains("--calibration: 3 held-out test samples of " + dir + "/d.csv are too few to retrain on"));
+    CHECK_FALSE(fs::exists(dir + "/small"));
+  }
 }

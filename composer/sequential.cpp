@@ -1,0 +1,144 @@
+// Sequential calibration: the calibration sample through a float emulation of the composed
+// network, stage by stage -> each stage's input codebook and corrected float biases.
+#include "composer/sequential.h"
+
+#include <cmath>
+#include <algorithm>
+
+#include "core/infer.h"
+
+namespace rapidnn {
+
+namespace {
+
+int level_of(int size) {
+  int l = 0;
+  while ((1 << l) < size) ++l;
+  return l;
+}
+
+// One layer as a network of its own, so that forward() runs it.
+std::vector<float> run_layer(const Layer& l, const Shape& in_shape, const std::vector<float>& x, std::int64_t n) {
+  Network one;
+  one.input_shape = in_shape;
+  one.layers = {l};
+  return forward(one, x.data(), n);
+}
+
+// The stage's input codebook: clustered from what it receives, or the float network's.
+std::vector<double> input_codebook(const ComposerState& st, const ComposerState::StagePrep& sp, bool first,
+                                   const std::vector<float>& x, int u) {
+  if (first || st.base.inputs != InputCodebooks::Composed) return sp.input_book.at(u);
+  return build_codebook(input_points(sp, x, st.base), level_of(u), st.base.method).at(u);
+}
+
+void quantize(std::vector<float>& x, const std::vector<double>& book) {
+  for (auto& v : x) v = static_cast<float>(book[static_cast<std::size_t>(nearest_index(book, v))]);
+}
+
+// The layer with every weight replaced by its codebook entry at size w (as assemble() indexes it).
+Layer with_codebook_weights(const Layer& l, const ComposerState::StagePrep& sp, int w) {
+  Layer q = l;
+  const std::size_t per = q.weights.size() / sp.weight_books.size();
+  for (std::size_t t = 0; t < sp.weight_books.size(); ++t) {
+    const auto& c = sp.weight_books[t].at(w);
+    for (std::size_t k = t * per; k < (t + 1) * per; ++k)
+      q.weights[k] = static_cast<float>(c[static_cast<std::size_t>(nearest_index(c, q.weights[k]))]);
+  }
+  return q;
+}
+
+// The per-unit layout of a stage's outputs: n samples x units x positions.
+struct UnitView {
+  std::size_t units, positions;
+  std::size_t unit(std::size_t e) const { return (e / positions) % units; }
+};
+
+// Moves each unit's bias, and its pre-activations y with it, so that the mean of the unit's
+// activation act(y) over the sample equals `target` (the float network's mean output of that
+// unit): by bisection, since act is monotone. Identity: the pre-activation means are matched.
+void correct_bias(std::vector<float>& y, std::vector<float>& bias, ActKind act, const std::vector<double>& target,
+                  std::int64_t n) {
+  const UnitView v{bias.size(), y.size() / (static_cast<std::size_t>(n) * bias.size())};
+  const double count = static_cast<double>(static_cast<std::size_t>(n) * v.positions);
+  std::vector<std::vector<float>> by_unit(v.units);
+  for (std::size_t e = 0; e < y.size(); ++e) by_unit[v.unit(e)].push_back(y[e]);
+  std::vector<float> shift(v.units, 0.0f);
+  for (std::size_t c = 0; c < v.units; ++c) {
+    const auto& ys = by_unit[c];
+    const auto mean_out = [&](double d) {
+      double a = 0.0;
+      for (float x : ys) a += apply_activation(act, static_cast<float>(x + d));
+      return a / count;
+    };
+    double lo = 0.0, hi = 0.0;
+    if (act == ActKind::Identity) {
+      lo = hi = target[c] - mean_out(0.0);
+    } else {
+      // Bracket the shift, then halve: the range of the unit's pre-activations bounds it.
+      const auto [mn, mx] = std::minmax_element(ys.begin(), ys.end());
+      const double span = std::max(1e-6, static_cast<double>(*mx - *mn)) + std::fabs(target[c]);
+      lo = -span - std::fabs(*mx), hi = span + std::fabs(*mn);
+      for (int it = 0; it < 40; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        (mean_out(mid) < target[c] ? lo : hi) = mid;
+      }
+    }
+    shift[c] = static_cast<float>(0.5 * (lo + hi));
+    bias[c] += shift[c];
+  }
+  for (std::size_t e = 0; e < y.size(); ++e) y[e] += shift[v.unit(e)];
+}
+
+}  // namespace
+
+bool sequential_calibration(const ComposerState& st) {
+  return !st.pinned && (st.base.inputs == InputCodebooks::Composed || st.base.bias_correction);
+}
+
+std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, int w, int u) {
+  std::vector<CalibratedStage> out(st.stages.size());
+  const std::int64_t n = st.calibration_samples;
+  std::vector<int> stage_of_layer(st.net.layers.size(), -1);
+  for (std::size_t k = 0; k < st.stages.size(); ++k) stage_of_layer[static_cast<std::size_t>(st.stages[k].layer)] = static_cast<int>(k);
+  const auto shapes = st.net.infer_shapes(st.model_file);
+  std::vector<float> x = st.calibration_x;
+  Shape in_shape = st.net.input_shape;
+  bool first = true;
+  for (std::size_t i = 0; i < st.net.layers.size(); ++i) {
+    const Layer& l = st.net.layers[i];
+    const int k = stage_of_layer[i];
+    if (k < 0) {  // an identity activation: nothing to do
+      in_shape = shapes[i];
+      continue;
+    }
+    const auto& sp = st.stages[static_cast<std::size_t>(k)];
+    if (!sp.skeleton.weighted()) {
+      x = run_layer(l, in_shape, x, n);
+      in_shape = shapes[i];
+      continue;
+    }
+    CalibratedStage& cs = out[static_cast<std::size_t>(k)];
+    cs.input_codebook = input_codebook(st, sp, first, x, u);
+    first = false;
+    quantize(x, cs.input_codebook);
+    if (sp.weight_books.empty()) {  // average pooling: exact weights, no bias
+      x = run_layer(l, in_shape, x, n);
+    } else {
+      Layer q = with_codebook_weights(l, sp, w);
+      q.act = ActKind::Identity;
+      cs.bias = sp.bias;
+      cs.bias.resize(static_cast<std::size_t>(sp.skeleton.units), 0.0f);
+      std::vector<float> y = run_layer(q, in_shape, x, n);
+      // The output stage keeps its trained biases: correcting them measured worse (README).
+      if (st.base.bias_correction && !sp.skeleton.is_output) correct_bias(y, cs.bias, l.act, sp.out_mean, n);
+      if (l.act != ActKind::Identity)
+        for (auto& v : y) v = apply_activation(l.act, v);
+      x = std::move(y);
+    }
+    in_shape = shapes[i];
+  }
+  return out;
+}
+
+}  // namespace rapidnn
