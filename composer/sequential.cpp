@@ -5,17 +5,12 @@
 #include <cmath>
 #include <algorithm>
 
+#include "core/bits.h"
 #include "core/infer.h"
 
 namespace rapidnn {
 
 namespace {
-
-int level_of(int size) {
-  int l = 0;
-  while ((1 << l) < size) ++l;
-  return l;
-}
 
 // One layer as a network of its own, so that forward() runs it.
 std::vector<float> run_layer(const Layer& l, const Shape& in_shape, const std::vector<float>& x, std::int64_t n) {
@@ -29,7 +24,7 @@ std::vector<float> run_layer(const Layer& l, const Shape& in_shape, const std::v
 std::vector<double> input_codebook(const ComposerState& st, const ComposerState::StagePrep& sp, bool first,
                                    const std::vector<float>& x, int u) {
   if (first || st.base.inputs != InputCodebooks::Composed) return sp.input_book.at(u);
-  return build_codebook(input_points(sp, x, st.base), level_of(u), st.base.method).at(u);
+  return build_codebook(input_points(sp, x, st.base), clog2(u), st.base.method).at(u);
 }
 
 void quantize(std::vector<float>& x, const std::vector<double>& book) {
