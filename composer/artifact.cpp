@@ -129,6 +129,7 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
   if (c.inputs != InputCodebooks::Float) m["config"]["input_codebooks"] = to_string(c.inputs);
   if (c.bias_correction) m["config"]["bias_correction"] = true;
   if (c.weighting != CodebookWeighting::Plain) m["config"]["codebook_weighting"] = to_string(c.weighting);
+  if (c.choose_calibration) m["config"]["choose_calibration"] = true;
   m["input"] = {{"raw_bits", net.input.raw_bits},
                 {"raw_scale", net.input.raw_scale},
                 {"raw_offset", net.input.raw_offset},
@@ -246,6 +247,7 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
     if (c.contains("input_codebooks"))
       net.config.inputs = kInputCodebooks.parse(c.at("input_codebooks").get<std::string>(), manifest);
     if (c.contains("bias_correction")) net.config.bias_correction = c.at("bias_correction").get<bool>();
+    if (c.contains("choose_calibration")) net.config.choose_calibration = c.at("choose_calibration").get<bool>();
     if (c.contains("codebook_weighting"))
       net.config.weighting = kCodebookWeightings.parse(c.at("codebook_weighting").get<std::string>(), manifest);
     const json& in = m.at("input");

@@ -237,7 +237,6 @@ ComposerState prepare_composer(const Network& original, const std::string& model
   const std::int64_t per = numel(net.input_shape);
   std::vector<std::vector<float>> inputs(st.stages.size()), pre_act(st.stages.size());
   std::vector<std::vector<double>> out_sum(st.stages.size());
-  const bool keep_x = base.inputs == InputCodebooks::Composed || base.bias_correction;
   constexpr std::int64_t kBatch = 128;
   std::vector<float> x;
   for (std::int64_t start = 0; start < calibration.size(); start += kBatch) {
@@ -252,8 +251,8 @@ ComposerState prepare_composer(const Network& original, const std::string& model
         inputs[static_cast<std::size_t>(s)].insert(inputs[static_cast<std::size_t>(s)].end(), v.begin(), v.end());
     };
     capture_input(0, x);
-    if (keep_x) st.calibration_x.insert(st.calibration_x.end(), x.begin(), x.end());
-    forward(
+    st.calibration_x.insert(st.calibration_x.end(), x.begin(), x.end());
+    const std::vector<float> logits = forward(
         net, x.data(), m,
         [&](std::size_t layer, const std::vector<float>& out, std::int64_t) {
           capture_input(layer + 1, out);
@@ -272,6 +271,7 @@ ComposerState prepare_composer(const Network& original, const std::string& model
           if (s >= 0 && a != ActKind::ReLU && a != ActKind::Identity)
             pre_act[static_cast<std::size_t>(s)].insert(pre_act[static_cast<std::size_t>(s)].end(), out.begin(), out.end());
         });
+    for (int c : argmax_rows(logits, m, net.num_classes())) st.float_pred.push_back(c);
   }
   st.calibration_samples = calibration.size();
 
@@ -320,6 +320,13 @@ ComposerState prepare_composer(const Network& original, const std::string& model
                                        1 << st.max_w_level));
       sp.weight_books.push_back(build_codebook(wp, st.max_w_level, base.method));
     }
+  }
+  if (base.choose_calibration && base.weighting == CodebookWeighting::Plain && base.method != CodebookMethod::Uniform) {
+    ComposeConfig ow = base;
+    ow.weighting = CodebookWeighting::Output;
+    ow.choose_calibration = false;
+    st.output_weighted =
+        std::make_shared<const ComposerState>(prepare_composer(original, model_file, calibration, ow, max_w, max_u));
   }
   return st;
 }
@@ -387,21 +394,70 @@ void pin_codebooks(ComposerState& st, const ComposedNetwork& cn) {
   }
 }
 
+namespace {
+
+ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, int w, int u, int q);
+
+// The calibration choice (see compose.h): each combination's emulated agreement with the float
+// network on the calibration sample, in points.
+ComposedNetwork assemble_chosen(const ComposerState& st, int w, int u, int q) {
+  struct Candidate {
+    const ComposerState* state;
+    ComposeConfig config;
+    double agreement = 0.0;
+  };
+  std::vector<Candidate> cands;
+  for (const ComposerState* s : {&st, st.output_weighted.get()})
+    if (s)
+      for (int k = 0; k < 4; ++k) {
+        ComposeConfig c = s->base;
+        c.choose_calibration = false;
+        c.inputs = (k & 1) ? InputCodebooks::Composed : InputCodebooks::Float;
+        c.bias_correction = (k & 2) != 0;
+        cands.push_back({s, c});
+      }
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < cands.size(); ++i) {
+    std::vector<float> out;
+    calibrate_stages(*cands[i].state, cands[i].config, w, u, &out);
+    const auto pred = argmax_rows(out, st.calibration_samples, st.net.num_classes());
+    std::int64_t same = 0;
+    for (std::size_t n = 0; n < pred.size(); ++n) same += pred[n] == st.float_pred[n];
+    cands[i].agreement = 100.0 * static_cast<double>(same) / static_cast<double>(std::max<std::size_t>(1, pred.size()));
+    if (cands[i].agreement > cands[best].agreement) best = i;
+  }
+  if (cands[best].agreement < cands[0].agreement + kChoiceMargin) best = 0;
+  ComposedNetwork cn = assemble_as(*cands[best].state, cands[best].config, w, u, q);
+  cn.config.choose_calibration = true;
+  return cn;
+}
+
+}  // namespace
+
 ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
   check_compose_params(w, u, q);
   if (w > (1 << st.max_w_level) || u > (1 << st.max_u_level))
     fail("", "codebooks were built up to w={}, u={}; cannot assemble w={}, u={}", 1 << st.max_w_level,
          1 << st.max_u_level, w, u);
+  if (st.base.choose_calibration && !st.pinned) return assemble_chosen(st, w, u, q);
+  ComposeConfig base = st.base;
+  base.choose_calibration = false;  // pinned codebooks are used as they are
+  return assemble_as(st, base, w, u, q);
+}
+
+namespace {
+
+ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, int w, int u, int q) {
   ComposedNetwork cn;
   cn.name = st.net.name;
   cn.input_shape = st.net.input_shape;
   cn.classes = st.net.num_classes();
-  cn.config = st.base;
+  cn.config = base;
   cn.config.w = w;
   cn.config.u = u;
   cn.config.q = q;
-  const std::int64_t pmax = (std::int64_t{1} << (st.base.product_bits - 1)) - 1;
-  const auto cal = sequential_calibration(st) ? calibrate_stages(st, w, u) : std::vector<CalibratedStage>{};
+  const std::int64_t pmax = (std::int64_t{1} << (base.product_bits - 1)) - 1;
+  const auto cal = sequential_calibration(st, base) ? calibrate_stages(st, base, w, u) : std::vector<CalibratedStage>{};
   const auto input_book = [&](std::size_t k) { return cal.empty() ? st.stages[k].input_book.at(u) : cal[k].input_codebook; };
   for (std::size_t k = 0; k < st.stages.size(); ++k) {
     const auto& sp = st.stages[k];
@@ -431,11 +487,11 @@ ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
         for (double cw : C)
           for (double cu : U) maxabs = std::max(maxabs, std::fabs(cw * cu));
       s.scale = maxabs > 0 ? maxabs / static_cast<double>(pmax) : 1.0;
-      s.product_bits = st.base.product_bits;
+      s.product_bits = base.product_bits;
       // Uniform quantization of a Dense layer: one accumulator unit is one weight step times one
       // input step, so every product is exactly k_w * k_x, the integer product a multiply-
       // accumulate baseline of those bit widths computes (its accuracy is the golden model's).
-      const bool integer_products = st.base.method == CodebookMethod::Uniform && s.kind == StageKind::Dense &&
+      const bool integer_products = base.method == CodebookMethod::Uniform && s.kind == StageKind::Dense &&
                                     s.weight_codebooks.size() == 1 && s.weight_codebooks[0].size() > 1 && U.size() > 1;
       if (integer_products) {
         const double step = (s.weight_codebooks[0][1] - s.weight_codebooks[0][0]) * (U[1] - U[0]);
@@ -478,7 +534,7 @@ ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
         } else {
           s.act_table = true;
           s.act_y = activation_rows(sp, q, s.scale);
-          s.act_scale = 1.0 / static_cast<double>((std::int64_t{1} << (st.base.act_bits - 1)) - 1);
+          s.act_scale = 1.0 / static_cast<double>((std::int64_t{1} << (base.act_bits - 1)) - 1);
           for (auto y : s.act_y)
             s.act_z.push_back(std::llround(apply_activation(s.act, static_cast<float>(static_cast<double>(y) * s.scale)) / s.act_scale));
           for (double c : U2) s.enc.push_back(std::llround(c / s.act_scale));
@@ -509,6 +565,8 @@ ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
   cn.validate("composed network");
   return cn;
 }
+
+}  // namespace
 
 std::vector<StageWcss> codebook_wcss(const ComposerState& st, int w, int u) {
   std::vector<StageWcss> out(st.stages.size());

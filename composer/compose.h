@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct ComposerState {
   std::int64_t calibration_samples = 0;
   std::vector<float> calibration_x;  // the calibration sample as the network's input, for sequential calibration
   bool pinned = false;               // pin_codebooks() fixed the codebooks: no sequential calibration
+  std::vector<int> float_pred;       // the float network's class for each calibration sample
+  // With base.choose_calibration: the same preparation with output-weighted codebooks.
+  std::shared_ptr<const ComposerState> output_weighted;
 
   struct StagePrep {
     Stage skeleton;                              // geometry, kind, act, name (no tables yet)
@@ -59,6 +63,13 @@ void check_compose_params(int w, int u, int q);
 ComposerState prepare_composer(const Network& net, const std::string& model_file, const Dataset& calibration,
                                const ComposeConfig& base, int max_w, int max_u);
 
+// With state.base.choose_calibration (and codebooks not pinned), assemble() first chooses the
+// codebook weighting, input codebooks and bias correction: every combination is run over the
+// calibration sample by the float emulation of composer/sequential.h, and the plain one (no
+// weighting, float inputs, no correction) is kept unless another's predictions agree with the
+// float network's on at least kChoiceMargin points more of the sample. The artifact records the
+// choice. Measured in the README.
+inline constexpr double kChoiceMargin = 1.0;
 ComposedNetwork assemble(const ComposerState& state, int w, int u, int q);
 
 // The points a stage's input codebook is clustered from: `inputs` (samples x the stage's input

@@ -123,6 +123,9 @@ struct ComposeConfig {
   InputCodebooks inputs = InputCodebooks::Float;
   bool bias_correction = false;  // biases moved by each neuron's mean shift (composer/sequential.h)
   CodebookWeighting weighting = CodebookWeighting::Plain;
+  // The weighting, input codebooks and bias correction above were chosen by assemble() among all
+  // their combinations (composer/compose.h, choose_calibration).
+  bool choose_calibration = false;
   double sample_fraction = 0.02;
   std::uint64_t seed = 1;
   int product_bits = 16;

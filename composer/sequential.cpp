@@ -21,10 +21,10 @@ std::vector<float> run_layer(const Layer& l, const Shape& in_shape, const std::v
 }
 
 // The stage's input codebook: clustered from what it receives, or the float network's.
-std::vector<double> input_codebook(const ComposerState& st, const ComposerState::StagePrep& sp, bool first,
+std::vector<double> input_codebook(const ComposeConfig& c, const ComposerState::StagePrep& sp, bool first,
                                    const std::vector<float>& x, int u) {
-  if (first || st.base.inputs != InputCodebooks::Composed) return sp.input_book.at(u);
-  return build_codebook(input_points(sp, x, st.base), clog2(u), st.base.method).at(u);
+  if (first || c.inputs != InputCodebooks::Composed) return sp.input_book.at(u);
+  return build_codebook(input_points(sp, x, c), clog2(u), c.method).at(u);
 }
 
 void quantize(std::vector<float>& x, const std::vector<double>& book) {
@@ -87,11 +87,12 @@ void correct_bias(std::vector<float>& y, std::vector<float>& bias, ActKind act, 
 
 }  // namespace
 
-bool sequential_calibration(const ComposerState& st) {
-  return !st.pinned && (st.base.inputs == InputCodebooks::Composed || st.base.bias_correction);
+bool sequential_calibration(const ComposerState& st, const ComposeConfig& c) {
+  return !st.pinned && (c.inputs == InputCodebooks::Composed || c.bias_correction);
 }
 
-std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, int w, int u) {
+std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const ComposeConfig& c, int w, int u,
+                                              std::vector<float>* output) {
   std::vector<CalibratedStage> out(st.stages.size());
   const std::int64_t n = st.calibration_samples;
   std::vector<int> stage_of_layer(st.net.layers.size(), -1);
@@ -114,7 +115,7 @@ std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, int w, in
       continue;
     }
     CalibratedStage& cs = out[static_cast<std::size_t>(k)];
-    cs.input_codebook = input_codebook(st, sp, first, x, u);
+    cs.input_codebook = input_codebook(c, sp, first, x, u);
     first = false;
     quantize(x, cs.input_codebook);
     if (sp.weight_books.empty()) {  // average pooling: exact weights, no bias
@@ -126,13 +127,14 @@ std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, int w, in
       cs.bias.resize(static_cast<std::size_t>(sp.skeleton.units), 0.0f);
       std::vector<float> y = run_layer(q, in_shape, x, n);
       // The output stage keeps its trained biases: correcting them measured worse (README).
-      if (st.base.bias_correction && !sp.skeleton.is_output) correct_bias(y, cs.bias, l.act, sp.out_mean, n);
+      if (c.bias_correction && !sp.skeleton.is_output) correct_bias(y, cs.bias, l.act, sp.out_mean, n);
       if (l.act != ActKind::Identity)
         for (auto& v : y) v = apply_activation(l.act, v);
       x = std::move(y);
     }
     in_shape = shapes[i];
   }
+  if (output) *output = std::move(x);
   return out;
 }
 

@@ -30,11 +30,13 @@ struct CalibratedStage {
   std::vector<float> bias;             // Dense/Conv: the float bias the tables are made from
 };
 
-// One entry per state.stages (empty for stages that are not weighted). Used by assemble() when
-// state.base asks for composed input codebooks or bias correction and the codebooks are not pinned.
-std::vector<CalibratedStage> calibrate_stages(const ComposerState& state, int w, int u);
+// One entry per state.stages (empty for stages that are not weighted), as `config` asks (its
+// input codebooks and bias correction; the state's codebooks). `output`, when given, receives the
+// emulated network's outputs (calibration samples x classes).
+std::vector<CalibratedStage> calibrate_stages(const ComposerState& state, const ComposeConfig& config, int w, int u,
+                                              std::vector<float>* output = nullptr);
 
-// True when assemble() runs calibrate_stages() for this state.
-bool sequential_calibration(const ComposerState& state);
+// True when assemble() runs calibrate_stages() for this state and configuration.
+bool sequential_calibration(const ComposerState& state, const ComposeConfig& config);
 
 }  // namespace rapidnn

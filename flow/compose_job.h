@@ -20,6 +20,7 @@ struct ComposeJobOptions {
   std::string input_codebooks = "float";  // or "composed" (composer/sequential.h)
   bool bias_correction = false;
   std::string weighting = "plain";  // or "output" (CodebookWeighting)
+  bool choose_calibration = false;  // assemble() chooses weighting, input codebooks and bias correction
   double sample = 0.02;
   std::int64_t calibration = 0;  // test-only datasets: images held out for calibration (0: 10%)
   std::uint64_t seed = 1;

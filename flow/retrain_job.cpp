@@ -88,6 +88,8 @@ void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& r
   ComposeJobOptions jo = co;
   if (ro.enabled) {
     check_retrain_available();
+    if (co.choose_calibration)
+      fail("--choose-calibration", "does not combine with --retrain yet (retraining starts from one set of codebooks)");
     jo.validation = ro.validation;
   }
   out.job = prepare_compose_job(jo, w, u);

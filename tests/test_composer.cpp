@@ -89,6 +89,32 @@ TEST_CASE("small codebooks: bias correction keeps the shipped MLP within 3 point
   CHECK_THAT(i.output, Catch::Contains("(valid)"));
 }
 
+TEST_CASE("choosing the calibration: a choice at (4, 4) that gains over 2 points, the plain tables at (16, 64)",
+          "[composer][accuracy]") {
+  if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
+  const std::string dir = test::temp_dir("choose");
+  const auto compose = [&](const std::string& wu, const std::string& out, const std::string& extra) {
+    const auto r = test::run_cli("compose -m " + kModel + " -d fashion-mnist " + wu + " -o " + dir + "/" + out + " " + extra);
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return nlohmann::json::parse(read_file(dir + "/" + out + "/manifest.json"));
+  };
+  const auto small_plain = compose("--w 4 --u 4", "p44", ""), small = compose("--w 4 --u 4", "c44", "--choose-calibration");
+  CHECK(small["config"]["choose_calibration"] == true);
+  CHECK(small["metrics"]["delta_e"].get<double>() < small_plain["metrics"]["delta_e"].get<double>() - 2.0);
+  CHECK(small["config"].contains("bias_correction"));  // what it chose is recorded
+  const auto large_plain = compose("--w 16 --u 64", "p1664", ""), large = compose("--w 16 --u 64", "c1664", "--choose-calibration");
+  CHECK(large["metrics"]["delta_e"] == large_plain["metrics"]["delta_e"]);
+  for (const auto& e : fs::directory_iterator(dir + "/p1664"))  // the same tables, byte for byte
+    if (e.path().filename() != "manifest.json")
+      CHECK(read_file(e.path().string()) == read_file(dir + "/c1664/" + e.path().filename().string()));
+  const auto bad = test::run_cli("compose -m " + kModel + " -d fashion-mnist --w 4 --u 4 --choose-calibration "
+                                 "--bias-correction -o " + dir + "/bad");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Catch::Contains("--choose-calibration: chooses the weighting"));
+  CHECK_FALSE(fs::exists(dir + "/bad"));
+}
+
 TEST_CASE("small codebooks: output-weighted codebooks from the composed network keep mnist-net_256x2 within 10 "
           "points at (4, 4)",
           "[composer][accuracy][outside]") {
@@ -104,6 +130,13 @@ TEST_CASE("small codebooks: output-weighted codebooks from the composed network 
   CHECK(m["metrics"]["delta_e"].get<double>() <= 10.0);
   CHECK(m["config"]["codebook_weighting"] == "output");
   CHECK(m["config"]["input_codebooks"] == "composed");
+  // --choose-calibration finds that choice by itself.
+  const auto c = test::run_cli("compose -m " + *model + " -d " + *data + " --w 4 --u 4 --choose-calibration -o " + dir + "/c");
+  INFO(c.output);
+  REQUIRE(c.exit_code == 0);
+  const auto mc = nlohmann::json::parse(read_file(dir + "/c/manifest.json"));
+  CHECK(mc["metrics"]["delta_e"].get<double>() <= 10.0);
+  CHECK(mc["config"]["codebook_weighting"] == "output");
 }
 
 TEST_CASE("bad composer parameters: clear message, exit 2, nothing written", "[composer][bad-input]") {

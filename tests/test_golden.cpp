@@ -201,6 +201,29 @@ TEST_CASE("sequential calibration: input codebooks from the composed network, bi
   CHECK(assemble(pinned, 4, 4, 16).stages[0].bias == a.stages[0].bias);
 }
 
+TEST_CASE("choosing the calibration is deterministic, records the choice, and yields to pinned codebooks",
+          "[golden][calibration]") {
+  const Network net = mlp(ActKind::ReLU, 11);
+  const Dataset d = random_images(net.input_shape, 60, static_cast<int>(net.num_classes()), 4);
+  ComposeConfig cfg;
+  cfg.method = CodebookMethod::Optimal;
+  cfg.choose_calibration = true;
+  const ComposerState st = prepare_composer(net, "random.onnx", d, cfg, 4, 4);
+  REQUIRE(st.output_weighted);
+  CHECK(st.output_weighted->base.weighting == CodebookWeighting::Output);
+  const ComposedNetwork a = assemble(st, 4, 4, 16), b = assemble(st, 4, 4, 16);
+  CHECK(a.config.choose_calibration);
+  for (std::size_t i = 0; i < a.stages.size(); ++i) {
+    CHECK(a.stages[i].input_codebook == b.stages[i].input_codebook);
+    CHECK(a.stages[i].product == b.stages[i].product);
+    CHECK(a.stages[i].bias == b.stages[i].bias);
+    CHECK(a.stages[i].weight_idx == b.stages[i].weight_idx);
+  }
+  ComposerState pinned = st;
+  pin_codebooks(pinned, a);
+  CHECK_FALSE(assemble(pinned, 4, 4, 16).config.choose_calibration);
+}
+
 TEST_CASE("artifact round trip is exact and byte-identical", "[golden][artifact]") {
   const Case c = make_case(cnn(3), 3, 8, 16, 16, CodebookMethod::Tree);
   const std::string dir = test::temp_dir("artifact");
