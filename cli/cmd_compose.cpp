@@ -13,23 +13,25 @@ namespace rapidnn::cli {
 struct ComposeOptions {
   flow::ComposeJobOptions job;
   flow::RetrainJobOptions retrain;
-  int w = 16, u = 64;
+  std::vector<int> w{16}, u{64};
   std::string output;
 };
 
 static void run_compose(const ComposeOptions& o) {
-  const std::string out = o.output.empty() ? fmt::format("composed-w{}-u{}", o.w, o.u) : o.output;
+  const std::string out =
+      o.output.empty() ? fmt::format("composed-w{}-u{}", fmt::join(o.w, "-"), fmt::join(o.u, "-")) : o.output;
   flow::ComposeOutcome c;
   flow::compose_to_artifact(o.job, o.retrain, o.w, o.u, out, c);
   const ComposedNetwork& cn = c.composed;
   const auto bits = cn.table_bits();
   fmt::print("model      {}\n", o.job.model);
   fmt::print("calibrate  {}\n", c.job.calibration_note);
-  fmt::print("codebooks  {}, w={}, u={}, q={}, {}-bit products\n", o.job.codebook, o.w, o.u, o.job.q, o.job.product_bits);
+  fmt::print("codebooks  {}, w={}, u={}, q={}, {}-bit products\n", o.job.codebook, fmt::join(o.w, ","),
+             fmt::join(o.u, ","), o.job.q, o.job.product_bits);
   fmt::print("choices    {} weighting, {} input codebooks, bias correction {}{}\n", to_string(cn.config.weighting),
              to_string(cn.config.inputs), cn.config.bias_correction ? "on" : "off",
              cn.config.choose_calibration ? " (chosen by agreement with the float network on the calibration sample)" : "");
-  const auto wc = codebook_wcss(*c.state, o.w, o.u);
+  const auto wc = codebook_wcss(*c.state, layer_sizes(*c.state, o.w, o.u));
   fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>14} {:>11} {:>11}\n", "#", "stage", "name", "units",
              "fan-in", "w", "u", "q", "acc", "AM", "WCSS(w)", "WCSS(u)");
   for (std::size_t i = 0; i < cn.stages.size(); ++i) {
@@ -64,8 +66,14 @@ void setup_compose(CLI::App& app) {
       "writes the artifact directory");
   add_compose_options(*cmd, o->job);
   add_retrain_options(*cmd, o->retrain);
-  cmd->add_option("--w", o->w, "Weight codebook size (power of two, 2 to 256)")->capture_default_str();
-  cmd->add_option("--u", o->u, "Input codebook size (power of two, 2 to 256)")->capture_default_str();
+  cmd->add_option("--w", o->w,
+                  "Weight codebook size (power of two, 2 to 256), or one per weighted layer (Dense, Conv, average "
+                  "pooling, in order; a pooling's entry is unused), comma-separated")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--u", o->u, "Input codebook size (power of two, 2 to 256), or one per weighted layer, comma-separated")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--output,-o", o->output, "Artifact directory (default composed-w<W>-u<U>)");
   cmd->callback([o] { run_compose(*o); });
 }

@@ -130,6 +130,7 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
   if (c.bias_correction) m["config"]["bias_correction"] = true;
   if (c.weighting != CodebookWeighting::Plain) m["config"]["codebook_weighting"] = to_string(c.weighting);
   if (c.choose_calibration) m["config"]["choose_calibration"] = true;
+  if (!c.layer_w.empty()) m["config"]["layer_w"] = c.layer_w, m["config"]["layer_u"] = c.layer_u;
   m["input"] = {{"raw_bits", net.input.raw_bits},
                 {"raw_scale", net.input.raw_scale},
                 {"raw_offset", net.input.raw_offset},
@@ -248,6 +249,10 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
       net.config.inputs = kInputCodebooks.parse(c.at("input_codebooks").get<std::string>(), manifest);
     if (c.contains("bias_correction")) net.config.bias_correction = c.at("bias_correction").get<bool>();
     if (c.contains("choose_calibration")) net.config.choose_calibration = c.at("choose_calibration").get<bool>();
+    if (c.contains("layer_w")) {
+      for (const auto& v : c.at("layer_w")) net.config.layer_w.push_back(whole<int>(v, "layer_w", manifest));
+      for (const auto& v : c.at("layer_u")) net.config.layer_u.push_back(whole<int>(v, "layer_u", manifest));
+    }
     if (c.contains("codebook_weighting"))
       net.config.weighting = kCodebookWeightings.parse(c.at("codebook_weighting").get<std::string>(), manifest);
     const json& in = m.at("input");

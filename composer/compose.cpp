@@ -396,11 +396,11 @@ void pin_codebooks(ComposerState& st, const ComposedNetwork& cn) {
 
 namespace {
 
-ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, int w, int u, int q);
+ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, const CodebookSizes& sizes, int q);
 
 // The calibration choice (see compose.h): each combination's emulated agreement with the float
 // network on the calibration sample, in points.
-ComposedNetwork assemble_chosen(const ComposerState& st, int w, int u, int q) {
+ComposedNetwork assemble_chosen(const ComposerState& st, const CodebookSizes& sizes, int q) {
   struct Candidate {
     const ComposerState* state;
     ComposeConfig config;
@@ -419,7 +419,7 @@ ComposedNetwork assemble_chosen(const ComposerState& st, int w, int u, int q) {
   std::size_t best = 0;
   for (std::size_t i = 0; i < cands.size(); ++i) {
     std::vector<float> out;
-    calibrate_stages(*cands[i].state, cands[i].config, w, u, &out);
+    calibrate_stages(*cands[i].state, cands[i].config, sizes, &out);
     const auto pred = argmax_rows(out, st.calibration_samples, st.net.num_classes());
     std::int64_t same = 0;
     for (std::size_t n = 0; n < pred.size(); ++n) same += pred[n] == st.float_pred[n];
@@ -427,43 +427,85 @@ ComposedNetwork assemble_chosen(const ComposerState& st, int w, int u, int q) {
     if (cands[i].agreement > cands[best].agreement) best = i;
   }
   if (cands[best].agreement < cands[0].agreement + kChoiceMargin) best = 0;
-  ComposedNetwork cn = assemble_as(*cands[best].state, cands[best].config, w, u, q);
+  ComposedNetwork cn = assemble_as(*cands[best].state, cands[best].config, sizes, q);
   cn.config.choose_calibration = true;
   return cn;
 }
 
 }  // namespace
 
+bool CodebookSizes::uniform() const {
+  for (std::size_t k = 0; k < u.size(); ++k)
+    if (u[k] != 0 && (u[k] != *std::max_element(u.begin(), u.end()) || w[k] != *std::max_element(w.begin(), w.end())))
+      return false;
+  return true;
+}
+
+CodebookSizes uniform_sizes(const ComposerState& st, int w, int u) { return layer_sizes(st, {w}, {u}); }
+
+CodebookSizes layer_sizes(const ComposerState& st, const std::vector<int>& w, const std::vector<int>& u) {
+  std::size_t weighted = 0;
+  for (const auto& sp : st.stages) weighted += sp.skeleton.weighted();
+  const auto check_list = [&](const std::vector<int>& v, const char* key) {
+    if (v.size() != 1 && v.size() != weighted)
+      fail(key, "gives {} sizes; the network has {} weighted layers (Dense, Conv, average pooling): give one size "
+                "or one per layer", v.size(), weighted);
+  };
+  check_list(w, "--w");
+  check_list(u, "--u");
+  CodebookSizes s{std::vector<int>(st.stages.size(), 0), std::vector<int>(st.stages.size(), 0)};
+  std::size_t j = 0;
+  for (std::size_t k = 0; k < st.stages.size(); ++k) {
+    if (!st.stages[k].skeleton.weighted()) continue;
+    s.w[k] = w[w.size() == 1 ? 0 : j];
+    s.u[k] = u[u.size() == 1 ? 0 : j];
+    ++j;
+    check_codebook_size(s.w[k], "--w", "the weight codebook size");
+    check_codebook_size(s.u[k], "--u", "the input codebook size");
+    if (s.w[k] > (1 << st.max_w_level) || s.u[k] > (1 << st.max_u_level))
+      fail("", "codebooks were built up to w={}, u={}; cannot assemble w={}, u={}", 1 << st.max_w_level,
+           1 << st.max_u_level, s.w[k], s.u[k]);
+  }
+  return s;
+}
+
 ComposedNetwork assemble(const ComposerState& st, int w, int u, int q) {
   check_compose_params(w, u, q);
-  if (w > (1 << st.max_w_level) || u > (1 << st.max_u_level))
-    fail("", "codebooks were built up to w={}, u={}; cannot assemble w={}, u={}", 1 << st.max_w_level,
-         1 << st.max_u_level, w, u);
-  if (st.base.choose_calibration && !st.pinned) return assemble_chosen(st, w, u, q);
+  return assemble(st, uniform_sizes(st, w, u), q);
+}
+
+ComposedNetwork assemble(const ComposerState& st, const CodebookSizes& sizes, int q) {
+  kQRange.check(q, "--q", "the activation table size");
+  if (st.base.choose_calibration && !st.pinned) return assemble_chosen(st, sizes, q);
   ComposeConfig base = st.base;
   base.choose_calibration = false;  // pinned codebooks are used as they are
-  return assemble_as(st, base, w, u, q);
+  return assemble_as(st, base, sizes, q);
 }
 
 namespace {
 
-ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, int w, int u, int q) {
+ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, const CodebookSizes& sizes, int q) {
   ComposedNetwork cn;
   cn.name = st.net.name;
   cn.input_shape = st.net.input_shape;
   cn.classes = st.net.num_classes();
   cn.config = base;
-  cn.config.w = w;
-  cn.config.u = u;
+  cn.config.w = *std::max_element(sizes.w.begin(), sizes.w.end());
+  cn.config.u = *std::max_element(sizes.u.begin(), sizes.u.end());
   cn.config.q = q;
+  if (!sizes.uniform())
+    for (std::size_t k = 0; k < st.stages.size(); ++k)
+      if (st.stages[k].skeleton.weighted()) cn.config.layer_w.push_back(sizes.w[k]), cn.config.layer_u.push_back(sizes.u[k]);
   const std::int64_t pmax = (std::int64_t{1} << (base.product_bits - 1)) - 1;
-  const auto cal = sequential_calibration(st, base) ? calibrate_stages(st, base, w, u) : std::vector<CalibratedStage>{};
-  const auto input_book = [&](std::size_t k) { return cal.empty() ? st.stages[k].input_book.at(u) : cal[k].input_codebook; };
+  const auto cal = sequential_calibration(st, base) ? calibrate_stages(st, base, sizes) : std::vector<CalibratedStage>{};
+  const auto input_book = [&](std::size_t k) {
+    return cal.empty() ? st.stages[k].input_book.at(sizes.u[k]) : cal[k].input_codebook;
+  };
   for (std::size_t k = 0; k < st.stages.size(); ++k) {
     const auto& sp = st.stages[k];
     Stage s = sp.skeleton;
     if (s.weighted()) {
-      s.u = u;
+      s.u = sizes.u[k];
       s.input_codebook = input_book(k);
       const auto& U = s.input_codebook;
       double maxabs = 0.0;
@@ -473,11 +515,11 @@ ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, 
         s.weight_codebooks = {{1.0 / static_cast<double>(s.fan_in)}};
         s.weight_idx.clear();
       } else {
-        s.w = w;
+        s.w = sizes.w[k];
         s.tables = static_cast<int>(sp.weight_books.size());
         const std::size_t per_table = sp.weights.size() / sp.weight_books.size();
         for (std::size_t t = 0; t < sp.weight_books.size(); ++t) {
-          s.weight_codebooks.push_back(sp.weight_books[t].at(w));
+          s.weight_codebooks.push_back(sp.weight_books[t].at(sizes.w[k]));
           const auto& C = s.weight_codebooks.back();
           for (std::size_t k = 0; k < per_table; ++k)
             s.weight_idx.push_back(static_cast<std::uint16_t>(nearest_index(C, sp.weights[t * per_table + k])));
@@ -525,7 +567,7 @@ ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, 
       // Activation and encoding towards the consumer's codebook.
       if (!s.is_output) {
         const auto U2 = input_book(static_cast<std::size_t>(sp.consumer));
-        s.out_u = u;
+        s.out_u = sizes.u[static_cast<std::size_t>(sp.consumer)];
         std::int64_t amlo = lo, amhi = hi;
         if (s.act == ActKind::ReLU || s.act == ActKind::Identity) {
           s.act_table = false;
@@ -558,7 +600,7 @@ ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, 
   cn.input.raw_bits = st.raw_bits;
   cn.input.raw_scale = st.raw_scale;
   cn.input.raw_offset = st.raw_offset;
-  cn.input.u = u;
+  cn.input.u = first->u;
   for (int r = 0; r < (1 << st.raw_bits); ++r)
     cn.input.lut.push_back(static_cast<std::uint16_t>(
         nearest_index(first->input_codebook, static_cast<double>(static_cast<float>(r * st.raw_scale + st.raw_offset)))));
@@ -569,15 +611,19 @@ ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, 
 }  // namespace
 
 std::vector<StageWcss> codebook_wcss(const ComposerState& st, int w, int u) {
+  return codebook_wcss(st, uniform_sizes(st, w, u));
+}
+
+std::vector<StageWcss> codebook_wcss(const ComposerState& st, const CodebookSizes& sizes) {
   std::vector<StageWcss> out(st.stages.size());
   for (std::size_t k = 0; k < st.stages.size(); ++k) {
     const auto& sp = st.stages[k];
     if (!sp.skeleton.weighted()) continue;
-    out[k].inputs = wcss(sp.input_points, sp.input_book.at(u));
+    out[k].inputs = wcss(sp.input_points, sp.input_book.at(sizes.u[k]));
     if (sp.weight_books.empty()) continue;
     const std::size_t per = sp.weights.size() / sp.weight_books.size();
     for (std::size_t t = 0; t < sp.weight_books.size(); ++t)
-      out[k].weights += wcss(weighted_points(std::span<const float>(sp.weights.data() + t * per, per)), sp.weight_books[t].at(w));
+      out[k].weights += wcss(weighted_points(std::span<const float>(sp.weights.data() + t * per, per)), sp.weight_books[t].at(sizes.w[k]));
   }
   return out;
 }

@@ -72,6 +72,18 @@ ComposerState prepare_composer(const Network& net, const std::string& model_file
 inline constexpr double kChoiceMargin = 1.0;
 ComposedNetwork assemble(const ComposerState& state, int w, int u, int q);
 
+// Codebook sizes per stage (indexed like state.stages; 0 for stages that are not weighted; an
+// average pooling's w is unused).
+struct CodebookSizes {
+  std::vector<int> w, u;
+  bool uniform() const;  // one w and one u for every weighted stage
+};
+CodebookSizes uniform_sizes(const ComposerState& state, int w, int u);
+// From per-layer lists, one entry per weighted layer (Dense, Conv, average pooling) in order, or a
+// single entry for all; `where` names the option in messages. Checks sizes and the built range.
+CodebookSizes layer_sizes(const ComposerState& state, const std::vector<int>& w, const std::vector<int>& u);
+ComposedNetwork assemble(const ComposerState& state, const CodebookSizes& sizes, int q);
+
 // The points a stage's input codebook is clustered from: `inputs` (samples x the stage's input
 // shape) weighted as the configuration says (CodebookWeighting).
 WeightedPoints input_points(const ComposerState::StagePrep& stage, const std::vector<float>& inputs,
@@ -87,6 +99,7 @@ struct StageWcss {
   double weights = 0.0, inputs = 0.0;
 };
 std::vector<StageWcss> codebook_wcss(const ComposerState& state, int w, int u);
+std::vector<StageWcss> codebook_wcss(const ComposerState& state, const CodebookSizes& sizes);
 
 // Raw integer features of a dataset (the accelerator's input), inverting its preprocessing;
 // throws Error naming the dataset if a feature is not an integer in [0, 2^bits).

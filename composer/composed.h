@@ -126,6 +126,8 @@ struct ComposeConfig {
   // The weighting, input codebooks and bias correction above were chosen by assemble() among all
   // their combinations (composer/compose.h, choose_calibration).
   bool choose_calibration = false;
+  // Per-layer codebook sizes (one per weighted layer) when they differ; w and u are then the largest.
+  std::vector<int> layer_w, layer_u;
   double sample_fraction = 0.02;
   std::uint64_t seed = 1;
   int product_bits = 16;

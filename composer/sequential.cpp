@@ -91,7 +91,7 @@ bool sequential_calibration(const ComposerState& st, const ComposeConfig& c) {
   return !st.pinned && (c.inputs == InputCodebooks::Composed || c.bias_correction);
 }
 
-std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const ComposeConfig& c, int w, int u,
+std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const ComposeConfig& c, const CodebookSizes& sizes,
                                               std::vector<float>* output) {
   std::vector<CalibratedStage> out(st.stages.size());
   const std::int64_t n = st.calibration_samples;
@@ -115,6 +115,7 @@ std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const Com
       continue;
     }
     CalibratedStage& cs = out[static_cast<std::size_t>(k)];
+    const int w = sizes.w[static_cast<std::size_t>(k)], u = sizes.u[static_cast<std::size_t>(k)];
     cs.input_codebook = input_codebook(c, sp, first, x, u);
     first = false;
     quantize(x, cs.input_codebook);

@@ -33,8 +33,8 @@ struct CalibratedStage {
 // One entry per state.stages (empty for stages that are not weighted), as `config` asks (its
 // input codebooks and bias correction; the state's codebooks). `output`, when given, receives the
 // emulated network's outputs (calibration samples x classes).
-std::vector<CalibratedStage> calibrate_stages(const ComposerState& state, const ComposeConfig& config, int w, int u,
-                                              std::vector<float>* output = nullptr);
+std::vector<CalibratedStage> calibrate_stages(const ComposerState& state, const ComposeConfig& config,
+                                              const CodebookSizes& sizes, std::vector<float>* output = nullptr);
 
 // True when assemble() runs calibrate_stages() for this state and configuration.
 bool sequential_calibration(const ComposerState& state, const ComposeConfig& config);

@@ -1,6 +1,8 @@
 // The retraining job and compose-to-artifact: a ComposeJob -> (retrained) composition -> artifact.
 #include "flow/retrain_job.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <memory>
@@ -81,9 +83,12 @@ RetrainJobResult run_retrain_job(const ComposeJob& job, const ComposeJobOptions&
   return out;
 }
 
-void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& ro, int w, int u,
-                         const std::string& output, ComposeOutcome& out) {
-  check_compose_params(w, u, co.q);
+void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& ro, const std::vector<int>& w,
+                         const std::vector<int>& u, const std::string& output, ComposeOutcome& out) {
+  if (w.empty() || u.empty()) fail(w.empty() ? "--w" : "--u", "needs at least one codebook size");
+  const int max_w = *std::max_element(w.begin(), w.end()), max_u = *std::max_element(u.begin(), u.end());
+  for (int x : w) check_compose_params(x, 2, co.q);
+  for (int x : u) check_compose_params(2, x, co.q);
   check_replaceable(output, "artifact");  // before minutes of work, not after
   ComposeJobOptions jo = co;
   if (ro.enabled) {
@@ -92,14 +97,16 @@ void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& r
       fail("--choose-calibration", "does not combine with --retrain yet (retraining starts from one set of codebooks)");
     jo.validation = ro.validation;
   }
-  out.job = prepare_compose_job(jo, w, u);
+  out.job = prepare_compose_job(jo, max_w, max_u);
+  const CodebookSizes sizes = layer_sizes(out.job.state, w, u);
+  if (ro.enabled && !sizes.uniform()) fail("--w", "per-layer codebook sizes do not combine with --retrain yet");
   Stopwatch sw;
-  out.composed = assemble(out.job.state, w, u, co.q);
+  out.composed = assemble(out.job.state, sizes, co.q);
   out.assemble_seconds = sw.seconds();
   out.state = &out.job.state;
   nlohmann::json retrain_metrics;
   if (ro.enabled) {
-    out.retrain = run_retrain_job(out.job, jo, ro, w, u);
+    out.retrain = run_retrain_job(out.job, jo, ro, max_w, max_u);
     out.composed = out.retrain.composed;
     out.state = &out.retrain.state;
     retrain_metrics = {{"best_iteration", out.retrain.best_iteration},
@@ -112,7 +119,7 @@ void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& r
                  {"delta_e", out.delta_e},                   {"evaluated_on", out.job.eval.size()},
                  {"calibration", out.job.calibration_note},  {"table_bits", out.composed.table_bits().total()}};
   double wsum = 0.0, usum = 0.0;
-  for (const auto& x : codebook_wcss(*out.state, w, u)) wsum += x.weights, usum += x.inputs;
+  for (const auto& x : codebook_wcss(*out.state, sizes)) wsum += x.weights, usum += x.inputs;
   out.metrics["wcss_weights"] = wsum;
   out.metrics["wcss_inputs"] = usum;
   if (ro.enabled) out.metrics["retrain"] = retrain_metrics;

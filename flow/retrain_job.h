@@ -46,7 +46,7 @@ struct ComposeOutcome {
   double delta_e = 0.0, assemble_seconds = 0.0;
   nlohmann::json metrics;  // what the artifact's manifest records
 };
-void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& ro, int w, int u,
-                         const std::string& output, ComposeOutcome& out);
+void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& ro, const std::vector<int>& w,
+                         const std::vector<int>& u, const std::string& output, ComposeOutcome& out);
 
 }  // namespace rapidnn::flow

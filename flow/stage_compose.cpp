@@ -35,7 +35,7 @@ json ComposeStage::inputs(const FlowContext& ctx) {
 ComposeOut ComposeStage::run(const FlowContext& ctx, const fs::path& dir) {
   const FlowConfig& c = ctx.config;
   ComposeOutcome o;
-  compose_to_artifact(compose_options(c, ctx.model_file()), c.retrain, c.w, c.u, (dir / "artifact").string(), o);
+  compose_to_artifact(compose_options(c, ctx.model_file()), c.retrain, {c.w}, {c.u}, (dir / "artifact").string(), o);
   json r = o.metrics;
   r["w"] = c.w;
   r["u"] = c.u;

@@ -139,6 +139,48 @@ TEST_CASE("small codebooks: output-weighted codebooks from the composed network 
   CHECK(mc["config"]["codebook_weighting"] == "output");
 }
 
+TEST_CASE("per-layer codebook sizes: compose takes lists, records them, and the search finds smaller tables",
+          "[composer][sizes]") {
+  if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
+  const std::string small = std::string(RAPIDNN_SOURCE_DIR) + "/models/fmnist-mlp-784-32-10.onnx";
+  const std::string dir = test::temp_dir("sizes");
+  const auto r = test::run_cli("compose -m " + small + " -d fashion-mnist --w 8,4 --u 16,4 -o " + dir + "/a");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto m = nlohmann::json::parse(read_file(dir + "/a/manifest.json"));
+  CHECK(m["config"]["layer_w"] == nlohmann::json({8, 4}));
+  CHECK(m["config"]["layer_u"] == nlohmann::json({16, 4}));
+  CHECK(m["stages"][0]["w"] == 8);
+  CHECK(m["stages"][1]["u"] == 4);
+  CHECK(test::run_cli("inspect " + dir + "/a").exit_code == 0);
+  SECTION("a list of the wrong length is refused, nothing written") {
+    const auto b = test::run_cli("compose -m " + small + " -d fashion-mnist --w 8,4,4 --u 16 -o " + dir + "/b");
+    CHECK(b.exit_code == 2);
+    CHECK_THAT(b.output, Catch::Contains("--w: gives 3 sizes; the network has 2 weighted layers"));
+    CHECK_FALSE(fs::exists(dir + "/b"));
+  }
+  SECTION("the search meets its target on validation samples with fewer bits than the largest sizes") {
+    const auto s = test::run_cli("sweep -m " + small + " -d fashion-mnist --w 4,16,64 --u 4,16,64 --target 1 --validation 2000 "
+                                 "--csv " + dir + "/s.csv");
+    INFO(s.output);
+    REQUIRE(s.exit_code == 0);
+    CHECK_THAT(s.output, Catch::Contains("result     --w "));
+    std::istringstream csv(read_file(dir + "/s.csv"));
+    std::string line, last;
+    std::getline(csv, line);
+    CHECK(line == "step,w,u,validation_delta_e,table_bits");
+    std::vector<long long> bits;
+    while (std::getline(csv, line)) {
+      last = line;
+      bits.push_back(std::stoll(line.substr(line.rfind(',') + 1)));
+      const auto a = line.find(',', line.find(',', line.find(',') + 1) + 1);
+      CHECK(std::stod(line.substr(a + 1)) <= 1.0);
+    }
+    REQUIRE(bits.size() >= 2);
+    for (std::size_t i = 1; i < bits.size(); ++i) CHECK(bits[i] < bits[i - 1]);
+  }
+}
+
 TEST_CASE("bad composer parameters: clear message, exit 2, nothing written", "[composer][bad-input]") {
   const std::string dir = test::temp_dir("compose-bad");
   for (const std::string args : {"--w 12 --u 64", "--w 1 --u 64", "--w 512 --u 64", "--w 16 --u 3", "--w 16 --u 64 --q 1"}) {

@@ -218,10 +218,18 @@ TEST_CASE("50 seeded random networks go through compose, emit and co-simulation 
     const int calibration = pick(0, 3);
     const auto inputs = (calibration & 1) ? InputCodebooks::Composed : InputCodebooks::Float;
     const bool bias_correction = (calibration & 2) != 0;
+    // Every other network with its own codebook sizes per layer, at most (w, u).
+    std::vector<int> layer_w, layer_u;
+    if (pick(0, 1))
+      for (const auto& l : net.layers)
+        if (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv2D || l.kind == LayerKind::AvgPool2D) {
+          layer_w.push_back(std::max(2, w >> pick(0, 2)));
+          layer_u.push_back(std::max(2, u >> pick(0, 2)));
+        }
     std::int64_t max_fan = 0, max_units = 0;
     const Dataset calib = test::random_images(net.input_shape, 30, static_cast<int>(net.num_classes()), seed);
-    const ComposedNetwork cn =
-        test::compose_case(net, calib, w, u, q, CodebookMethod::Optimal, inputs, bias_correction);
+    const ComposedNetwork cn = test::compose_case(net, calib, w, u, q, CodebookMethod::Optimal, inputs,
+                                                  bias_correction, layer_w, layer_u);
     for (const auto& s : cn.stages) max_fan = std::max(max_fan, s.fan_in), max_units = std::max(max_units, s.units);
     opt.lanes = static_cast<int>(std::min<std::int64_t>(opt.lanes, max_fan));
     opt.rna_share = static_cast<int>(std::min<std::int64_t>(opt.rna_share, max_units));
@@ -234,7 +242,9 @@ TEST_CASE("50 seeded random networks go through compose, emit and co-simulation 
     const CosimResult r = run_cosim(cn, plan, rtl, raw_features(d, cn.input.raw_bits), d.size(), co);
     INFO("seed " << seed << " w " << w << " u " << u << " q " << q << " lanes " << opt.lanes << " share "
                  << opt.rna_share << " " << to_string(opt.accumulate) << (opt.fused_am ? " fused" : " two-block")
-                 << " inputs " << to_string(inputs) << (bias_correction ? " bias-corrected" : "") << "\n"
+                 << " inputs " << to_string(inputs) << (bias_correction ? " bias-corrected" : "")
+                 << (layer_w.empty() ? "" : fmt::format(" per-layer w {} u {}", fmt::join(layer_w, ","), fmt::join(layer_u, ",")))
+                 << "\n"
                  << net.summary() << r.mismatch);
     CHECK(r.ok);
     const CyclePrediction p = predict_cycles(plan, d.size());
