@@ -298,8 +298,8 @@ ComposerState prepare_composer(const Network& original, const std::string& model
     const std::size_t per_table = sp.weights.size() / tables;
     // Output weighting: each weight counts by the mean square of the inputs it multiplies.
     std::vector<double> msq;
+    const InputGroups g = input_groups(s);
     if (base.weighting == CodebookWeighting::Output && base.method != CodebookMethod::Uniform) {
-      const InputGroups g = input_groups(s);
       msq.assign(g.groups, 0.0);
       for (std::size_t e = 0; e < inputs[k].size(); ++e) msq[g.of_input(e)] += static_cast<double>(inputs[k][e]) * inputs[k][e];
     }
@@ -307,7 +307,6 @@ ComposerState prepare_composer(const Network& original, const std::string& model
       const std::span<const float> wv(sp.weights.data() + t * per_table, per_table);
       WeightedPoints wp = weighted_points(wv);
       if (!msq.empty()) {
-        const InputGroups g = input_groups(s);
         std::vector<double> imp(per_table);
         for (std::size_t j = 0; j < per_table; ++j) imp[j] = msq[weight_group(s, g, t * per_table + j)];
         WeightedPoints weighted = weighted_points(wv, imp);
@@ -396,7 +395,9 @@ void pin_codebooks(ComposerState& st, const ComposedNetwork& cn) {
 
 namespace {
 
-ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, const CodebookSizes& sizes, int q);
+// `emulated`: calibrate_stages() of (st, base, sizes) when the caller already ran it.
+ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, const CodebookSizes& sizes, int q,
+                            std::vector<CalibratedStage> emulated = {});
 
 // The calibration choice (see compose.h): each combination's emulated agreement with the float
 // network on the calibration sample, in points.
@@ -405,6 +406,7 @@ ComposedNetwork assemble_chosen(const ComposerState& st, const CodebookSizes& si
     const ComposerState* state;
     ComposeConfig config;
     double agreement = 0.0;
+    std::vector<CalibratedStage> emulated;
   };
   std::vector<Candidate> cands;
   for (const ComposerState* s : {&st, st.output_weighted.get()})
@@ -414,12 +416,12 @@ ComposedNetwork assemble_chosen(const ComposerState& st, const CodebookSizes& si
         c.choose_calibration = false;
         c.inputs = (k & 1) ? InputCodebooks::Composed : InputCodebooks::Float;
         c.bias_correction = (k & 2) != 0;
-        cands.push_back({s, c});
+        cands.push_back({s, c, 0.0, {}});
       }
   std::size_t best = 0;
   for (std::size_t i = 0; i < cands.size(); ++i) {
     std::vector<float> out;
-    calibrate_stages(*cands[i].state, cands[i].config, sizes, &out);
+    cands[i].emulated = calibrate_stages(*cands[i].state, cands[i].config, sizes, &out);
     const auto pred = argmax_rows(out, st.calibration_samples, st.net.num_classes());
     std::int64_t same = 0;
     for (std::size_t n = 0; n < pred.size(); ++n) same += pred[n] == st.float_pred[n];
@@ -427,7 +429,9 @@ ComposedNetwork assemble_chosen(const ComposerState& st, const CodebookSizes& si
     if (cands[i].agreement > cands[best].agreement) best = i;
   }
   if (cands[best].agreement < cands[0].agreement + kChoiceMargin) best = 0;
-  ComposedNetwork cn = assemble_as(*cands[best].state, cands[best].config, sizes, q);
+  Candidate& c = cands[best];
+  if (!sequential_calibration(*c.state, c.config)) c.emulated.clear();  // the plain tables need none
+  ComposedNetwork cn = assemble_as(*c.state, c.config, sizes, q, std::move(c.emulated));
   cn.config.choose_calibration = true;
   return cn;
 }
@@ -484,7 +488,8 @@ ComposedNetwork assemble(const ComposerState& st, const CodebookSizes& sizes, in
 
 namespace {
 
-ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, const CodebookSizes& sizes, int q) {
+ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, const CodebookSizes& sizes, int q,
+                            std::vector<CalibratedStage> emulated) {
   ComposedNetwork cn;
   cn.name = st.net.name;
   cn.input_shape = st.net.input_shape;
@@ -497,7 +502,9 @@ ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, 
     for (std::size_t k = 0; k < st.stages.size(); ++k)
       if (st.stages[k].skeleton.weighted()) cn.config.layer_w.push_back(sizes.w[k]), cn.config.layer_u.push_back(sizes.u[k]);
   const std::int64_t pmax = (std::int64_t{1} << (base.product_bits - 1)) - 1;
-  const auto cal = sequential_calibration(st, base) ? calibrate_stages(st, base, sizes) : std::vector<CalibratedStage>{};
+  const auto cal = !sequential_calibration(st, base) ? std::vector<CalibratedStage>{}
+                   : emulated.empty()                ? calibrate_stages(st, base, sizes)
+                                                     : std::move(emulated);
   const auto input_book = [&](std::size_t k) {
     return cal.empty() ? st.stages[k].input_book.at(sizes.u[k]) : cal[k].input_codebook;
   };
