@@ -20,24 +20,27 @@ struct SweepOptions {
   std::string csv = "sweep.csv";
   std::optional<double> target;  // per-layer size search instead of the grid
   std::int64_t validation = 5000;
+  double margin = 1.0;
 };
 
 static void run_search(const SweepOptions& o) {
   Stopwatch total;
   check_output_file(o.csv, {o.job.model, o.job.data.dataset});
-  const flow::SizeSearchOutcome r = flow::run_size_search(o.job, o.w, o.u, *o.target, o.validation);
+  const flow::SizeSearchOutcome r = flow::run_size_search(o.job, {o.w, o.u, *o.target, o.margin, o.validation});
   fmt::print("model      {}\ncalibrate  {}\n", o.job.model, r.job.calibration_note);
-  std::string csv = "step,w,u,validation_delta_e,table_bits\n";
+  std::string csv = "step,w,u,validation_delta_e,standard_error,table_bits\n";
   for (std::size_t i = 0; i < r.steps.size(); ++i)
-    csv += fmt::format("{},{},{},{:.2f},{}\n", i, fmt::join(r.steps[i].w, "-"), fmt::join(r.steps[i].u, "-"),
-                       r.steps[i].validation_delta_e, r.steps[i].table_bits);
+    csv += fmt::format("{},{},{},{:.2f},{:.2f},{}\n", i, fmt::join(r.steps[i].w, "-"), fmt::join(r.steps[i].u, "-"),
+                       r.steps[i].validation_delta_e, r.steps[i].standard_error, r.steps[i].table_bits);
   const auto& best = r.steps.back();
   if (!r.met)
-    fail("--target", "even the largest sizes (w={}, u={}) lose {:+.2f} points on the validation samples", best.w[0],
-         best.u[0], best.validation_delta_e);
+    fail("--target", "even the largest sizes (w={}, u={}) lose {:+.2f} points (standard error {:.2f}) on the validation samples",
+         best.w[0], best.u[0], best.validation_delta_e, best.standard_error);
   write_file_atomic(o.csv, csv);
-  fmt::print("result     --w {} --u {}: {} table bits, validation delta-e {:+.2f}, test delta-e {:+.2f}\n",
-             fmt::join(best.w, ","), fmt::join(best.u, ","), best.table_bits, best.validation_delta_e, r.delta_e);
+  fmt::print("result     --w {} --u {}: {} table bits, validation delta-e {:+.2f} (standard error {:.2f}), test "
+             "delta-e {:+.2f}\n",
+             fmt::join(best.w, ","), fmt::join(best.u, ","), best.table_bits, best.validation_delta_e,
+             best.standard_error, r.delta_e);
   if (r.uniform_met)
     fmt::print("uniform    smallest meeting the target: (w, u) = ({}, {}), {} table bits ({:.2f}x the result's)\n",
                r.uniform.w[0], r.uniform.u[0], r.uniform.table_bits,
@@ -81,6 +84,11 @@ void setup_sweep(CLI::App& app) {
   cmd->add_option("--target", o->target,
                   "Instead of the grid, search per-layer sizes (from --w and --u) for the fewest table bits whose "
                   "delta-e on held-out validation samples is at most this many points");
+  cmd->add_option("--margin", o->margin,
+                  "Standard errors of the validation delta-e added before comparing it with --target (0: the "
+                  "estimate alone)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--validation", o->validation, "Samples held out to steer the --target search")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

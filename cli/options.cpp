@@ -37,8 +37,12 @@ void add_compose_options(CLI::App& cmd, ComposeJobOptions& o) {
   cmd.add_flag("--bias-correction", o.bias_correction,
                "Move each neuron's bias by the mean shift quantization causes in its pre-activation over the "
                "calibration sample, stage by stage");
+  cmd.add_flag("--refit-codebooks", o.refit_codebooks,
+               "Solve each Dense/Conv layer's weight codebook entries by least squares so that its outputs from "
+               "the quantized inputs it receives match the float network's over the calibration sample, stage by "
+               "stage (weights keep their clusters)");
   cmd.add_flag("--choose-calibration", o.choose_calibration,
-               "Try every combination of the three above and keep the one whose emulated predictions agree best "
+               "Try every combination of the four above and keep the one whose emulated predictions agree best "
                "with the float network's on the calibration sample (the plain one unless another agrees on 1 "
                "point more); the artifact records the choice");
   cmd.add_option("--sample", o.sample, "Fraction of the training split sampled for input codebooks")->capture_default_str();

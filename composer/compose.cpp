@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 #include <cmath>
 #include <limits>
 
@@ -411,11 +412,12 @@ ComposedNetwork assemble_chosen(const ComposerState& st, const CodebookSizes& si
   std::vector<Candidate> cands;
   for (const ComposerState* s : {&st, st.output_weighted.get()})
     if (s)
-      for (int k = 0; k < 4; ++k) {
+      for (int k = 0; k < 8; ++k) {
         ComposeConfig c = s->base;
         c.choose_calibration = false;
         c.inputs = (k & 1) ? InputCodebooks::Composed : InputCodebooks::Float;
         c.bias_correction = (k & 2) != 0;
+        c.refit_codebooks = (k & 4) != 0;
         cands.push_back({s, c, 0.0, {}});
       }
   std::size_t best = 0;
@@ -526,10 +528,21 @@ ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, 
         s.tables = static_cast<int>(sp.weight_books.size());
         const std::size_t per_table = sp.weights.size() / sp.weight_books.size();
         for (std::size_t t = 0; t < sp.weight_books.size(); ++t) {
-          s.weight_codebooks.push_back(sp.weight_books[t].at(sizes.w[k]));
-          const auto& C = s.weight_codebooks.back();
+          const auto& C = sp.weight_books[t].at(sizes.w[k]);
+          // Refit entries (composer/sequential.h) keep the clusters the clustered entries give;
+          // they are sorted (ties in cluster order) and the indices follow them.
+          const bool refit = !cal.empty() && !cal[k].weight_codebooks.empty();
+          const std::vector<double>& R = refit ? cal[k].weight_codebooks[t] : C;
+          std::vector<std::size_t> order(R.size());
+          std::iota(order.begin(), order.end(), std::size_t{0});
+          std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return R[a] < R[b]; });
+          std::vector<std::uint16_t> index_of(R.size());
+          std::vector<double> sorted;
+          for (std::size_t i = 0; i < order.size(); ++i)
+            index_of[order[i]] = static_cast<std::uint16_t>(i), sorted.push_back(R[order[i]]);
+          s.weight_codebooks.push_back(std::move(sorted));
           for (std::size_t k = 0; k < per_table; ++k)
-            s.weight_idx.push_back(static_cast<std::uint16_t>(nearest_index(C, sp.weights[t * per_table + k])));
+            s.weight_idx.push_back(index_of[static_cast<std::size_t>(nearest_index(C, sp.weights[t * per_table + k]))]);
         }
       }
       for (const auto& C : s.weight_codebooks)

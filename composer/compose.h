@@ -64,9 +64,9 @@ ComposerState prepare_composer(const Network& net, const std::string& model_file
                                const ComposeConfig& base, int max_w, int max_u);
 
 // With state.base.choose_calibration (and codebooks not pinned), assemble() first chooses the
-// codebook weighting, input codebooks and bias correction: every combination is run over the
-// calibration sample by the float emulation of composer/sequential.h, and the plain one (no
-// weighting, float inputs, no correction) is kept unless another's predictions agree with the
+// codebook weighting, input codebooks, bias correction and codebook refit: every combination (16)
+// is run over the calibration sample by the float emulation of composer/sequential.h, and the
+// plain one (no weighting, float inputs, no correction, no refit) is kept unless another's predictions agree with the
 // float network's on at least kChoiceMargin points more of the sample. The artifact records the
 // choice. Measured in the README.
 inline constexpr double kChoiceMargin = 1.0;

@@ -122,6 +122,7 @@ struct ComposeConfig {
   CodebookMethod method = CodebookMethod::Tree;
   InputCodebooks inputs = InputCodebooks::Float;
   bool bias_correction = false;  // biases moved by each neuron's mean shift (composer/sequential.h)
+  bool refit_codebooks = false;  // weight codebook entries refit to the layer outputs (composer/sequential.h)
   CodebookWeighting weighting = CodebookWeighting::Plain;
   // The weighting, input codebooks and bias correction above were chosen by assemble() among all
   // their combinations (composer/compose.h, choose_calibration).

@@ -2,8 +2,10 @@
 // network, stage by stage -> each stage's input codebook and corrected float biases.
 #include "composer/sequential.h"
 
-#include <cmath>
+#include <Eigen/Dense>
+
 #include <algorithm>
+#include <cmath>
 
 #include "core/bits.h"
 #include "core/infer.h"
@@ -40,6 +42,78 @@ Layer with_codebook_weights(const Layer& l, const ComposerState::StagePrep& sp, 
     for (std::size_t k = t * per; k < (t + 1) * per; ++k)
       q.weights[k] = static_cast<float>(c[static_cast<std::size_t>(nearest_index(c, q.weights[k]))]);
   }
+  return q;
+}
+
+// Refits a Dense/Conv layer's weight codebook entries (see the header): `x` the quantized inputs
+// of n samples, `target` the float network's pre-activations of the same samples. Returns the
+// entries per table, in the order of `books`; an entry no weight uses keeps its value.
+std::vector<std::vector<double>> refit_codebooks(const Layer& l, const Shape& in_shape, const std::vector<float>& x,
+                                                 const std::vector<float>& target, std::int64_t n,
+                                                 const std::vector<std::vector<double>>& books) {
+  const std::size_t tables = books.size(), w = books[0].size();
+  const std::size_t units = static_cast<std::size_t>(l.units), per = l.weights.size() / tables;
+  std::vector<std::vector<std::uint16_t>> idx(tables);
+  for (std::size_t t = 0; t < tables; ++t)
+    for (std::size_t j = t * per; j < (t + 1) * per; ++j)
+      idx[t].push_back(static_cast<std::uint16_t>(nearest_index(books[t], l.weights[j])));
+  std::vector<Eigen::MatrixXd> A(tables, Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(w), static_cast<Eigen::Index>(w)));
+  std::vector<Eigen::VectorXd> r(tables, Eigen::VectorXd::Zero(static_cast<Eigen::Index>(w)));
+  const std::size_t in_size = x.size() / static_cast<std::size_t>(n);
+  const std::size_t out_size = target.size() / static_cast<std::size_t>(n), positions = out_size / units;
+  constexpr std::int64_t kChunk = 64;
+  for (std::int64_t s0 = 0; s0 < n; s0 += kChunk) {
+    const std::int64_t m = std::min(kChunk, n - s0);
+    const std::vector<float> xs(x.begin() + s0 * static_cast<std::int64_t>(in_size),
+                                x.begin() + (s0 + m) * static_cast<std::int64_t>(in_size));
+    // F[k]: the layer with indicator weights (1 where a weight's index is k), no bias.
+    std::vector<std::vector<float>> F(w);
+    for (std::size_t k = 0; k < w; ++k) {
+      Layer ind = l;
+      ind.act = ActKind::Identity;
+      std::fill(ind.bias.begin(), ind.bias.end(), 0.0f);
+      for (std::size_t t = 0; t < tables; ++t)
+        for (std::size_t j = 0; j < per; ++j) ind.weights[t * per + j] = idx[t][j] == k ? 1.0f : 0.0f;
+      F[k] = run_layer(ind, in_shape, xs, m);
+    }
+    Eigen::VectorXd f(static_cast<Eigen::Index>(w));
+    for (std::int64_t s = 0; s < m; ++s)
+      for (std::size_t o = 0; o < units; ++o) {
+        const std::size_t t = tables == 1 ? 0 : o;
+        for (std::size_t p = 0; p < positions; ++p) {
+          const std::size_t e = (static_cast<std::size_t>(s) * units + o) * positions + p;
+          for (std::size_t k = 0; k < w; ++k) f[static_cast<Eigen::Index>(k)] = F[k][e];
+          const double y = static_cast<double>(target[static_cast<std::size_t>(s0) * out_size + e]) - l.bias[o];
+          A[t].selfadjointView<Eigen::Lower>().rankUpdate(f);
+          r[t] += y * f;
+        }
+      }
+  }
+  std::vector<std::vector<double>> out(tables);
+  for (std::size_t t = 0; t < tables; ++t) {
+    Eigen::MatrixXd M = A[t].selfadjointView<Eigen::Lower>();
+    Eigen::VectorXd c0(static_cast<Eigen::Index>(w));
+    for (std::size_t k = 0; k < w; ++k) c0[static_cast<Eigen::Index>(k)] = books[t][k];
+    // A little ridge towards the clustered entries keeps unused entries (and ill-posed ones) put.
+    const double ridge = 1e-9 * (M.trace() / static_cast<double>(w)) + 1e-12;
+    M.diagonal().array() += ridge;
+    const Eigen::VectorXd c = M.ldlt().solve(r[t] + ridge * c0);
+    out[t].assign(c.data(), c.data() + c.size());
+    for (std::size_t k = 0; k < w; ++k)
+      if (A[t](static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k)) == 0.0 || !std::isfinite(out[t][k]))
+        out[t][k] = books[t][k];
+  }
+  return out;
+}
+
+// The layer with every weight replaced by its entry of `books` (indices from `index_books`).
+Layer with_entries(const Layer& l, const std::vector<std::vector<double>>& index_books,
+                   const std::vector<std::vector<double>>& books) {
+  Layer q = l;
+  const std::size_t per = q.weights.size() / books.size();
+  for (std::size_t t = 0; t < books.size(); ++t)
+    for (std::size_t k = t * per; k < (t + 1) * per; ++k)
+      q.weights[k] = static_cast<float>(books[t][static_cast<std::size_t>(nearest_index(index_books[t], l.weights[k]))]);
   return q;
 }
 
@@ -88,7 +162,7 @@ void correct_bias(std::vector<float>& y, std::vector<float>& bias, ActKind act, 
 }  // namespace
 
 bool sequential_calibration(const ComposerState& st, const ComposeConfig& c) {
-  return !st.pinned && (c.inputs == InputCodebooks::Composed || c.bias_correction);
+  return !st.pinned && (c.inputs == InputCodebooks::Composed || c.bias_correction || c.refit_codebooks);
 }
 
 std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const ComposeConfig& c, const CodebookSizes& sizes,
@@ -99,6 +173,11 @@ std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const Com
   for (std::size_t k = 0; k < st.stages.size(); ++k) stage_of_layer[static_cast<std::size_t>(st.stages[k].layer)] = static_cast<int>(k);
   const auto shapes = st.net.infer_shapes(st.model_file);
   std::vector<float> x = st.calibration_x;
+  std::vector<float> xf;  // the float network's activations, for the codebook refit
+  if (c.refit_codebooks) xf = st.calibration_x;
+  const auto advance_float = [&](const Layer& l, const Shape& in) {
+    if (c.refit_codebooks) xf = run_layer(l, in, xf, n);
+  };
   Shape in_shape = st.net.input_shape;
   bool first = true;
   for (std::size_t i = 0; i < st.net.layers.size(); ++i) {
@@ -111,6 +190,7 @@ std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const Com
     const auto& sp = st.stages[static_cast<std::size_t>(k)];
     if (!sp.skeleton.weighted()) {
       x = run_layer(l, in_shape, x, n);
+      advance_float(l, in_shape);
       in_shape = shapes[i];
       continue;
     }
@@ -126,6 +206,15 @@ std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const Com
       q.act = ActKind::Identity;
       cs.bias = sp.bias;
       cs.bias.resize(static_cast<std::size_t>(sp.skeleton.units), 0.0f);
+      if (c.refit_codebooks) {
+        std::vector<std::vector<double>> books;
+        for (const auto& b : sp.weight_books) books.push_back(b.at(w));
+        Layer lin = l;
+        lin.act = ActKind::Identity;
+        lin.bias = cs.bias;
+        cs.weight_codebooks = refit_codebooks(lin, in_shape, x, run_layer(lin, in_shape, xf, n), n, books);
+        q = with_entries(lin, books, cs.weight_codebooks);
+      }
       std::vector<float> y = run_layer(q, in_shape, x, n);
       // The output stage keeps its trained biases: correcting them measured worse (README).
       if (c.bias_correction && !sp.skeleton.is_output) correct_bias(y, cs.bias, l.act, sp.out_mean, n);
@@ -133,6 +222,7 @@ std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const Com
         for (auto& v : y) v = apply_activation(l.act, v);
       x = std::move(y);
     }
+    advance_float(l, in_shape);
     in_shape = shapes[i];
   }
   if (output) *output = std::move(x);

@@ -16,6 +16,12 @@
 //    after the activation, not the pre-activation as in Nagel et al.'s bias correction, is what
 //    measured better: through a ReLU, quantization noise raises the mean by itself. The output
 //    stage keeps its trained biases (correcting them measured worse).
+//  - with codebook refit, each Dense/Conv stage's weight codebook entries (weights keep their
+//    indices) are solved by least squares so that the stage's pre-activations from the quantized
+//    inputs it receives match the float network's on its float inputs: given the indices, a
+//    pre-activation is linear in the entries (sum over entries k of c_k times the sum of the
+//    inputs whose weight has index k), so this is a w x w normal-equation solve per table, over
+//    every sample, unit and position of the calibration sample. It runs before bias correction.
 // The emulation is only a statistic for choosing tables; the golden model stays the truth.
 #pragma once
 
@@ -28,6 +34,7 @@ namespace rapidnn {
 struct CalibratedStage {
   std::vector<double> input_codebook;  // [u], sorted
   std::vector<float> bias;             // Dense/Conv: the float bias the tables are made from
+  std::vector<std::vector<double>> weight_codebooks;  // refit entries per table; empty: the state's
 };
 
 // One entry per state.stages (empty for stages that are not weighted), as `config` asks (its

@@ -17,11 +17,12 @@ ComposeJob prepare_compose_job(const ComposeJobOptions& o, int max_w, int max_u)
   cfg.method = parse_codebook_method(o.codebook);
   cfg.inputs = kInputCodebooks.parse(o.input_codebooks, "--input-codebooks");
   cfg.bias_correction = o.bias_correction;
+  cfg.refit_codebooks = o.refit_codebooks;
   cfg.weighting = kCodebookWeightings.parse(o.weighting, "--codebook-weighting");
   cfg.choose_calibration = o.choose_calibration;
   if (o.choose_calibration && (cfg.weighting != CodebookWeighting::Plain || cfg.inputs != InputCodebooks::Float ||
-                               o.bias_correction))
-    fail("--choose-calibration", "chooses the weighting, input codebooks and bias correction itself; give none of them");
+                               o.bias_correction || o.refit_codebooks))
+    fail("--choose-calibration", "chooses the weighting, input codebooks, bias correction and refit itself; give none of them");
   cfg.sample_fraction = o.sample;
   cfg.seed = o.seed;
   cfg.product_bits = o.product_bits;

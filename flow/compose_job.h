@@ -19,6 +19,7 @@ struct ComposeJobOptions {
   std::string codebook = "optimal";  // best measured delta-e at (16, 64); see README
   std::string input_codebooks = "float";  // or "composed" (composer/sequential.h)
   bool bias_correction = false;
+  bool refit_codebooks = false;  // weight codebook entries refit to layer outputs (composer/sequential.h)
   std::string weighting = "plain";  // or "output" (CodebookWeighting)
   bool choose_calibration = false;  // assemble() chooses weighting, input codebooks and bias correction
   double sample = 0.02;

@@ -139,6 +139,7 @@ void read_compose(Section& top, FlowConfig& c) {
   s.get("input_codebooks", c.input_codebooks);
   s.get("codebook_weighting", c.codebook_weighting);
   s.get("bias_correction", c.bias_correction);
+  s.get("refit_codebooks", c.refit_codebooks);
   s.get("choose_calibration", c.choose_calibration);
   s.get("sample", c.sample);
   s.get("product_bits", c.product_bits);
@@ -282,6 +283,7 @@ std::string flow_config_json(const FlowConfig& c) {
                   {"input_codebooks", c.input_codebooks},
                   {"codebook_weighting", c.codebook_weighting},
                   {"bias_correction", c.bias_correction},
+                  {"refit_codebooks", c.refit_codebooks},
                   {"choose_calibration", c.choose_calibration},
                   {"sample", c.sample},
                   {"product_bits", c.product_bits},

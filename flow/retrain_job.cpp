@@ -24,13 +24,15 @@ void check_retrain_available() {
 }
 
 RetrainJobResult run_retrain_job(const ComposeJob& job, const ComposeJobOptions& co, const RetrainJobOptions& ro,
-                                 int w, int u) {
+                                 const std::vector<int>& w, const std::vector<int>& u) {
   check_retrain_available();
   RetrainJobResult out;
 #ifdef RAPIDNN_HAVE_TORCH
   RetrainOptions opt;
-  opt.w = w;
-  opt.u = u;
+  opt.w = *std::max_element(w.begin(), w.end());
+  opt.u = *std::max_element(u.begin(), u.end());
+  if (w.size() > 1) opt.layer_w = w;
+  if (u.size() > 1) opt.layer_u = u;
   opt.q = co.q;
   opt.iterations = ro.iterations;
   opt.epochs = ro.epochs;
@@ -41,7 +43,8 @@ RetrainJobResult run_retrain_job(const ComposeJob& job, const ComposeJobOptions&
   opt.threads = co.threads;
   fmt::print("retrain    w={} u={}: up to {} rounds of {} epochs, lr {}, stop at validation delta-e <= {:+.2f} "
              "({} validation samples, float {:.2f}%)\n",
-             w, u, ro.iterations, ro.epochs, ro.lr, ro.epsilon, job.validation.size(), job.float_validation_accuracy);
+             fmt::join(w, ","), fmt::join(u, ","), ro.iterations, ro.epochs, ro.lr, ro.epsilon, job.validation.size(),
+             job.float_validation_accuracy);
   std::unique_ptr<Progress> bar;
   int round = 0;
   auto on_batch = [&](int epoch, std::int64_t b, std::int64_t batches) {
@@ -99,14 +102,13 @@ void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& r
   }
   out.job = prepare_compose_job(jo, max_w, max_u);
   const CodebookSizes sizes = layer_sizes(out.job.state, w, u);
-  if (ro.enabled && !sizes.uniform()) fail("--w", "per-layer codebook sizes do not combine with --retrain yet");
   Stopwatch sw;
   out.composed = assemble(out.job.state, sizes, co.q);
   out.assemble_seconds = sw.seconds();
   out.state = &out.job.state;
   nlohmann::json retrain_metrics;
   if (ro.enabled) {
-    out.retrain = run_retrain_job(out.job, jo, ro, max_w, max_u);
+    out.retrain = run_retrain_job(out.job, jo, ro, w, u);
     out.composed = out.retrain.composed;
     out.state = &out.retrain.state;
     retrain_metrics = {{"best_iteration", out.retrain.best_iteration},

@@ -32,8 +32,9 @@ struct RetrainJobResult {
 
 // Runs the loop at (w, u) on a job prepared with a validation hold-out, printing a line per
 // iteration (validation delta-e, times) and a progress bar while training.
+// w and u: one size each, or one per weighted layer (layer_sizes).
 RetrainJobResult run_retrain_job(const ComposeJob& job, const ComposeJobOptions& co, const RetrainJobOptions& ro,
-                                 int w, int u);
+                                 const std::vector<int>& w, const std::vector<int>& u);
 
 // compose at one (w, u), shared by `rapidnn compose` and `rapidnn flow`: prepare, assemble,
 // optionally retrain, evaluate with the golden model, write the artifact to `output`.

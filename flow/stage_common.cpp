@@ -16,6 +16,7 @@ ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model)
   o.input_codebooks = c.input_codebooks;
   o.weighting = c.codebook_weighting;
   o.bias_correction = c.bias_correction;
+  o.refit_codebooks = c.refit_codebooks;
   o.choose_calibration = c.choose_calibration;
   o.sample = c.sample;
   o.seed = c.seed;
@@ -29,6 +30,7 @@ json compose_settings(const FlowConfig& c) {
           {"input_codebooks", c.input_codebooks},
           {"codebook_weighting", c.codebook_weighting},
           {"bias_correction", c.bias_correction},
+          {"refit_codebooks", c.refit_codebooks},
           {"choose_calibration", c.choose_calibration},
           {"sample", c.sample},
           {"seed", c.seed},

@@ -67,12 +67,14 @@ inline Network random_small_network(std::uint64_t seed) {
 inline ComposedNetwork compose_case(const Network& net, const Dataset& calib, int w, int u, int q,
                                     CodebookMethod method = CodebookMethod::Optimal,
                                     InputCodebooks inputs = InputCodebooks::Float, bool bias_correction = false,
-                                    const std::vector<int>& layer_w = {}, const std::vector<int>& layer_u = {}) {
+                                    const std::vector<int>& layer_w = {}, const std::vector<int>& layer_u = {},
+                                    bool refit_codebooks = false) {
   ComposeConfig cfg;
   cfg.method = method;
   cfg.q = q;
   cfg.inputs = inputs;
   cfg.bias_correction = bias_correction;
+  cfg.refit_codebooks = refit_codebooks;
   const ComposerState st = prepare_composer(net, "random.onnx", calib, cfg, w, u);
   if (!layer_w.empty()) return assemble(st, layer_sizes(st, layer_w, layer_u), q);  // sizes up to (w, u)
   return assemble(st, w, u, q);

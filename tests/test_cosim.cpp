@@ -214,10 +214,11 @@ TEST_CASE("50 seeded random networks go through compose, emit and co-simulation 
     opt.rna_share = pick(1, 3);
     opt.accumulate = std::array{RtlAccumulate::Direct, RtlAccumulate::Count, RtlAccumulate::Shared}[pick(0, 2)];
     opt.fused_am = pick(0, 1);
-    // Sequential calibration (composed input codebooks, bias correction) in every combination.
-    const int calibration = pick(0, 3);
+    // Sequential calibration (composed input codebooks, bias correction, refit weight codebooks)
+    // in every combination.
+    const int calibration = pick(0, 7);
     const auto inputs = (calibration & 1) ? InputCodebooks::Composed : InputCodebooks::Float;
-    const bool bias_correction = (calibration & 2) != 0;
+    const bool bias_correction = (calibration & 2) != 0, refit = (calibration & 4) != 0;
     // Every other network with its own codebook sizes per layer, at most (w, u).
     std::vector<int> layer_w, layer_u;
     if (pick(0, 1))
@@ -229,7 +230,7 @@ TEST_CASE("50 seeded random networks go through compose, emit and co-simulation 
     std::int64_t max_fan = 0, max_units = 0;
     const Dataset calib = test::random_images(net.input_shape, 30, static_cast<int>(net.num_classes()), seed);
     const ComposedNetwork cn = test::compose_case(net, calib, w, u, q, CodebookMethod::Optimal, inputs,
-                                                  bias_correction, layer_w, layer_u);
+                                                  bias_correction, layer_w, layer_u, refit);
     for (const auto& s : cn.stages) max_fan = std::max(max_fan, s.fan_in), max_units = std::max(max_units, s.units);
     opt.lanes = static_cast<int>(std::min<std::int64_t>(opt.lanes, max_fan));
     opt.rna_share = static_cast<int>(std::min<std::int64_t>(opt.rna_share, max_units));
@@ -242,7 +243,7 @@ TEST_CASE("50 seeded random networks go through compose, emit and co-simulation 
     const CosimResult r = run_cosim(cn, plan, rtl, raw_features(d, cn.input.raw_bits), d.size(), co);
     INFO("seed " << seed << " w " << w << " u " << u << " q " << q << " lanes " << opt.lanes << " share "
                  << opt.rna_share << " " << to_string(opt.accumulate) << (opt.fused_am ? " fused" : " two-block")
-                 << " inputs " << to_string(inputs) << (bias_correction ? " bias-corrected" : "")
+                 << " inputs " << to_string(inputs) << (bias_correction ? " bias-corrected" : "") << (refit ? " refit" : "")
                  << (layer_w.empty() ? "" : fmt::format(" per-layer w {} u {}", fmt::join(layer_w, ","), fmt::join(layer_u, ",")))
                  << "\n"
                  << net.summary() << r.mismatch);

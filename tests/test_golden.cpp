@@ -201,6 +201,59 @@ TEST_CASE("sequential calibration: input codebooks from the composed network, bi
   CHECK(assemble(pinned, 4, 4, 16).stages[0].bias == a.stages[0].bias);
 }
 
+TEST_CASE("refit weight codebooks lower the first layer's output error, keep the clusters, stay sorted",
+          "[golden][calibration]") {
+  const auto net = GENERATE(as<Network>{}, mlp(ActKind::ReLU, 5), cnn(6));
+  const Dataset d = random_images(net.input_shape, 60, static_cast<int>(net.num_classes()), 9);
+  const auto raw = raw_features(d, 8);
+  // The float pre-activations of the first weighted layer (its inputs are the raw features either way).
+  Network head = net;
+  std::size_t first = 0;
+  while (!head.layers[first].has_weights()) ++first;
+  head.layers.resize(first + 1);
+  head.layers[first].act = ActKind::Identity;
+  const std::vector<float> target = forward(head, d.x.data(), d.size());
+  const auto squared_error = [&](const ComposedNetwork& cn) {
+    const GoldenModel g(cn);
+    std::size_t k = 0;
+    while (!(cn.stages[k].kind == StageKind::Dense || cn.stages[k].kind == StageKind::Conv)) ++k;
+    double err = 0.0;
+    const std::size_t per = target.size() / static_cast<std::size_t>(d.size());
+    for (std::int64_t i = 0; i < d.size(); ++i) {
+      GoldenTrace t;
+      g.classify(raw.data() + i * numel(net.input_shape), &t);
+      REQUIRE(t.acc[k].size() == per);
+      for (std::size_t e = 0; e < per; ++e) {
+        const double v = static_cast<double>(t.acc[k][e]) * cn.stages[k].scale - target[static_cast<std::size_t>(i) * per + e];
+        err += v * v;
+      }
+    }
+    return err;
+  };
+  ComposeConfig cfg;
+  cfg.method = CodebookMethod::Optimal;
+  const ComposerState plain = prepare_composer(net, "random.onnx", d, cfg, 4, 4);
+  cfg.refit_codebooks = true;
+  const ComposerState refit = prepare_composer(net, "random.onnx", d, cfg, 4, 4);
+  const ComposedNetwork a = assemble(plain, 4, 4, 16), b = assemble(refit, 4, 4, 16);
+  CHECK(b.config.refit_codebooks);
+  const double before = squared_error(a), after = squared_error(b);
+  INFO("first layer squared error, clustered entries " << before << ", refit " << after);
+  CHECK(after < before);
+  int moved = 0;
+  for (std::size_t k = 0; k < a.stages.size(); ++k) {
+    if (!(a.stages[k].kind == StageKind::Dense || a.stages[k].kind == StageKind::Conv)) continue;
+    for (const auto& c : b.stages[k].weight_codebooks) CHECK(std::is_sorted(c.begin(), c.end()));
+    moved += a.stages[k].weight_codebooks != b.stages[k].weight_codebooks;
+    // The clusters are kept: two weights that share an entry before share one after.
+    const auto& ia = a.stages[k].weight_idx;
+    const auto& ib = b.stages[k].weight_idx;
+    REQUIRE(ia.size() == ib.size());
+    for (std::size_t j = 1; j < ia.size(); ++j) CHECK((ia[j] == ia[0]) == (ib[j] == ib[0]));
+  }
+  CHECK(moved > 0);
+}
+
 TEST_CASE("choosing the calibration is deterministic, records the choice, and yields to pinned codebooks",
           "[golden][calibration]") {
   const Network net = mlp(ActKind::ReLU, 11);

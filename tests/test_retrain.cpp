@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "composer/artifact.h"
 #include "core/fileio.h"
 #include "core/infer.h"
@@ -151,6 +153,18 @@ TEST_CASE("compose --retrain on a dataset without a train split retrains on a he
   CHECK_THAT(r.output, Catch::Contains("20 seeded test samples (seed 1; the dataset has no train split) held out: 16 to "
                                        "retrain and calibrate on, 4 to validate; accuracy on the other 20, never trained on"));
   CHECK(fs::exists(dir + "/out/manifest.json"));
+  SECTION("per-layer codebook sizes are retrained with and recorded") {
+    const std::string args = "compose -m " + dir + "/m.onnx -d " + dir + "/d.csv --w 4,2 --u 2,4 --retrain --iterations 1 ";
+    const auto t = test::run_cli(args + "-o " + dir + "/layers");
+    INFO(t.output);
+    REQUIRE(t.exit_code == 0);
+    CHECK_THAT(t.output, Catch::Contains("retrain    w=4,2 u=2,4: up to 1 rounds"));
+    const auto m = nlohmann::json::parse(read_file(dir + "/layers/manifest.json"));
+    CHECK(m["config"]["layer_w"] == nlohmann::json({4, 2}));
+    CHECK(m["config"]["layer_u"] == nlohmann::json({2, 4}));
+    CHECK(m["stages"][0]["w"] == 4);
+    CHECK(m["stages"][1]["w"] == 2);
+  }
   SECTION("a held-out part too small to split is refused, nothing written") {
     const auto t = test::run_cli(base + "--calibration 3 -o " + dir + "/small");
     INFO(t.output);

@@ -102,6 +102,10 @@ RetrainResult retrain(const ComposerState& initial, const Dataset& train, const 
   if (opt.iterations < 0) fail("--iterations", "must be zero or more, got {}", opt.iterations);
   if (opt.epochs < 1) fail("--epochs", "must be at least 1, got {}", opt.epochs);
   check_compose_params(opt.w, opt.u, opt.q);
+  const CodebookSizes sizes = opt.layer_w.empty() && opt.layer_u.empty()
+                                  ? uniform_sizes(initial, opt.w, opt.u)
+                                  : layer_sizes(initial, opt.layer_w.empty() ? std::vector<int>{opt.w} : opt.layer_w,
+                                                opt.layer_u.empty() ? std::vector<int>{opt.u} : opt.layer_u);
   Stopwatch total;
   const Dataset tr = to_state_domain(train, initial);
   const Dataset va = to_state_domain(validation, initial);
@@ -113,10 +117,10 @@ RetrainResult retrain(const ComposerState& initial, const Dataset& train, const 
   Stopwatch sw0;
   // Round 1 starts from the centroids of the float model's codebooks. Every round trains the
   // weights and the codebook entries with the hardware's forward pass, is measured with exactly
-  // the codebooks it ended with, and hands the next round its weights and its codebooks
-  // re-clustered (Lloyd's iterations) around the retrained weights. One cosine learning-rate
-  // schedule spans all rounds.
-  ComposedNetwork cn = assemble(initial, opt.w, opt.u, opt.q);
+  // the codebooks it ended with, and hands the next round its weights and those codebooks (when
+  // they are not trained: re-clustered around the retrained weights by Lloyd's iterations). One
+  // cosine learning-rate schedule spans all rounds.
+  ComposedNetwork cn = assemble(initial, sizes, opt.q);
   ComposerState state = initial;
   Network weights = centroid_network(initial, cn);
   QuantSpec books = quant_spec(initial, cn);
@@ -144,8 +148,8 @@ RetrainResult retrain(const ComposerState& initial, const Dataset& train, const 
       weights = r.net;
       state = prepare_composer(weights, initial.model_file, ca, initial.base, max_w, max_u);
       pin_codebooks(state, with_codebooks(cn, state, r.quant));
-      cn = assemble(state, opt.w, opt.u, opt.q);
-      books = recluster(r.quant, weights);
+      cn = assemble(state, sizes, opt.q);
+      books = opt.learn_codebooks ? r.quant : recluster(r.quant, weights);
       step.compose_seconds = sc.seconds();
     } else {
       step.compose_seconds = sw0.seconds();
