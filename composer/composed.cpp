@@ -49,8 +49,11 @@ std::pair<std::int64_t, std::int64_t> accumulator_range(const Stage& s) {
       nlo += row_min[table * static_cast<std::size_t>(s.w) + widx];
       nhi += row_max[table * static_cast<std::size_t>(s.w) + widx];
     }
-    lo = std::min(lo, nlo);
-    hi = std::max(hi, nhi);
+    // The bias itself is the accumulator's first value, so it must fit too (a bias beyond every
+    // sum happens when all of a neuron's products share a sign).
+    const std::int64_t b = s.bias[static_cast<std::size_t>(n)];
+    lo = std::min({lo, nlo, b});
+    hi = std::max({hi, nhi, b});
   }
   return {lo, hi};
 }

@@ -91,7 +91,7 @@ struct Stage {
 
 // The accumulator width a weighted stage needs so that no input can overflow it: the worst-case
 // sum, neuron by neuron, of its bias and each tap's smallest and largest product.
-std::pair<std::int64_t, std::int64_t> accumulator_range(const Stage& s);  // [lo, hi], including 0
+std::pair<std::int64_t, std::int64_t> accumulator_range(const Stage& s);  // [lo, hi], including 0 and every bias
 int accumulator_bits(const Stage& s);
 
 struct InputEncoder {

@@ -45,12 +45,14 @@ Layer with_codebook_weights(const Layer& l, const ComposerState::StagePrep& sp, 
   return q;
 }
 
-// Refits a Dense/Conv layer's weight codebook entries (see the header): `x` the quantized inputs
-// of n samples, `target` the float network's pre-activations of the same samples. Returns the
-// entries per table, in the order of `books`; an entry no weight uses keeps its value.
+// Refits a Dense/Conv layer's weight codebook entries and its biases (see the header): `x` the
+// quantized inputs of n samples, `target` the float network's pre-activations of the same
+// samples. Returns the entries per table, in the order of `books` (an entry no weight uses keeps
+// its value), and sets `bias` to the fitted biases.
 std::vector<std::vector<double>> refit_codebooks(const Layer& l, const Shape& in_shape, const std::vector<float>& x,
                                                  const std::vector<float>& target, std::int64_t n,
-                                                 const std::vector<std::vector<double>>& books) {
+                                                 const std::vector<std::vector<double>>& books,
+                                                 std::vector<float>& bias) {
   const std::size_t tables = books.size(), w = books[0].size();
   const std::size_t units = static_cast<std::size_t>(l.units), per = l.weights.size() / tables;
   std::vector<std::vector<std::uint16_t>> idx(tables);
@@ -61,6 +63,8 @@ std::vector<std::vector<double>> refit_codebooks(const Layer& l, const Shape& in
   std::vector<Eigen::VectorXd> r(tables, Eigen::VectorXd::Zero(static_cast<Eigen::Index>(w)));
   const std::size_t in_size = x.size() / static_cast<std::size_t>(n);
   const std::size_t out_size = target.size() / static_cast<std::size_t>(n), positions = out_size / units;
+  std::vector<Eigen::VectorXd> sf(units, Eigen::VectorXd::Zero(static_cast<Eigen::Index>(w)));
+  std::vector<double> sy(units, 0.0);
   constexpr std::int64_t kChunk = 64;
   for (std::int64_t s0 = 0; s0 < n; s0 += kChunk) {
     const std::int64_t m = std::min(kChunk, n - s0);
@@ -86,8 +90,16 @@ std::vector<std::vector<double>> refit_codebooks(const Layer& l, const Shape& in
           const double y = static_cast<double>(target[static_cast<std::size_t>(s0) * out_size + e]) - l.bias[o];
           A[t].selfadjointView<Eigen::Lower>().rankUpdate(f);
           r[t] += y * f;
+          sf[o] += f, sy[o] += y;
         }
       }
+  }
+  const double cnt = static_cast<double>(n) * static_cast<double>(positions);
+  // Each unit's bias is fitted with the entries: eliminating it leaves the centred problem.
+  for (std::size_t o = 0; o < units; ++o) {
+    const std::size_t t = tables == 1 ? 0 : o;
+    A[t].noalias() -= sf[o] * sf[o].transpose() / cnt;
+    r[t] -= sf[o] * (sy[o] / cnt);
   }
   std::vector<std::vector<double>> out(tables);
   for (std::size_t t = 0; t < tables; ++t) {
@@ -102,6 +114,12 @@ std::vector<std::vector<double>> refit_codebooks(const Layer& l, const Shape& in
     for (std::size_t k = 0; k < w; ++k)
       if (A[t](static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k)) == 0.0 || !std::isfinite(out[t][k]))
         out[t][k] = books[t][k];
+  }
+  for (std::size_t o = 0; o < units; ++o) {  // the mean residual of each unit
+    const std::size_t t = tables == 1 ? 0 : o;
+    double fc = 0.0;
+    for (std::size_t k = 0; k < w; ++k) fc += sf[o][static_cast<Eigen::Index>(k)] * out[t][k];
+    bias[o] = static_cast<float>(l.bias[o] + (sy[o] - fc) / cnt);
   }
   return out;
 }
@@ -212,8 +230,9 @@ std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const Com
         Layer lin = l;
         lin.act = ActKind::Identity;
         lin.bias = cs.bias;
-        cs.weight_codebooks = refit_codebooks(lin, in_shape, x, run_layer(lin, in_shape, xf, n), n, books);
+        cs.weight_codebooks = refit_codebooks(lin, in_shape, x, run_layer(lin, in_shape, xf, n), n, books, cs.bias);
         q = with_entries(lin, books, cs.weight_codebooks);
+        q.bias = cs.bias;
       }
       std::vector<float> y = run_layer(q, in_shape, x, n);
       // The output stage keeps its trained biases: correcting them measured worse (README).

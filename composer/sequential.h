@@ -17,11 +17,13 @@
 //    measured better: through a ReLU, quantization noise raises the mean by itself. The output
 //    stage keeps its trained biases (correcting them measured worse).
 //  - with codebook refit, each Dense/Conv stage's weight codebook entries (weights keep their
-//    indices) are solved by least squares so that the stage's pre-activations from the quantized
-//    inputs it receives match the float network's on its float inputs: given the indices, a
-//    pre-activation is linear in the entries (sum over entries k of c_k times the sum of the
-//    inputs whose weight has index k), so this is a w x w normal-equation solve per table, over
-//    every sample, unit and position of the calibration sample. It runs before bias correction.
+//    indices) and its units' biases are solved by least squares so that the stage's
+//    pre-activations from the quantized inputs it receives match the float network's on its
+//    float inputs: given the indices, a pre-activation is linear in the entries (sum over
+//    entries k of c_k times the sum of the inputs whose weight has index k) and in the bias, so
+//    this is a w x w normal-equation solve per table once the biases are eliminated (centring
+//    per unit), over every sample, unit and position of the calibration sample. It runs before
+//    bias correction, which then moves hidden units' fitted biases further.
 // The emulation is only a statistic for choosing tables; the golden model stays the truth.
 #pragma once
 
