@@ -31,7 +31,7 @@ static void run_compose(const ComposeOptions& o) {
   fmt::print("choices    {} weighting, {} input codebooks, bias correction {}{}{}\n", to_string(cn.config.weighting),
              to_string(cn.config.inputs), cn.config.bias_correction ? "on" : "off",
              cn.config.refit_codebooks ? ", weight codebooks refit" : "",
-             cn.config.choose_calibration ? " (chosen by agreement with the float network on the calibration sample)" : "");
+             cn.config.choose_calibration ? " (chosen by the golden model on the held-out samples)" : "");
   const auto wc = codebook_wcss(*c.state, layer_sizes(*c.state, o.w, o.u));
   fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>14} {:>11} {:>11}\n", "#", "stage", "name", "units",
              "fan-in", "w", "u", "q", "acc", "AM", "WCSS(w)", "WCSS(u)");

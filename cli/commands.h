@@ -17,6 +17,7 @@ void setup_cosim(CLI::App& app);
 void setup_gatesim(CLI::App& app);
 void setup_layout(CLI::App& app);
 void setup_synth(CLI::App& app);
+void setup_merge(CLI::App& app);
 
 }  // namespace rapidnn::cli
 

@@ -42,9 +42,10 @@ void add_compose_options(CLI::App& cmd, ComposeJobOptions& o) {
                "the quantized inputs it receives match the float network's over the calibration sample, stage by "
                "stage (weights keep their clusters)");
   cmd.add_flag("--choose-calibration", o.choose_calibration,
-               "Try every combination of the four above and keep the one whose emulated predictions agree best "
-               "with the float network's on the calibration sample (the plain one unless another agrees on 1 "
-               "point more); the artifact records the choice");
+               "Try every combination of the four above and keep the one the golden model classifies held-out "
+               "samples best with (5000 training samples disjoint from the calibration sample, or a test-only "
+               "dataset's calibration part); the plain one unless another is right on more of them by two "
+               "standard errors; the artifact records the choice");
   cmd.add_option("--sample", o.sample, "Fraction of the training split sampled for input codebooks")->capture_default_str();
   cmd.add_option("--calibration", o.calibration,
                  "For datasets with only a test split: seeded test samples held out for calibration (default 10%); "

@@ -4,9 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <numeric>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "core/error.h"
 #include "composer/sequential.h"
@@ -400,8 +400,29 @@ namespace {
 ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, const CodebookSizes& sizes, int q,
                             std::vector<CalibratedStage> emulated = {});
 
-// The calibration choice (see compose.h): each combination's emulated agreement with the float
-// network on the calibration sample, in points.
+// The calibration choice (see compose.h), judged on held-out samples by the golden model
+// (ChoiceSample::classify).
+std::vector<int> held_out_hits(const ComposerState::ChoiceSample& ch, const ComposedNetwork& cn) {
+  const auto pred = ch.classify(cn);
+  std::vector<int> h(pred.size());
+  for (std::size_t n = 0; n < pred.size(); ++n) h[n] = pred[n] == ch.labels[n];
+  return h;
+}
+
+// The gain of `hits` over `plain` in points when it is clear (see compose.h), else 0.
+double clear_gain(const std::vector<int>& hits, const std::vector<int>& plain) {
+  const double n = static_cast<double>(std::max<std::size_t>(1, hits.size()));
+  double sum = 0.0, sq = 0.0;
+  for (std::size_t k = 0; k < hits.size(); ++k) {
+    const double d = hits[k] - plain[k];
+    sum += d, sq += d * d;
+  }
+  const double mean = sum / n, se = std::sqrt(std::max(0.0, sq / n - mean * mean) / std::max(1.0, n - 1.0));
+  return 100.0 * mean >= kChoiceMinimum && mean >= kChoiceStandardErrors * se ? 100.0 * mean : 0.0;
+}
+
+// Without held-out samples: each combination's emulated agreement with the float network on the
+// calibration sample, in points.
 ComposedNetwork assemble_chosen(const ComposerState& st, const CodebookSizes& sizes, int q) {
   struct Candidate {
     const ComposerState* state;
@@ -420,6 +441,18 @@ ComposedNetwork assemble_chosen(const ComposerState& st, const CodebookSizes& si
         c.refit_codebooks = (k & 4) != 0;
         cands.push_back({s, c, 0.0, {}});
       }
+  if (st.choice) {
+    ComposedNetwork best = assemble_as(*cands[0].state, cands[0].config, sizes, q);
+    const std::vector<int> plain = held_out_hits(*st.choice, best);
+    double best_gain = 0.0;
+    for (std::size_t i = 1; i < cands.size(); ++i) {
+      ComposedNetwork cn = assemble_as(*cands[i].state, cands[i].config, sizes, q);
+      const double gain = clear_gain(held_out_hits(*st.choice, cn), plain);
+      if (gain > best_gain) best = std::move(cn), best_gain = gain;
+    }
+    best.config.choose_calibration = true;
+    return best;
+  }
   std::size_t best = 0;
   for (std::size_t i = 0; i < cands.size(); ++i) {
     std::vector<float> out;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,13 @@ struct ComposerState {
   std::vector<int> float_pred;       // the float network's class for each calibration sample
   // With base.choose_calibration: the same preparation with output-weighted codebooks.
   std::shared_ptr<const ComposerState> output_weighted;
+  // With base.choose_calibration: held-out samples (raw features and labels) the combinations are
+  // judged on by the golden model; without them, by agreement on the calibration sample.
+  struct ChoiceSample {
+    std::vector<int> labels;
+    std::function<std::vector<int>(const ComposedNetwork&)> classify;  // one class per sample
+  };
+  std::shared_ptr<const ChoiceSample> choice;
 
   struct StagePrep {
     Stage skeleton;                              // geometry, kind, act, name (no tables yet)
@@ -64,12 +72,17 @@ ComposerState prepare_composer(const Network& net, const std::string& model_file
                                const ComposeConfig& base, int max_w, int max_u);
 
 // With state.base.choose_calibration (and codebooks not pinned), assemble() first chooses the
-// codebook weighting, input codebooks, bias correction and codebook refit: every combination (16)
-// is run over the calibration sample by the float emulation of composer/sequential.h, and the
-// plain one (no weighting, float inputs, no correction, no refit) is kept unless another's predictions agree with the
-// float network's on at least kChoiceMargin points more of the sample. The artifact records the
-// choice. Measured in the README.
+// codebook weighting, input codebooks, bias correction and codebook refit among every combination
+// (16). With state.choice, each combination is assembled and the golden model classifies the
+// held-out samples; the plain one (no weighting, float inputs, no correction, no refit) is kept
+// unless the best is right on more of them by at least kChoiceStandardErrors standard errors of
+// the paired per-sample difference and kChoiceMinimum points. Without state.choice, each is run
+// over the calibration sample by the float emulation of composer/sequential.h, and the plain one
+// is kept unless another's predictions agree with the float network's on at least kChoiceMargin
+// points more of the sample. The artifact records the choice. Measured in the README.
 inline constexpr double kChoiceMargin = 1.0;
+inline constexpr double kChoiceStandardErrors = 2.0;
+inline constexpr double kChoiceMinimum = 0.1;
 ComposedNetwork assemble(const ComposerState& state, int w, int u, int q);
 
 // Codebook sizes per stage (indexed like state.stages; 0 for stages that are not weighted; an

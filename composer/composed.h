@@ -124,7 +124,7 @@ struct ComposeConfig {
   bool bias_correction = false;  // biases moved by each neuron's mean shift (composer/sequential.h)
   bool refit_codebooks = false;  // weight codebook entries refit to the layer outputs (composer/sequential.h)
   CodebookWeighting weighting = CodebookWeighting::Plain;
-  // The weighting, input codebooks and bias correction above were chosen by assemble() among all
+  // The weighting, input codebooks, bias correction and refit above were chosen by assemble() among all
   // their combinations (composer/compose.h, choose_calibration).
   bool choose_calibration = false;
   // Per-layer codebook sizes (one per weighted layer) when they differ; w and u are then the largest.

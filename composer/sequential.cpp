@@ -33,16 +33,9 @@ void quantize(std::vector<float>& x, const std::vector<double>& book) {
   for (auto& v : x) v = static_cast<float>(book[static_cast<std::size_t>(nearest_index(book, v))]);
 }
 
-// The layer with every weight replaced by its codebook entry at size w (as assemble() indexes it).
-Layer with_codebook_weights(const Layer& l, const ComposerState::StagePrep& sp, int w) {
-  Layer q = l;
-  const std::size_t per = q.weights.size() / sp.weight_books.size();
-  for (std::size_t t = 0; t < sp.weight_books.size(); ++t) {
-    const auto& c = sp.weight_books[t].at(w);
-    for (std::size_t k = t * per; k < (t + 1) * per; ++k)
-      q.weights[k] = static_cast<float>(c[static_cast<std::size_t>(nearest_index(c, q.weights[k]))]);
-  }
-  return q;
+void activate(std::vector<float>& y, ActKind act) {
+  if (act != ActKind::Identity)
+    for (auto& v : y) v = apply_activation(act, v);
 }
 
 // Refits a Dense/Conv layer's weight codebook entries and its biases (see the header): `x` the
@@ -124,7 +117,8 @@ std::vector<std::vector<double>> refit_codebooks(const Layer& l, const Shape& in
   return out;
 }
 
-// The layer with every weight replaced by its entry of `books` (indices from `index_books`).
+// The layer with every weight replaced by its entry of `books`, at the index of its nearest entry
+// of `index_books` (the clustered codebooks, as assemble() indexes them).
 Layer with_entries(const Layer& l, const std::vector<std::vector<double>>& index_books,
                    const std::vector<std::vector<double>>& books) {
   Layer q = l;
@@ -219,29 +213,30 @@ std::vector<CalibratedStage> calibrate_stages(const ComposerState& st, const Com
     quantize(x, cs.input_codebook);
     if (sp.weight_books.empty()) {  // average pooling: exact weights, no bias
       x = run_layer(l, in_shape, x, n);
+      advance_float(l, in_shape);
     } else {
-      Layer q = with_codebook_weights(l, sp, w);
-      q.act = ActKind::Identity;
+      std::vector<std::vector<double>> books;
+      for (const auto& b : sp.weight_books) books.push_back(b.at(w));
       cs.bias = sp.bias;
       cs.bias.resize(static_cast<std::size_t>(sp.skeleton.units), 0.0f);
+      Layer lin = l;  // the pre-activation
+      lin.act = ActKind::Identity;
+      lin.bias = cs.bias;
+      Layer q = with_entries(lin, books, books);
       if (c.refit_codebooks) {
-        std::vector<std::vector<double>> books;
-        for (const auto& b : sp.weight_books) books.push_back(b.at(w));
-        Layer lin = l;
-        lin.act = ActKind::Identity;
-        lin.bias = cs.bias;
-        cs.weight_codebooks = refit_codebooks(lin, in_shape, x, run_layer(lin, in_shape, xf, n), n, books, cs.bias);
+        std::vector<float> target = run_layer(lin, in_shape, xf, n);
+        cs.weight_codebooks = refit_codebooks(lin, in_shape, x, target, n, books, cs.bias);
         q = with_entries(lin, books, cs.weight_codebooks);
         q.bias = cs.bias;
+        activate(target, l.act);
+        xf = std::move(target);
       }
       std::vector<float> y = run_layer(q, in_shape, x, n);
       // The output stage keeps its trained biases: correcting them measured worse (README).
       if (c.bias_correction && !sp.skeleton.is_output) correct_bias(y, cs.bias, l.act, sp.out_mean, n);
-      if (l.act != ActKind::Identity)
-        for (auto& v : y) v = apply_activation(l.act, v);
+      activate(y, l.act);
       x = std::move(y);
     }
-    advance_float(l, in_shape);
     in_shape = shapes[i];
   }
   if (output) *output = std::move(x);

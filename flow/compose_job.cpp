@@ -34,7 +34,9 @@ ComposeJob prepare_compose_job(const ComposeJobOptions& o, int max_w, int max_u)
   fit_to_model(splits.test, job.net, o.model);
   if (splits.train) fit_to_model(*splits.train, job.net, o.model);
   CalibrationSplit split =
-      split_for_calibration(std::move(splits), {o.sample, o.calibration, o.validation, o.seed}, o.data.dataset);
+      split_for_calibration(std::move(splits),
+                            {o.sample, o.calibration, o.validation, o.choose_calibration ? kChoiceSamples : 0, o.seed},
+                            o.data.dataset);
   job.eval = std::move(split.eval);
   job.calibration_note = split.note;
   if (o.validation > 0) {
@@ -46,6 +48,13 @@ ComposeJob prepare_compose_job(const ComposeJobOptions& o, int max_w, int max_u)
   Stopwatch sw;
   job.state = prepare_composer(job.net, o.model, split.calibration, cfg, max_w, max_u);
   job.calibration = std::move(split.calibration);
+  if (o.choose_calibration) {
+    auto raw = std::make_shared<const std::vector<std::uint16_t>>(raw_features(split.choice, job.state.raw_bits));
+    const std::int64_t n = split.choice.size();
+    const int threads = o.threads;
+    job.state.choice = std::make_shared<const ComposerState::ChoiceSample>(ComposerState::ChoiceSample{
+        split.choice.y, [raw, n, threads](const ComposedNetwork& cn) { return GoldenModel(cn).classify_all(*raw, n, threads); }});
+  }
   job.prepare_seconds = sw.seconds();
   job.eval_raw = raw_features(job.eval, job.state.raw_bits);
   for (const auto& note : job.state.notes) fmt::print("note       {}\n", note);

@@ -12,6 +12,10 @@
 
 namespace rapidnn::flow {
 
+// With choose_calibration, a dataset with a train split holds this many training samples out
+// (disjoint from the calibration sample) to choose on (composer/calibration.h).
+inline constexpr std::int64_t kChoiceSamples = 5000;
+
 struct ComposeJobOptions {
   std::string model;
   DatasetOptions data;
@@ -21,7 +25,7 @@ struct ComposeJobOptions {
   bool bias_correction = false;
   bool refit_codebooks = false;  // weight codebook entries refit to layer outputs (composer/sequential.h)
   std::string weighting = "plain";  // or "output" (CodebookWeighting)
-  bool choose_calibration = false;  // assemble() chooses weighting, input codebooks and bias correction
+  bool choose_calibration = false;  // assemble() chooses weighting, input codebooks, bias correction and refit
   double sample = 0.02;
   std::int64_t calibration = 0;  // test-only datasets: images held out for calibration (0: 10%)
   std::uint64_t seed = 1;

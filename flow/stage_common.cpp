@@ -31,7 +31,8 @@ json compose_settings(const FlowConfig& c) {
           {"codebook_weighting", c.codebook_weighting},
           {"bias_correction", c.bias_correction},
           {"refit_codebooks", c.refit_codebooks},
-          {"choose_calibration", c.choose_calibration},
+          // The method in the key: a cached choice made by the earlier rule is not reused.
+          {"choose_calibration", c.choose_calibration ? json("golden model on held-out samples") : json(false)},
           {"sample", c.sample},
           {"seed", c.seed},
           {"product_bits", c.product_bits}};

@@ -7,22 +7,31 @@
 #include <filesystem>
 
 #include "composer/artifact.h"
+#include "core/fileio.h"
 #include "core/progress.h"
+#include "flow/runner.h"
+
+#include <nlohmann/json.hpp>
 
 namespace rapidnn::flow {
 
 SweepOutcome run_sweep_job(const ComposeJobOptions& o, const std::vector<int>& w, const std::vector<int>& u,
-                           const std::string& artifacts_dir) {
+                           const std::string& artifacts_dir, const Shard* shard) {
   for (int x : w) check_compose_params(x, 2, o.q);
   for (int x : u) check_compose_params(2, x, o.q);
   const int max_w = *std::max_element(w.begin(), w.end()), max_u = *std::max_element(u.begin(), u.end());
   SweepOutcome out{prepare_compose_job(o, max_w, max_u), {}};
   const ComposeJob& job = out.job;
-  Progress bar("sweep", static_cast<std::int64_t>(w.size() * u.size()));
+  const auto total = static_cast<std::int64_t>(w.size() * u.size());
+  std::int64_t mine = 0;
+  for (std::int64_t k = 0; k < total; ++k) mine += !shard || shard->owns(k);
+  Progress bar("sweep", mine);
+  std::int64_t item = -1;
   for (int wi : w)
     for (int ui : u) {
+      if (++item, shard && !shard->owns(item)) continue;
       const ComposedNetwork cn = assemble(job.state, wi, ui, o.q);
-      SweepPoint p{wi, ui, evaluate_golden(cn, job, o.threads).accuracy, 0.0, cn.table_bits().total(), 0.0, 0.0};
+      SweepPoint p{item, wi, ui, evaluate_golden(cn, job, o.threads).accuracy, 0.0, cn.table_bits().total(), 0.0, 0.0};
       p.delta_e = job.float_accuracy - p.rapidnn_accuracy;
       for (const auto& x : codebook_wcss(job.state, wi, ui)) p.wcss_weights += x.weights, p.wcss_inputs += x.inputs;
       fmt::print("w={} u={} delta-e {:+.2f}\n", wi, ui, p.delta_e);
@@ -34,6 +43,32 @@ SweepOutcome run_sweep_job(const ComposeJobOptions& o, const std::vector<int>& w
     }
   bar.finish();
   return out;
+}
+
+std::string sweep_csv_row(const SweepPoint& p, const ComposeJobOptions& o, double float_accuracy) {
+  return fmt::format("{},{},{},{},{:.2f},{:.2f},{:.2f},{},{:.6e},{:.6e}\n", p.w, p.u, o.q, o.codebook, float_accuracy,
+                     p.rapidnn_accuracy, p.delta_e, p.table_bits, p.wcss_weights, p.wcss_inputs);
+}
+
+std::string sweep_run_key(const ComposeJobOptions& o, const std::vector<int>& w, const std::vector<int>& u) {
+  const nlohmann::json j = {{"model", content_hash(o.model)},
+                            {"dataset", content_hash(o.data.dataset)},
+                            {"scale", o.data.scale ? nlohmann::json(*o.data.scale) : nlohmann::json()},
+                            {"offset", o.data.offset},
+                            {"q", o.q},
+                            {"codebook", o.codebook},
+                            {"input_codebooks", o.input_codebooks},
+                            {"weighting", o.weighting},
+                            {"bias_correction", o.bias_correction},
+                            {"refit_codebooks", o.refit_codebooks},
+                            {"choose_calibration", o.choose_calibration},
+                            {"sample", o.sample},
+                            {"calibration", o.calibration},
+                            {"seed", o.seed},
+                            {"product_bits", o.product_bits},
+                            {"w", w},
+                            {"u", u}};
+  return fingerprint(j.dump());
 }
 
 }  // namespace rapidnn::flow

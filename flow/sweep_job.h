@@ -7,10 +7,12 @@
 #include <vector>
 
 #include "flow/compose_job.h"
+#include "flow/shard.h"
 
 namespace rapidnn::flow {
 
 struct SweepPoint {
+  std::int64_t item = 0;  // its index in the grid, w-major
   int w = 0, u = 0;
   double rapidnn_accuracy = 0.0, delta_e = 0.0;
   std::int64_t table_bits = 0;
@@ -19,11 +21,22 @@ struct SweepPoint {
 
 struct SweepOutcome {
   ComposeJob job;
-  std::vector<SweepPoint> points;  // w-major: points[i * u.size() + j] is (w[i], u[j])
+  // w-major: points[i * u.size() + j] is (w[i], u[j]); with a shard, only its points, in grid order.
+  std::vector<SweepPoint> points;
 };
 
-// Writes each point's artifact to <artifacts_dir>/w<W>-u<U> when artifacts_dir is not empty.
+// Writes each point's artifact to <artifacts_dir>/w<W>-u<U> when artifacts_dir is not empty. With
+// `shard`, evaluates only the points it owns (flow/shard.h).
 SweepOutcome run_sweep_job(const ComposeJobOptions& o, const std::vector<int>& w, const std::vector<int>& u,
-                           const std::string& artifacts_dir = "");
+                           const std::string& artifacts_dir = "", const Shard* shard = nullptr);
+
+// The sweep's CSV, as `rapidnn sweep` writes it and `rapidnn merge` reassembles it from shards.
+inline constexpr const char* kSweepCsvHeader =
+    "w,u,q,codebook,float_accuracy,rapidnn_accuracy,delta_e,table_bits,wcss_weights,wcss_inputs\n";
+std::string sweep_csv_row(const SweepPoint& p, const ComposeJobOptions& o, double float_accuracy);
+
+// The key naming a sweep run for its shards: the model's and dataset's contents, the options and
+// the grid.
+std::string sweep_run_key(const ComposeJobOptions& o, const std::vector<int>& w, const std::vector<int>& u);
 
 }  // namespace rapidnn::flow

@@ -11,6 +11,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread
   verilator iverilog yosys opensta qflow-tech-osu018
   qflow graywolf qrouter magic netgen-lvs klayout
+  parallel
   dataset-fashion-mnist
   chromium
 )

@@ -89,7 +89,8 @@ TEST_CASE("small codebooks: bias correction keeps the shipped MLP within 3 point
   CHECK_THAT(i.output, Catch::Contains("(valid)"));
 }
 
-TEST_CASE("choosing the calibration: a choice at (4, 4) that gains over 2 points, the plain tables at (16, 64)",
+TEST_CASE("choosing the calibration: a choice at (4, 4) within 3 points of the float network, the plain tables at "
+          "(16, 64)",
           "[composer][accuracy]") {
   if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
   const std::string dir = test::temp_dir("choose");
@@ -102,6 +103,7 @@ TEST_CASE("choosing the calibration: a choice at (4, 4) that gains over 2 points
   const auto small_plain = compose("--w 4 --u 4", "p44", ""), small = compose("--w 4 --u 4", "c44", "--choose-calibration");
   CHECK(small["config"]["choose_calibration"] == true);
   CHECK(small["metrics"]["delta_e"].get<double>() < small_plain["metrics"]["delta_e"].get<double>() - 2.0);
+  CHECK(small["metrics"]["delta_e"].get<double>() <= 3.0);  // issue 21's bound for this model
   CHECK(small["config"].contains("bias_correction"));  // what it chose is recorded
   const auto large_plain = compose("--w 16 --u 64", "p1664", ""), large = compose("--w 16 --u 64", "c1664", "--choose-calibration");
   CHECK(large["metrics"]["delta_e"] == large_plain["metrics"]["delta_e"]);
@@ -136,7 +138,7 @@ TEST_CASE("small codebooks: output-weighted codebooks from the composed network 
   REQUIRE(c.exit_code == 0);
   const auto mc = nlohmann::json::parse(read_file(dir + "/c/manifest.json"));
   CHECK(mc["metrics"]["delta_e"].get<double>() <= 10.0);
-  CHECK(mc["config"]["codebook_weighting"] == "output");
+  CHECK(mc["config"]["refit_codebooks"] == true);  // chosen on the held-out part: refit with bias correction
 }
 
 TEST_CASE("per-layer codebook sizes: compose takes lists, records them, and the search finds smaller tables",
@@ -159,25 +161,30 @@ TEST_CASE("per-layer codebook sizes: compose takes lists, records them, and the 
     CHECK_THAT(b.output, Catch::Contains("--w: gives 3 sizes; the network has 2 weighted layers"));
     CHECK_FALSE(fs::exists(dir + "/b"));
   }
-  SECTION("the search meets its target on validation samples with fewer bits than the largest sizes") {
+  SECTION("the search meets its target on validation samples with fewer bits than the largest sizes, and test "
+          "samples confirm it") {
     const auto s = test::run_cli("sweep -m " + small + " -d fashion-mnist --w 4,16,64 --u 4,16,64 --target 1 --validation 2000 "
-                                 "--csv " + dir + "/s.csv");
+                                 "--confirm 2000 --csv " + dir + "/s.csv");
     INFO(s.output);
     REQUIRE(s.exit_code == 0);
     CHECK_THAT(s.output, Catch::Contains("result     --w "));
+    CHECK_THAT(s.output, Catch::Contains("then 2000 of the test samples (seeded) confirm the search's path; the "
+                                         "result's "
+                                         "accuracy only on the remaining 8000"));
     std::istringstream csv(read_file(dir + "/s.csv"));
     std::string line, last;
     std::getline(csv, line);
-    CHECK(line == "step,w,u,validation_delta_e,standard_error,table_bits");
+    CHECK(line == "step,w,u,validation_delta_e,standard_error,table_bits,confirm_delta_e,confirm_standard_error");
     std::vector<long long> bits;
     while (std::getline(csv, line)) {
       std::vector<std::string> f;
       std::istringstream fields(line);
       for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
-      REQUIRE(f.size() == 6);
+      REQUIRE(f.size() == 8);
       bits.push_back(std::stoll(f[5]));
       CHECK(std::stod(f[4]) > 0.0);
       CHECK(std::stod(f[3]) + std::stod(f[4]) <= 1.0);  // the default margin: one standard error
+      CHECK(std::stod(f[6]) + std::stod(f[7]) <= 1.0);  // and the same on the confirmation samples
     }
     REQUIRE(bits.size() >= 2);
     for (std::size_t i = 1; i < bits.size(); ++i) CHECK(bits[i] < bits[i - 1]);
@@ -196,6 +203,12 @@ TEST_CASE("bad composer parameters: clear message, exit 2, nothing written", "[c
   const auto s = test::run_cli("sweep -m " + kModel + " -d fashion-mnist --w 4,6 --u 4 --csv " + dir + "/s.csv");
   CHECK(s.exit_code == 2);
   CHECK_FALSE(fs::exists(dir + "/s.csv"));
+  const std::string small = std::string(RAPIDNN_SOURCE_DIR) + "/models/fmnist-mlp-784-32-10.onnx";
+  const auto t = test::run_cli("sweep -m " + small + " -d fashion-mnist --w 4,16 --u 4,16 --target 1 --steer-on test "
+                               "--validation 6000 --confirm 4000 --csv " + dir + "/t.csv");
+  CHECK(t.exit_code == 2);
+  CHECK_THAT(t.output, Catch::Contains("--confirm: 4000 leaves none of the 4000 test samples of fashion-mnist"));
+  CHECK_FALSE(fs::exists(dir + "/t.csv"));
 }
 
 TEST_CASE("a corrupt artifact is rejected by inspect with exit 2", "[composer][bad-input]") {

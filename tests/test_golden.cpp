@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "composer/artifact.h"
+#include "composer/calibration.h"
 #include "composer/compose.h"
 #include "core/error.h"
 #include "core/fileio.h"
@@ -275,6 +277,69 @@ TEST_CASE("choosing the calibration is deterministic, records the choice, and yi
   ComposerState pinned = st;
   pin_codebooks(pinned, a);
   CHECK_FALSE(assemble(pinned, 4, 4, 16).config.choose_calibration);
+}
+
+TEST_CASE("choosing the calibration on held-out samples keeps the plain tables unless another is clearly right more often",
+          "[golden][calibration]") {
+  const Network net = mlp(ActKind::ReLU, 12);
+  const Dataset d = random_images(net.input_shape, 60, static_cast<int>(net.num_classes()), 5);
+  ComposeConfig cfg;
+  cfg.method = CodebookMethod::Optimal;
+  cfg.choose_calibration = true;
+  ComposerState st = prepare_composer(net, "random.onnx", d, cfg, 4, 4);
+  const std::vector<int> labels(400, 1);
+  const auto judge = [&](auto favoured, int wrong_of_favoured) {
+    st.choice = std::make_shared<const ComposerState::ChoiceSample>(ComposerState::ChoiceSample{
+        labels, [=](const ComposedNetwork& cn) {
+          std::vector<int> pred(400, 1);
+          const int wrong = favoured(cn.config) ? wrong_of_favoured : 40;  // 10% wrong otherwise
+          for (int i = 0; i < wrong; ++i) pred[static_cast<std::size_t>(i * 7 % 400)] = 0;
+          return pred;
+        }});
+    return assemble(st, 4, 4, 16).config;
+  };
+  const auto refit_bias = [](const ComposeConfig& c) {
+    return c.refit_codebooks && c.bias_correction && c.weighting == CodebookWeighting::Output &&
+           c.inputs == InputCodebooks::Float;
+  };
+  const ComposeConfig chosen = judge(refit_bias, 0);  // 10 points better, far beyond 2 standard errors
+  CHECK(refit_bias(chosen));
+  CHECK(chosen.choose_calibration);
+  const ComposeConfig close = judge(refit_bias, 38);  // 0.5 points better: within the noise, plain kept
+  CHECK_FALSE(close.refit_codebooks);
+  CHECK_FALSE(close.bias_correction);
+  CHECK(close.weighting == CodebookWeighting::Plain);
+  CHECK(close.inputs == InputCodebooks::Float);
+  CHECK(close.choose_calibration);
+}
+
+TEST_CASE("the samples the calibration is chosen on are held out: disjoint from the calibration sample, or the "
+          "test-only dataset's calibration part",
+          "[golden][calibration]") {
+  const auto marked = [](std::int64_t n, std::uint64_t seed) {
+    Dataset d = random_images({1, 4, 4}, n, 3, seed);
+    for (std::int64_t i = 0; i < n; ++i) d.x[static_cast<std::size_t>(i * d.sample_numel())] = static_cast<float>(i);
+    return d;
+  };
+  const auto ids = [](const Dataset& d) {
+    std::set<int> s;
+    for (std::int64_t i = 0; i < d.size(); ++i) s.insert(static_cast<int>(d.sample(i)[0]));
+    return s;
+  };
+  const CalibrationSplit a = split_for_calibration({marked(1000, 1), marked(200, 2), ""}, {0.1, 0, 0, 300, 7}, "marked");
+  CHECK(a.calibration.size() == 100);
+  CHECK(a.choice.size() == 300);
+  CHECK(a.eval.size() == 200);
+  const auto cal = ids(a.calibration), choice = ids(a.choice);
+  CHECK(cal.size() == 100);
+  CHECK(choice.size() == 300);
+  for (int i : choice) CHECK(cal.count(i) == 0);
+  const CalibrationSplit b = split_for_calibration({marked(1000, 1), marked(200, 2), ""}, {0.1, 0, 0, 300, 7}, "marked");
+  CHECK(ids(b.choice) == choice);  // seeded
+  CHECK(split_for_calibration({marked(1000, 1), marked(200, 2), ""}, {0.1, 0, 0, 0, 7}, "marked").choice.size() == 0);
+  const CalibrationSplit t = split_for_calibration({std::nullopt, marked(1000, 3), ""}, {0.1, 0, 0, 300, 7}, "marked");
+  CHECK(ids(t.choice) == ids(t.calibration));
+  for (int i : ids(t.eval)) CHECK(ids(t.choice).count(i) == 0);
 }
 
 TEST_CASE("artifact round trip is exact and byte-identical", "[golden][artifact]") {
