@@ -16,10 +16,11 @@ MODEL=$(realpath "${3:-models/fmnist-mlp-784-32-10.onnx}")
 BIN="$ROOT/build/rapidnn"
 GRID=(sweep -m "$MODEL" -d fashion-mnist --w 4,16,64 --u 4,16,64 -j 1)
 
-for tool in munged slurmctld slurmd sbatch; do
-  command -v "$tool" >/dev/null || { echo "slurm_sweep: $tool is missing: apt-get install slurm-wlm munge" >&2; exit 2; }
-done
 [ "$(id -u)" -eq 0 ] || { echo "slurm_sweep: run as root (it starts munged, slurmctld and slurmd)" >&2; exit 2; }
+if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+  echo "slurm_sweep: installing Debian's slurm-wlm and munge"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge
+fi
 [ -x "$BIN" ] || { echo "slurm_sweep: $BIN is missing: run scripts/setup.sh" >&2; exit 2; }
 
 rm -rf "$OUT"
@@ -70,7 +71,8 @@ trap cleanup EXIT
 cp /etc/munge/munge.key "$OUT/munge/munge.key"
 chmod 400 "$OUT/munge/munge.key"
 munged --force --foreground --socket="$OUT/run/munge.socket" --key-file="$OUT/munge/munge.key" \
-  --pid-file="$OUT/run/munged.pid" --log-file="$OUT/munged.log" --seed-file="$OUT/munge/seed" &
+  --pid-file="$OUT/run/munged.pid" --log-file="$OUT/munged.log" --seed-file="$OUT/munge/seed" \
+  > "$OUT/munged.out" 2>&1 &
 PIDS+=($!)
 sleep 1
 slurmctld -D -i -f "$SLURM_CONF" > "$OUT/slurmctld.out" 2>&1 &

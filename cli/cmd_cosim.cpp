@@ -6,7 +6,10 @@
 #include "composer/artifact.h"
 #include "composer/compose.h"
 #include "core/error.h"
+#include "core/fileio.h"
 #include "core/progress.h"
+#include "flow/cosim_result.h"
+#include "models/golden.h"
 #include "generator/design_record.h"
 #include "sim/cosim.h"
 
@@ -18,7 +21,16 @@ struct CosimCliOptions {
   std::int64_t samples = 200;
   std::string simulator = "verilator";
   CosimOptions sim;
+  std::string result;                       // the result document (flow/cosim_result.h), empty: none
+  std::string shard;                        // "I/N"; empty: a job array's task, or one process
+  std::string shard_dir = "cosim-shards";
 };
+
+// The options that decide a run's result, for its shards' key.
+static std::string result_options(const CosimCliOptions& o) {
+  return fmt::format("{} {} {} {} {} {} {}", o.samples, o.simulator, o.sim.stall_in, o.sim.stall_out, o.sim.seed,
+                     o.data.scale ? *o.data.scale : -1.0f, o.data.offset);
+}
 
 static void run_cosim_cmd(const CosimCliOptions& o) {
   Stopwatch total;
@@ -33,8 +45,23 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
   const std::int64_t n = o.samples > 0 ? std::min(o.samples, d.size()) : d.size();
   d = d.head(n);
   check_labels(d, cn.classes, "artifact " + o.composed);
+  const auto shard = flow::resolve_shard(o.shard, "--shard");
+  const auto [first, last] = shard ? flow::shard_block(*shard, n) : std::pair<std::int64_t, std::int64_t>{0, n};
+  if (last == first) fail("--shard", "shard {} of {} has none of the {} images", shard->index, shard->count, n);
+  if (shard) {
+    opt.run_name = "run-" + shard->name();
+    fmt::print("shard      {} of {}: images {} to {} (image numbers below count from {})\n", shard->index,
+               shard->count, first, last - 1, first);
+  } else if (!o.result.empty()) {
+    check_output_file(o.result, {o.composed, o.data.dataset});
+  }
+  d = d.subset([&] {
+    std::vector<std::int64_t> idx;
+    for (auto i = first; i < last; ++i) idx.push_back(i);
+    return idx;
+  }());
   const auto raw = raw_features(d, cn.input.raw_bits);
-  const CosimResult r = run_cosim(cn, plan, o.rtl, raw, n, opt);
+  const CosimResult r = run_cosim(cn, plan, o.rtl, raw, last - first, opt);
   fmt::print("design     {} ({} stages; {} lanes, {} neuron(s) per RNA, {} accumulation, {} AM)\n", o.rtl,
              plan.stages.size(), plan.options.lanes, plan.options.rna_share, to_string(plan.options.accumulate),
              plan.options.fused_am ? "fused" : "two-block");
@@ -45,7 +72,20 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
     exit_status() = kExitFailure;
     return;
   }
-  fmt::print("compared   {} images: every buffer entry of every layer and every class: 0 mismatches\n", n);
+  fmt::print("compared   {} images: every buffer entry of every layer and every class: 0 mismatches\n", last - first);
+  // Every class was compared with the golden model's: the golden model's classes are the RTL's.
+  const flow::CosimClasses classes{first, GoldenModel(cn).classify_all(raw, last - first, 0), d.y};
+  if (shard) {
+    std::vector<std::int64_t> items;
+    for (auto i = first; i < last; ++i) items.push_back(i);
+    const auto key = flow::cosim_run_key(o.composed, o.rtl, o.data.dataset, result_options(o));
+    const auto dir = flow::write_shard(o.shard_dir, {"cosim", key, *shard, n, items},
+                                       {{"result.json", flow::cosim_result_document(classes)}});
+    fmt::print("written    {}\n", dir.string());
+  } else if (!o.result.empty()) {
+    write_file_atomic(o.result, flow::cosim_result_document(classes));
+    fmt::print("result     {}\n", o.result);
+  }
   if (opt.simulator == Simulator::Verilator) {
     fmt::print("cycles     {} in all; latency {} cycles (first image), min {} max {} mean {:.1f}\n", r.cycles,
                r.first_latency, r.latency_min, r.latency_max, r.latency_mean);
@@ -88,6 +128,13 @@ void setup_cosim(CLI::App& app) {
   cmd->add_option("--trace-image", o->sim.trace_image, "Image to trace")->capture_default_str();
   cmd->add_option("--build-dir", o->sim.build_dir, "Simulator build directory (default <rtl>.cosim-<simulator>)");
   cmd->add_option("--jobs,-j", o->sim.jobs, "Parallel compile jobs")->check(CLI::Range(1, 1024))->capture_default_str();
+  cmd->add_option("--result", o->result, "Write every image's class, label and the totals as JSON (rapidnn merge "
+                  "reassembles it from shards byte for byte)");
+  cmd->add_option("--shard", o->shard,
+                  "Co-simulate only shard I of N (I/N, I from 0): a contiguous block of the images, the first "
+                  "(images % N) blocks one image longer, written with a manifest to --shard-dir/I-of-N for rapidnn "
+                  "merge; shards share one simulator build. Without it, a Slurm, SGE or LSF array task is used when set");
+  cmd->add_option("--shard-dir", o->shard_dir, "Where a shard writes its directory")->capture_default_str();
   cmd->callback([o] { run_cosim_cmd(*o); });
 }
 

@@ -194,6 +194,19 @@ DirectoryLock::~DirectoryLock() {
   if (fd_ >= 0) ::close(fd_);  // releases the lock
 }
 
+FileLock::FileLock(const fs::path& path) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) fail(path.string(), "cannot open the lock file: {}", std::strerror(errno));
+  while (::flock(fd_, LOCK_EX) != 0)
+    if (errno != EINTR) fail(path.string(), "cannot lock: {}", std::strerror(errno));
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 std::vector<std::pair<std::string, std::string>> tree_fingerprints(const fs::path& dir,
                                                                    const std::vector<std::string>& skip) {
   std::vector<std::pair<std::string, std::string>> out;

@@ -76,6 +76,19 @@ class DirectoryLock {
   int fd_ = -1;
 };
 
+// An exclusive lock on the file `path` (flock; created if missing), waiting for any holder, held
+// while the object lives: for work that processes share, such as one simulator build.
+class FileLock {
+ public:
+  explicit FileLock(const fs::path& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // Fingerprints of every regular file under `dir` (paths relative to it, sorted), but `skip`.
 std::vector<std::pair<std::string, std::string>> tree_fingerprints(const fs::path& dir,
                                                                    const std::vector<std::string>& skip = {});

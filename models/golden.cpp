@@ -3,9 +3,103 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace rapidnn {
+
+// The direct form of a Dense stage as T-MAC computes table lookups: with w <= 16 entries per
+// product row, a row fits one 16-byte shuffle table per byte of its 16-bit products, so one AVX2
+// byte shuffle looks up 32 neurons' products for one input at once. Weight indices are stored as
+// bytes, 32 neurons by 32 neurons, input by input (idx[(block * fan + k) * 32 + lane]); each input
+// index's product row (P[wi][x] over wi) is split into its low and high bytes. Taken only where it
+// is exact: direct form, w <= 16, every product a signed 16-bit value and every sum (bias plus
+// fan-in products) within 32 bits; x86-64 with AVX2 at run time. The sums are the plain loop's.
+struct GoldenModel::PackedDense {
+  std::int64_t units = 0, fan = 0, blocks = 0;
+  std::vector<std::uint8_t> idx;    // [blocks][fan][32]
+  std::vector<std::uint8_t> lo, hi;  // [u][16]
+  std::vector<std::int32_t> bias;    // [blocks * 32]
+};
+
+namespace {
+
+bool have_avx2() {
+#if defined(__x86_64__)
+  static const bool yes = __builtin_cpu_supports("avx2") && !std::getenv("RAPIDNN_GOLDEN_NO_SIMD");
+  return yes;
+#else
+  return false;
+#endif
+}
+
+std::shared_ptr<const GoldenModel::PackedDense> pack_dense(const Stage& s) {
+  if (s.kind != StageKind::Dense || s.w > 16 || s.tables != 1 || !have_avx2()) return nullptr;
+  std::int64_t most = 0;
+  for (std::int32_t p : s.product) {
+    if (p < -32768 || p > 32767) return nullptr;
+    most = std::max<std::int64_t>(most, std::abs(static_cast<std::int64_t>(p)));
+  }
+  for (std::int32_t b : s.bias)
+    if (std::abs(static_cast<std::int64_t>(b)) + s.fan_in * most > std::int64_t{2147483647}) return nullptr;
+  auto p = std::make_shared<GoldenModel::PackedDense>();
+  p->units = s.units, p->fan = s.fan_in, p->blocks = (s.units + 31) / 32;
+  p->idx.assign(static_cast<std::size_t>(p->blocks * p->fan * 32), 0);
+  for (std::int64_t n = 0; n < s.units; ++n)
+    for (std::int64_t k = 0; k < s.fan_in; ++k)
+      p->idx[static_cast<std::size_t>(((n / 32) * p->fan + k) * 32 + n % 32)] =
+          static_cast<std::uint8_t>(s.weight_idx[static_cast<std::size_t>(n * s.fan_in + k)]);
+  p->lo.assign(static_cast<std::size_t>(s.u) * 16, 0);
+  p->hi.assign(static_cast<std::size_t>(s.u) * 16, 0);
+  for (int x = 0; x < s.u; ++x)
+    for (int wi = 0; wi < s.w; ++wi) {
+      const auto v = static_cast<std::uint16_t>(static_cast<std::int16_t>(s.product[static_cast<std::size_t>(wi * s.u + x)]));
+      p->lo[static_cast<std::size_t>(x * 16 + wi)] = static_cast<std::uint8_t>(v & 0xff);
+      p->hi[static_cast<std::size_t>(x * 16 + wi)] = static_cast<std::uint8_t>(v >> 8);
+    }
+  p->bias.assign(static_cast<std::size_t>(p->blocks * 32), 0);
+  std::copy(s.bias.begin(), s.bias.end(), p->bias.begin());
+  return p;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void dense_avx2(const GoldenModel::PackedDense& p, const std::uint16_t* x,
+                                                std::int32_t* out) {
+  for (std::int64_t b = 0; b < p.blocks; ++b) {
+    const std::int32_t* bias = p.bias.data() + b * 32;
+    // Accumulators of neurons 0-7, 8-15, 16-23 and 24-31 of the block.
+    __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias));
+    __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 8));
+    __m256i a2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 16));
+    __m256i a3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 24));
+    const std::uint8_t* idx = p.idx.data() + b * p.fan * 32;
+    for (std::int64_t k = 0; k < p.fan; ++k) {
+      const std::size_t row = static_cast<std::size_t>(x[k]) * 16;
+      const __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.lo.data() + row)));
+      const __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.hi.data() + row)));
+      const __m256i id = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + k * 32));
+      const __m256i l = _mm256_shuffle_epi8(lo, id), h = _mm256_shuffle_epi8(hi, id);
+      const __m256i p_lo = _mm256_unpacklo_epi8(l, h);  // 16-bit products: neurons 0-7 | 16-23
+      const __m256i p_hi = _mm256_unpackhi_epi8(l, h);  // neurons 8-15 | 24-31
+      a0 = _mm256_add_epi32(a0, _mm256_cvtepi16_epi32(_mm256_castsi256_si128(p_lo)));
+      a2 = _mm256_add_epi32(a2, _mm256_cvtepi16_epi32(_mm256_extracti128_si256(p_lo, 1)));
+      a1 = _mm256_add_epi32(a1, _mm256_cvtepi16_epi32(_mm256_castsi256_si128(p_hi)));
+      a3 = _mm256_add_epi32(a3, _mm256_cvtepi16_epi32(_mm256_extracti128_si256(p_hi, 1)));
+    }
+    std::int32_t* o = out + b * 32;
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), a0);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 8), a1);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 16), a2);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 24), a3);
+  }
+}
+#endif
+
+}  // namespace
 
 int am_two_block(const Stage& s, std::int64_t acc) {
   if (!s.act_table) {
@@ -47,9 +141,29 @@ std::int64_t count_times_product(std::uint64_t count, std::int64_t p) {
   return sum;
 }
 
-GoldenModel::GoldenModel(const ComposedNetwork& net, GoldenOptions opt) : net_(net), opt_(opt) {}
+GoldenModel::GoldenModel(const ComposedNetwork& net, GoldenOptions opt) : net_(net), opt_(opt) {
+  packed_.resize(net.stages.size());
+  if (opt_.accumulate == AccumulateForm::Direct)
+    for (std::size_t si = 0; si < net.stages.size(); ++si) packed_[si] = pack_dense(net.stages[si]);
+}
 
-void GoldenModel::run_weighted(const Stage& s, const std::vector<std::uint16_t>& x, std::vector<std::int64_t>& acc) const {
+int GoldenModel::packed_stages() const {
+  return static_cast<int>(std::count_if(packed_.begin(), packed_.end(), [](const auto& p) { return p != nullptr; }));
+}
+
+void GoldenModel::run_weighted(std::size_t si, const std::vector<std::uint16_t>& x, std::vector<std::int64_t>& acc) const {
+  const Stage& s = net_.stages[si];
+#if defined(__x86_64__)
+  if (const PackedDense* p = packed_[si].get()) {
+    std::int32_t sums[4096];
+    std::vector<std::int32_t> big;
+    std::int32_t* out = sums;
+    if (p->blocks * 32 > 4096) big.resize(static_cast<std::size_t>(p->blocks * 32)), out = big.data();
+    dense_avx2(*p, x.data(), out);
+    acc.assign(out, out + p->units);
+    return;
+  }
+#endif
   const auto u = static_cast<std::size_t>(s.u);
   const auto w = static_cast<std::size_t>(s.w);
   std::vector<std::uint32_t> counts;
@@ -170,7 +284,7 @@ int GoldenModel::classify(const std::uint16_t* raw, GoldenTrace* trace) const {
       case StageKind::Dense:
       case StageKind::Conv:
       case StageKind::AvgPool: {
-        run_weighted(s, x, acc);
+        run_weighted(si, x, acc);
         if (trace) trace->acc[si] = acc;
         if (s.is_output) {
           if (s.act == ActKind::ReLU)

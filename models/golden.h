@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "composer/composed.h"
@@ -46,11 +47,16 @@ class GoldenModel {
   // Classifies n samples, spread over threads (0: all cores).
   std::vector<int> classify_all(const std::vector<std::uint16_t>& raw, std::int64_t n, int threads = 0) const;
   const ComposedNetwork& network() const { return net_; }
+  // Stages that take the byte-shuffle lookup (see PackedDense in golden.cpp): the same sums.
+  int packed_stages() const;
+
+  struct PackedDense;  // golden.cpp
 
  private:
-  void run_weighted(const Stage& s, const std::vector<std::uint16_t>& x, std::vector<std::int64_t>& acc) const;
+  void run_weighted(std::size_t si, const std::vector<std::uint16_t>& x, std::vector<std::int64_t>& acc) const;
   const ComposedNetwork& net_;
   GoldenOptions opt_;
+  std::vector<std::shared_ptr<const PackedDense>> packed_;  // per stage; null where the plain loop runs
 };
 
 // Percent of `labels.size()` samples of raw features the golden model classifies right.

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "core/error.h"
@@ -138,6 +139,7 @@ CosimResult run_verilator(const ComposedNetwork& cn, const RtlPlan& plan, const 
   const std::string stamp = stamp_of(rtl_dir, flags);
   const fs::path stamp_file = build / "stamp";
   Stopwatch sw;
+  std::optional<FileLock> lock(std::in_place, build.string() + ".lock");  // one build for concurrent runs
   if (fs::exists(stamp_file) && fs::exists(build / "Vsim") && read_file(stamp_file) == stamp) {
     r.cached_build = true;
   } else {
@@ -155,9 +157,10 @@ CosimResult run_verilator(const ComposedNetwork& cn, const RtlPlan& plan, const 
     }
     write_file_atomic(stamp_file, stamp);
   }
+  lock.reset();
   r.build_seconds = sw.seconds();
 
-  const fs::path work = build / "run";
+  const fs::path work = build / opt.run_name;
   std::vector<std::string> argv{(build / "Vsim").string()};
   for (auto& a : write_harness_vectors(cn, plan, raw, samples, work, opt)) argv.push_back(std::move(a));
   const ProcessResult pr = run_process(argv, rtl_dir);

@@ -34,6 +34,9 @@ struct CosimOptions {
   std::int64_t trace_image = 0;
   std::string build_dir;        // default: <rtl>.cosim-<simulator>
   int jobs = 2;
+  // The run's own directory under the build (its vectors): concurrent runs of one build (shards)
+  // each name their own. The Verilator build itself is shared, under a lock (<build>.lock).
+  std::string run_name = "run";
 };
 
 struct CosimResult {

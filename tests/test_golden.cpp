@@ -117,6 +117,41 @@ TEST_CASE("counter and shared-row forms equal the direct form, fused equals two-
   }
 }
 
+TEST_CASE("the direct form's byte-shuffle lookup gives the plain loop's sums, and is refused where it would not be "
+          "exact",
+          "[golden]") {
+  const int w = GENERATE(2, 4, 16, 32);
+  const int bits = GENERATE(8, 16, 20);
+  Network net;
+  net.input_shape = {1, 10, 10};
+  net.layers.push_back(make_flatten("f"));
+  net.layers.push_back(make_dense("h1", 100, 70, ActKind::ReLU));  // three blocks of 32, the last one partial
+  net.layers.push_back(make_dense("h2", 70, 40, ActKind::Tanh));
+  net.layers.push_back(make_dense("out", 40, 7));
+  net = test::random_network(net, static_cast<std::uint64_t>(w * 100 + bits));
+  const Dataset d = random_images(net.input_shape, 40, 7, 3);
+  ComposeConfig cfg;
+  cfg.method = CodebookMethod::Optimal;
+  cfg.product_bits = bits;
+  const ComposedNetwork cn = assemble(prepare_composer(net, "random.onnx", d, cfg, w, 16), w, 16, 16);
+  INFO("w " << w << ", " << bits << "-bit products");
+  const GoldenModel direct(cn), plain(cn, {AccumulateForm::Shared, AmForm::TwoBlock});
+  bool wide = false;  // a product beyond 16 bits
+  for (const Stage& s : cn.stages)
+    for (std::int32_t p : s.product) wide = wide || p < -32768 || p > 32767;
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) CHECK(direct.packed_stages() == (w <= 16 && !wide ? 3 : 0));
+#endif
+  CHECK(plain.packed_stages() == 0);
+  const auto raw = raw_features(d, 8);
+  for (std::int64_t i = 0; i < d.size(); ++i) {
+    GoldenTrace a, b;
+    direct.classify(raw.data() + i * 100, &a);
+    plain.classify(raw.data() + i * 100, &b);
+    check_traces_equal(a, b);
+  }
+}
+
 TEST_CASE("the golden model follows the float model when tables are fine", "[golden]") {
   // With 256-entry codebooks the lookup network makes (nearly) the float network's decisions.
   const Network net = mlp(ActKind::ReLU, 42);

@@ -148,3 +148,40 @@ TEST_CASE("a 9-point sweep split 3 ways through GNU parallel merges byte-identic
     CHECK_FALSE(fs::exists(dir + "/m.csv"));
   }
 }
+
+TEST_CASE("a co-simulation split 2 ways shares one build and merges byte-identical to one process",
+          "[shard][cosim]") {
+  if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
+  const std::string dir = test::temp_dir("shard-cosim");
+  REQUIRE(test::run_cli("compose -m " + kSmall + " -d fashion-mnist --w 4 --u 4 -o " + dir + "/a").exit_code == 0);
+  REQUIRE(test::run_cli("emit -c " + dir + "/a -o " + dir + "/rtl").exit_code == 0);
+  const std::string cosim = "cosim -c " + dir + "/a -r " + dir + "/rtl -d fashion-mnist -n 41";
+  // Two shards at once on a fresh build: one builds, the other waits for it (the build's lock).
+  const auto par = test::run_cli_program("parallel --halt now,fail=1 -j 2 " + std::string(RAPIDNN_BIN) + " " + cosim +
+                                         " --shard {}/2 --shard-dir " + dir + "/shards ::: 0 1 2>&1");
+  INFO(par.output);
+  REQUIRE(par.exit_code == 0);
+  CHECK_THAT(par.output, Catch::Contains("shard      0 of 2: images 0 to 20"));
+  CHECK_THAT(par.output, Catch::Contains("shard      1 of 2: images 21 to 40"));
+  const auto one = test::run_cli(cosim + " --result " + dir + "/one.json");
+  INFO(one.output);
+  REQUIRE(one.exit_code == 0);
+  CHECK_THAT(one.output, Catch::Contains("(cached)"));
+  const auto merged = test::run_cli("merge " + dir + "/shards --result " + dir + "/merged.json");
+  INFO(merged.output);
+  REQUIRE(merged.exit_code == 0);
+  const std::string doc = read_file(dir + "/one.json");
+  CHECK(read_file(dir + "/merged.json") == doc);
+  CHECK_THAT(doc, Catch::Contains("\"images\":41"));
+  CHECK_THAT(doc, Catch::Contains("\"mismatches\":0"));
+
+  SECTION("a shard of another run (other images) does not merge") {
+    REQUIRE(test::run_cli("cosim -c " + dir + "/a -r " + dir + "/rtl -d fashion-mnist -n 40 --shard 1/2 --shard-dir " +
+                          dir + "/other")
+                .exit_code == 0);
+    const auto mixed = test::run_cli("merge " + dir + "/shards/0-of-2 " + dir + "/other/1-of-2 --result " + dir + "/m.json");
+    CHECK(mixed.exit_code == 2);
+    CHECK_THAT(mixed.output, Catch::Contains("belongs to another run"));
+    CHECK_FALSE(fs::exists(dir + "/m.json"));
+  }
+}
