@@ -73,19 +73,6 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
     return;
   }
   fmt::print("compared   {} images: every buffer entry of every layer and every class: 0 mismatches\n", last - first);
-  // Every class was compared with the golden model's: the golden model's classes are the RTL's.
-  const flow::CosimClasses classes{first, GoldenModel(cn).classify_all(raw, last - first, 0), d.y};
-  if (shard) {
-    std::vector<std::int64_t> items;
-    for (auto i = first; i < last; ++i) items.push_back(i);
-    const auto key = flow::cosim_run_key(o.composed, o.rtl, o.data.dataset, result_options(o));
-    const auto dir = flow::write_shard(o.shard_dir, {"cosim", key, *shard, n, items},
-                                       {{"result.json", flow::cosim_result_document(classes)}});
-    fmt::print("written    {}\n", dir.string());
-  } else if (!o.result.empty()) {
-    write_file_atomic(o.result, flow::cosim_result_document(classes));
-    fmt::print("result     {}\n", o.result);
-  }
   if (opt.simulator == Simulator::Verilator) {
     fmt::print("cycles     {} in all; latency {} cycles (first image), min {} max {} mean {:.1f}\n", r.cycles,
                r.first_latency, r.latency_min, r.latency_max, r.latency_mean);
@@ -93,18 +80,33 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
                opt.stall_in > 0 || opt.stall_out > 0
                    ? fmt::format(" (stalls: input {:.0f}%, output {:.0f}%)", 100 * opt.stall_in, 100 * opt.stall_out)
                    : "");
-    const CycleCheck cc = check_cycles(plan, r, n, opt);
+    const CycleCheck cc = check_cycles(plan, r, last - first, opt);
     if (cc.checked) {
       fmt::print("predicted  latency {} cycles, one result every {:.1f} cycles: {}\n", cc.predicted_latency,
                  cc.predicted_interval, cc.exact ? "matches the RTL" : "DIFFERS from the RTL");
       if (!cc.exact) exit_status() = kExitFailure;
     }
     fmt::print("simulation {:.2f} s, {:.0f} cycles/s, {:.1f} images/s\n", r.sim_seconds, r.cycles_per_second,
-               static_cast<double>(n) / std::max(r.sim_seconds, 1e-9));
+               static_cast<double>(last - first) / std::max(r.sim_seconds, 1e-9));
   } else {
     fmt::print("simulation {:.2f} s ({} cycles)\n", r.sim_seconds, r.cycles);
   }
   if (!opt.trace.empty()) fmt::print("waveform   {} (image {})\n", opt.trace, opt.trace_image);
+  if (exit_status() != 0) return;  // the cycle model differs: no result to merge
+  // Every class was compared with the golden model's: the golden model's classes are the RTL's.
+  const flow::CosimClasses classes{first, GoldenModel(cn).classify_all(raw, last - first, 0), d.y};
+  if (shard) {
+    std::vector<std::int64_t> items;
+    for (auto i = first; i < last; ++i) items.push_back(i);
+    const auto key = flow::cosim_run_key(o.composed, o.rtl, o.data.dataset, result_options(o));
+    const auto dir = flow::write_shard(o.shard_dir, {"cosim", key, *shard, n, items},
+                                       {{"result.json", flow::cosim_result_document(classes)},
+                                        {"cycles.json", flow::cosim_cycles_document(r, check_cycles(plan, r, last - first, opt))}});
+    fmt::print("written    {}\n", dir.string());
+  } else if (!o.result.empty()) {
+    write_file_atomic(o.result, flow::cosim_result_document(classes));
+    fmt::print("result     {}\n", o.result);
+  }
   fmt::print("time       {:.1f} s\n", total.seconds());
 }
 

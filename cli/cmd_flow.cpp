@@ -17,6 +17,7 @@ struct FlowCliOptions {
   std::optional<int> w, u, epochs, lanes, rna_share;
   std::optional<std::int64_t> samples;
   bool train = false, retrain = false, no_sweep = false, no_synth = false, no_cosim = false;
+  int jobs = 1;
 };
 
 static void run_flow_cmd(const FlowCliOptions& o) {
@@ -41,6 +42,7 @@ static void run_flow_cmd(const FlowCliOptions& o) {
   }
   flow::FlowRunOptions ro;
   ro.force = o.force;
+  ro.jobs = o.jobs;
   const flow::FlowOutcome r = flow::run_flow(c, ro);
   if (!r.ok) exit_status() = kExitFailure;
 }
@@ -73,6 +75,11 @@ void setup_flow(CLI::App& app) {
   cmd->add_flag("--no-sweep", o->no_sweep, "Leave out the (w, u) sweep (config: sweep.enabled)");
   cmd->add_flag("--no-synth", o->no_synth, "Leave out synthesis (config: synth.enabled, sweep.synth)");
   cmd->add_flag("--no-cosim", o->no_cosim, "Leave out co-simulation (config: cosim.enabled)");
+  cmd->add_option("--jobs", o->jobs,
+                  "Run the sweep and cosim stages as this many shards at once through GNU parallel (rapidnn sweep/cosim "
+                  "--shard, merged); the results are the same as one process's")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   cmd->callback([o] { run_flow_cmd(*o); });
 }
 

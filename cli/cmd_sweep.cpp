@@ -26,6 +26,7 @@ struct SweepOptions {
   std::int64_t confirm = 0;
   std::string shard;  // "I/N"; empty: the job array's task from the environment, or one process
   std::string shard_dir = "sweep-shards";
+  std::string artifacts;  // each point's artifact under it (w<W>-u<U>), empty: none
 };
 
 static void run_search(const SweepOptions& o) {
@@ -66,24 +67,17 @@ static void run_search(const SweepOptions& o) {
 // Shard I of N: its points and a manifest in <shard_dir>/I-of-N, for rapidnn merge.
 static void run_sweep_shard(const SweepOptions& o, const flow::Shard& shard) {
   Stopwatch total;
-  const std::string key = flow::sweep_run_key(o.job, o.w, o.u);
-  const flow::SweepOutcome r = flow::run_sweep_job(o.job, o.w, o.u, "", &shard);
-  std::string csv = flow::kSweepCsvHeader;
-  flow::ShardManifest m{"sweep", key, shard, static_cast<std::int64_t>(o.w.size() * o.u.size()), {}};
-  for (const auto& p : r.points) {
-    csv += flow::sweep_csv_row(p, o.job, r.job.float_accuracy);
-    m.items.push_back(p.item);
-  }
-  const auto dir = flow::write_shard(o.shard_dir, m, {{"points.csv", csv}});
-  fmt::print("shard      {} of {}: {} of {} points ({})\nwritten    {}\ntime       {:.1f} s\n", shard.index,
-             shard.count, m.items.size(), m.total, fmt::join(m.items, ", "), dir.string(), total.seconds());
+  const flow::SweepOutcome r = flow::run_sweep_job(o.job, o.w, o.u, o.artifacts, &shard);
+  const auto dir = flow::write_sweep_shard(r, o.job, o.w, o.u, shard, o.shard_dir);
+  fmt::print("shard      {} of {}: {} of {} points\nwritten    {}\ntime       {:.1f} s\n", shard.index, shard.count,
+             r.points.size(), o.w.size() * o.u.size(), dir.string(), total.seconds());
 }
 
 static void run_sweep(const SweepOptions& o) {
   if (const auto shard = flow::resolve_shard(o.shard, "--shard")) return run_sweep_shard(o, *shard);
   Stopwatch total;
   check_output_file(o.csv, {o.job.model, o.job.data.dataset});
-  const flow::SweepOutcome r = flow::run_sweep_job(o.job, o.w, o.u);
+  const flow::SweepOutcome r = flow::run_sweep_job(o.job, o.w, o.u, o.artifacts);
   const flow::ComposeJob& job = r.job;
   fmt::print("model      {}\ncalibrate  {}\nfloat      {:.2f}%\n", o.job.model, job.calibration_note, job.float_accuracy);
   std::string csv = flow::kSweepCsvHeader;
@@ -137,6 +131,7 @@ void setup_sweep(CLI::App& app) {
                   "written with a manifest to --shard-dir/I-of-N for rapidnn merge. Without it, a Slurm, SGE or LSF "
                   "array task's index and count are used when set");
   cmd->add_option("--shard-dir", o->shard_dir, "Where a shard writes its directory")->capture_default_str();
+  cmd->add_option("--artifacts", o->artifacts, "Write each point's artifact to this directory's w<W>-u<U>");
   cmd->callback([o] { o->target ? run_search(*o) : run_sweep(*o); });
 }
 

@@ -77,4 +77,43 @@ std::string merge_cosim_results(const std::vector<LoadedShard>& shards) {
   return cosim_result_document(all);
 }
 
+std::string cosim_cycles_document(const CosimResult& r, const CycleCheck& cc) {
+  const json j = {{"latency_cycles", r.first_latency},
+                  {"interval_cycles", r.interval},
+                  {"predicted_latency_cycles", cc.predicted_latency},
+                  {"predicted_interval_cycles", cc.predicted_interval},
+                  {"cycle_model_checked", cc.checked},
+                  {"cycles", r.cycles},
+                  {"build_seconds", r.build_seconds},
+                  {"sim_seconds", r.sim_seconds}};
+  return j.dump(1) + "\n";
+}
+
+json merge_cosim_cycles(const std::vector<LoadedShard>& shards) {
+  json first;
+  std::uint64_t cycles = 0;
+  double sim = 0.0, build = 0.0;
+  for (const auto& s : shards) {
+    const auto file = s.dir / "cycles.json";
+    try {
+      const json j = json::parse(read_file(file));
+      if (first.is_null()) first = j;
+      cycles += j.at("cycles").get<std::uint64_t>();
+      sim = std::max(sim, j.at("sim_seconds").get<double>());
+      build = std::max(build, j.at("build_seconds").get<double>());
+    } catch (const json::exception& e) {
+      fail(file.string(), "is not a co-simulation shard's cycles: {}", e.what());
+    }
+  }
+  return {{"latency_cycles", first.at("latency_cycles")},
+          {"interval_cycles", first.at("interval_cycles")},
+          {"predicted_latency_cycles", first.at("predicted_latency_cycles")},
+          {"predicted_interval_cycles", first.at("predicted_interval_cycles")},
+          {"cycles", cycles},
+          {"cycles_per_second", sim > 0 ? static_cast<double>(cycles) / sim : 0.0},
+          {"build_seconds", build},
+          {"sim_seconds", sim},
+          {"shards", shards.size()}};
+}
+
 }  // namespace rapidnn::flow

@@ -8,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "flow/shard.h"
+#include "sim/cosim.h"
 
 namespace rapidnn::flow {
 
@@ -30,5 +33,14 @@ std::string cosim_run_key(const std::string& artifact, const std::string& rtl, c
 
 // The merged document of a run's cosim shards (load_shards), in image order.
 std::string merge_cosim_results(const std::vector<LoadedShard>& shards);
+
+// A shard's measured cycles (cycles.json beside its result): what depends on the split, kept out
+// of the result document.
+std::string cosim_cycles_document(const CosimResult& r, const CycleCheck& cc);
+
+// The flow's cosim stage record of a run's shards: latency and interval of the first shard (every
+// shard streams from an idle design, as one process does), cycles summed, simulation time the
+// longest shard's, cycles/s the sum over that time.
+nlohmann::json merge_cosim_cycles(const std::vector<LoadedShard>& shards);
 
 }  // namespace rapidnn::flow

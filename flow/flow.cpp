@@ -60,6 +60,7 @@ FlowOutcome run_flow(const FlowConfig& c, const FlowRunOptions& ro) {
   std::fflush(run.term());
   FlowContext ctx{c, content_hash(c.dataset)};
   ctx.finished = &run.stages();
+  ctx.jobs = ro.jobs;
 
   ctx.model = run.run<ModelStage>(ctx);
   ctx.compose = run.run<ComposeStage>(ctx);

@@ -14,6 +14,7 @@ namespace rapidnn::flow {
 
 struct FlowRunOptions {
   bool force = false;  // rerun every stage
+  int jobs = 1;        // > 1: the sweep and cosim stages as this many shards through GNU parallel
 };
 
 struct FlowOutcome {

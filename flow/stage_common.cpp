@@ -24,6 +24,35 @@ ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model)
   return o;
 }
 
+std::vector<std::string> compose_args(const ComposeJobOptions& o) {
+  std::vector<std::string> a{"-m",
+                             o.model,
+                             "-d",
+                             o.data.dataset,
+                             "--offset",
+                             fmt::format("{}", o.data.offset),
+                             "--q",
+                             std::to_string(o.q),
+                             "--codebook",
+                             o.codebook,
+                             "--input-codebooks",
+                             o.input_codebooks,
+                             "--codebook-weighting",
+                             o.weighting,
+                             "--sample",
+                             fmt::format("{}", o.sample),
+                             "--seed",
+                             std::to_string(o.seed),
+                             "--product-bits",
+                             std::to_string(o.product_bits)};
+  if (o.data.scale) a.insert(a.end(), {"--scale", fmt::format("{}", *o.data.scale)});
+  if (o.calibration > 0) a.insert(a.end(), {"--calibration", std::to_string(o.calibration)});
+  if (o.bias_correction) a.push_back("--bias-correction");
+  if (o.refit_codebooks) a.push_back("--refit-codebooks");
+  if (o.choose_calibration) a.push_back("--choose-calibration");
+  return a;
+}
+
 json compose_settings(const FlowConfig& c) {
   return {{"q", c.q},
           {"codebook", c.codebook},

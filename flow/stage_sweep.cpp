@@ -4,6 +4,11 @@
 
 #include <algorithm>
 
+#include <tuple>
+
+#include "core/error.h"
+#include "flow/shard.h"
+#include "flow/shard_run.h"
 #include "flow/stages.h"
 #include "flow/sweep_job.h"
 
@@ -31,15 +36,44 @@ json SweepStage::inputs(const FlowContext& ctx) {
           {"settings", compose_settings(c)}, {"w", c.sweep_w}, {"u", c.sweep_u}, {"artifacts", c.sweep_synth}};
 }
 
+namespace {
+
+// The sweep as ctx.jobs shards through GNU parallel (flow/shard_run.h), merged.
+std::pair<std::vector<SweepPoint>, double> sharded_sweep(const FlowContext& ctx, const fs::path& dir) {
+  const FlowConfig& c = ctx.config;
+  std::vector<std::string> args{"sweep"};
+  for (auto& a : compose_args(compose_options(c, ctx.model_file()))) args.push_back(std::move(a));
+  args.insert(args.end(), {"--w", fmt::format("{}", fmt::join(c.sweep_w, ",")), "--u",
+                           fmt::format("{}", fmt::join(c.sweep_u, ",")), "-j", "1"});
+  if (c.sweep_synth) args.insert(args.end(), {"--artifacts", dir.string()});
+  const fs::path shards = dir / "shards";
+  const ProcessResult r = run_shards_with_parallel(args, ctx.jobs, shards);
+  if (r.exit_code != 0) fail(shards.string(), "a sweep shard failed (GNU parallel exit {}):\n{}", r.exit_code, r.output);
+  auto points = read_sweep_shards(load_shards({shards.string()}));
+  fs::remove_all(shards);  // merged; the stage's outputs are those of one process
+  fmt::print("{} sweep shards through GNU parallel, merged\n", ctx.jobs);
+  return points;
+}
+
+}  // namespace
+
 SweepOut SweepStage::run(const FlowContext& ctx, const fs::path& dir) {
   const FlowConfig& c = ctx.config;
-  const SweepOutcome s =
-      run_sweep_job(compose_options(c, ctx.model_file()), c.sweep_w, c.sweep_u, c.sweep_synth ? dir.string() : "");
+  std::vector<SweepPoint> points;
+  double float_accuracy = 0.0;
+  if (ctx.jobs > 1) {
+    std::tie(points, float_accuracy) = sharded_sweep(ctx, dir);
+  } else {
+    SweepOutcome s =
+        run_sweep_job(compose_options(c, ctx.model_file()), c.sweep_w, c.sweep_u, c.sweep_synth ? dir.string() : "");
+    points = std::move(s.points);
+    float_accuracy = s.job.float_accuracy;
+  }
   json grid = json::array(), bits = json::array();
   for (std::size_t i = 0; i < c.sweep_w.size(); ++i) {
     json row = json::array(), brow = json::array();
     for (std::size_t j = 0; j < c.sweep_u.size(); ++j) {
-      const SweepPoint& p = s.points[i * c.sweep_u.size() + j];
+      const SweepPoint& p = points[i * c.sweep_u.size() + j];
       row.push_back(p.delta_e);
       brow.push_back(p.table_bits);
     }
@@ -47,7 +81,7 @@ SweepOut SweepStage::run(const FlowContext& ctx, const fs::path& dir) {
     bits.push_back(brow);
   }
   return SweepOut::from_json({{"w", c.sweep_w}, {"u", c.sweep_u}, {"delta_e", grid}, {"table_bits", bits},
-                              {"float_accuracy", s.job.float_accuracy}});
+                              {"float_accuracy", float_accuracy}});
 }
 
 }  // namespace rapidnn::flow

@@ -96,6 +96,9 @@ struct FlowContext {
   std::optional<Done<SweepSynthOut>> sweep_synth;
   std::optional<Done<LayoutOut>> layout;
   const std::vector<StageInfo>* finished = nullptr;  // the runner's list, for the report
+  // > 1: the sweep and cosim stages run as this many shards through GNU parallel (flow --jobs);
+  // their results are the same, so it is not part of any stage's key.
+  int jobs = 1;
 
   std::string model_file() const { return (model->info.dir / "model.onnx").string(); }
   std::string artifact_dir() const { return (compose->info.dir / "artifact").string(); }
@@ -133,6 +136,9 @@ RAPIDNN_FLOW_STAGE(ReportStage, "report", ReportOut);         // HTML, Markdown,
 
 // Shared by the stages: the compose job's options and the settings every compose-side key hashes.
 ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model);
+// The rapidnn command-line options that give `o` (the inverse of cli/options.cpp's binding), for
+// stages that run their work as shards of a rapidnn subcommand (FlowContext::jobs).
+std::vector<std::string> compose_args(const ComposeJobOptions& o);
 json compose_settings(const FlowConfig& c);
 json rtl_settings(const RtlOptions& r);
 json synth_settings(const FlowConfig& c);

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "composer/artifact.h"
+#include "core/error.h"
 #include "core/fileio.h"
 #include "core/progress.h"
 #include "flow/runner.h"
@@ -48,6 +49,47 @@ SweepOutcome run_sweep_job(const ComposeJobOptions& o, const std::vector<int>& w
 std::string sweep_csv_row(const SweepPoint& p, const ComposeJobOptions& o, double float_accuracy) {
   return fmt::format("{},{},{},{},{:.2f},{:.2f},{:.2f},{},{:.6e},{:.6e}\n", p.w, p.u, o.q, o.codebook, float_accuracy,
                      p.rapidnn_accuracy, p.delta_e, p.table_bits, p.wcss_weights, p.wcss_inputs);
+}
+
+std::filesystem::path write_sweep_shard(const SweepOutcome& r, const ComposeJobOptions& o, const std::vector<int>& w,
+                                        const std::vector<int>& u, const Shard& shard,
+                                        const std::filesystem::path& shard_dir) {
+  std::string csv = kSweepCsvHeader;
+  ShardManifest m{"sweep", sweep_run_key(o, w, u), shard, static_cast<std::int64_t>(w.size() * u.size()), {}};
+  nlohmann::json points = nlohmann::json::array();
+  for (const auto& p : r.points) {
+    csv += sweep_csv_row(p, o, r.job.float_accuracy);
+    m.items.push_back(p.item);
+    points.push_back({{"item", p.item}, {"w", p.w}, {"u", p.u}, {"rapidnn_accuracy", p.rapidnn_accuracy},
+                      {"delta_e", p.delta_e}, {"table_bits", p.table_bits}, {"wcss_weights", p.wcss_weights},
+                      {"wcss_inputs", p.wcss_inputs}});
+  }
+  const nlohmann::json doc = {{"float_accuracy", r.job.float_accuracy}, {"points", points}};
+  return write_shard(shard_dir, m, {{"points.csv", csv}, {"points.json", doc.dump(1) + "\n"}});
+}
+
+std::pair<std::vector<SweepPoint>, double> read_sweep_shards(const std::vector<LoadedShard>& shards) {
+  std::vector<std::vector<SweepPoint>> parts;
+  double float_accuracy = 0.0;
+  for (const auto& s : shards) {
+    const auto file = s.dir / "points.json";
+    try {
+      const auto j = nlohmann::json::parse(read_file(file));
+      float_accuracy = j.at("float_accuracy").get<double>();
+      std::vector<SweepPoint> ps;
+      for (const auto& p : j.at("points"))
+        ps.push_back({p.at("item"), p.at("w"), p.at("u"), p.at("rapidnn_accuracy"), p.at("delta_e"), p.at("table_bits"),
+                      p.at("wcss_weights"), p.at("wcss_inputs")});
+      if (ps.size() != s.manifest.items.size())
+        fail(file.string(), "has {} points; its shard.json lists {}", ps.size(), s.manifest.items.size());
+      parts.push_back(std::move(ps));
+    } catch (const nlohmann::json::exception& e) {
+      fail(file.string(), "is not a sweep shard's points: {}", e.what());
+    }
+  }
+  std::vector<SweepPoint> all;
+  for (const auto& [s, r] : item_order(shards)) all.push_back(parts[s][r]);
+  return {all, float_accuracy};
 }
 
 std::string sweep_run_key(const ComposeJobOptions& o, const std::vector<int>& w, const std::vector<int>& u) {

@@ -3,7 +3,9 @@
 // evaluation per point; optionally every point's artifact.
 #pragma once
 
+#include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "flow/compose_job.h"
@@ -34,6 +36,17 @@ SweepOutcome run_sweep_job(const ComposeJobOptions& o, const std::vector<int>& w
 inline constexpr const char* kSweepCsvHeader =
     "w,u,q,codebook,float_accuracy,rapidnn_accuracy,delta_e,table_bits,wcss_weights,wcss_inputs\n";
 std::string sweep_csv_row(const SweepPoint& p, const ComposeJobOptions& o, double float_accuracy);
+
+// Shard `shard` of a sweep run: its points (points.csv as the sweep writes them, points.json at
+// full precision with the float accuracy) and manifest into <shard_dir>/I-of-N; returns the
+// directory.
+std::filesystem::path write_sweep_shard(const SweepOutcome& r, const ComposeJobOptions& o, const std::vector<int>& w,
+                                        const std::vector<int>& u, const Shard& shard,
+                                        const std::filesystem::path& shard_dir);
+
+// The points of a whole sweep run from its shards' points.json (load_shards checked them), in grid
+// order, and the float accuracy.
+std::pair<std::vector<SweepPoint>, double> read_sweep_shards(const std::vector<LoadedShard>& shards);
 
 // The key naming a sweep run for its shards: the model's and dataset's contents, the options and
 // the grid.

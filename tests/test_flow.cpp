@@ -272,3 +272,39 @@ TEST_CASE("flow: a second flow on the same directory is refused while the first 
   r = test::run_cli(args);
   CHECK_THAT(r.output, Catch::Contains("0 ran, 4 reused"));
 }
+
+TEST_CASE("flow --jobs 2 runs the sweep and cosim stages as shards through GNU parallel, with one process's results",
+          "[flow][shard]") {
+  if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
+  if (find_program("verilator").empty()) SKIP_WITH("verilator is not installed");
+  const std::string dir = test::temp_dir("flow-jobs");
+  write_file_atomic(dir + "/flow.json", std::string(R"({"model": ")") + RAPIDNN_SOURCE_DIR +
+                                            R"(/models/fmnist-mlp-784-32-10.onnx", "compose": {"w": 4, "u": 8, "q": 16},
+    "sweep": {"w": [2, 4], "u": [4, 8]}, "rtl": {"lanes": 8, "rna_share": 8}, "cosim": {"samples": 30}})");
+  const auto result = [&](const std::string& out, const std::string& stage) {
+    for (const auto& e : fs::directory_iterator(dir + "/" + out + "/stages"))
+      if (e.path().filename().string().rfind(stage + "-", 0) == 0) {
+        CHECK(fs::exists(e.path() / "contents.json"));
+        CHECK_FALSE(fs::exists(e.path() / "shards"));  // merged and removed
+        return nlohmann::json::parse(read_file(e.path() / "result.json"));
+      }
+    FAIL("no " << stage << " stage in " << out);
+    return nlohmann::json();
+  };
+  const auto one = test::run_cli("flow " + dir + "/flow.json --no-synth --out " + dir + "/one");
+  INFO(one.output);
+  REQUIRE(one.exit_code == 0);
+  const auto two = test::run_cli("flow " + dir + "/flow.json --no-synth --jobs 2 --out " + dir + "/two");
+  INFO(two.output);
+  REQUIRE(two.exit_code == 0);
+  auto s1 = result("one", "sweep"), s2 = result("two", "sweep");
+  s1.erase("seconds"), s2.erase("seconds");
+  CHECK(s1 == s2);  // every point's delta-e and table bits, the float accuracy
+  const auto c1 = result("one", "cosim"), c2 = result("two", "cosim");
+  for (const char* k : {"samples", "mismatches", "latency_cycles", "interval_cycles", "predicted_latency_cycles"})
+    CHECK(c1.at(k) == c2.at(k));
+  CHECK(c2.at("shards") == 2);
+  // Sharded or not, a stage's key is the same: a second run with --jobs 2 reuses the first's.
+  const auto again = test::run_cli("flow " + dir + "/flow.json --no-synth --jobs 2 --out " + dir + "/one");
+  CHECK_THAT(again.output, Catch::Contains("0 ran, 6 reused"));
+}
