@@ -38,7 +38,7 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
   opt.simulator = kSimulators.parse(o.simulator, "--simulator");
   const ComposedNetwork cn = load_artifact(o.composed);
   const RtlPlan plan = load_design(cn, o.composed, o.rtl);
-  DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess());
+  DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess(), false);  // the test split only
   Dataset d = std::move(splits.test);
   if (d.sample_numel() != numel(cn.input_shape))
     fail(d.source, "samples of {} values do not fit the design's input {}", d.sample_numel(), to_string(cn.input_shape));

@@ -179,7 +179,7 @@ std::string find_idx(const fs::path& dir, const std::vector<std::string>& prefix
 
 }  // namespace
 
-DatasetSplits load_dataset(const std::string& spec, const Preprocess& pre) {
+DatasetSplits load_dataset(const std::string& spec, const Preprocess& pre, bool with_train) {
   std::string dir = spec;
   if (spec == "fashion-mnist") {
     dir = fashion_mnist_dir();
@@ -200,10 +200,10 @@ DatasetSplits load_dataset(const std::string& spec, const Preprocess& pre) {
   const std::string te_im = find_idx(p, {"t10k", "test"}, "images"), te_lb = find_idx(p, {"t10k", "test"}, "labels");
   if (!te_im.empty() && !te_lb.empty()) {
     s.test = load_idx_pair(te_im, te_lb, pre);
-    if (!tr_im.empty() && !tr_lb.empty()) s.train = load_idx_pair(tr_im, tr_lb, pre);
+    if (with_train && !tr_im.empty() && !tr_lb.empty()) s.train = load_idx_pair(tr_im, tr_lb, pre);
   } else if (fs::exists(p / "test.csv")) {
     s.test = load_csv((p / "test.csv").string(), pre);
-    if (fs::exists(p / "train.csv")) s.train = load_csv((p / "train.csv").string(), pre);
+    if (with_train && fs::exists(p / "train.csv")) s.train = load_csv((p / "train.csv").string(), pre);
   } else {
     fail(dir, "no test split found: expected t10k-*/test-* images and labels IDX files, or test.csv");
   }

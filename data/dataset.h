@@ -62,7 +62,9 @@ IdxArray read_idx(const std::string& path);  // gzip or raw; throws Error on bad
 // Pairs an IDX images file and labels file.
 Dataset load_idx_pair(const std::string& images, const std::string& labels, const Preprocess& pre);
 Dataset load_csv(const std::string& path, const Preprocess& pre);
-DatasetSplits load_dataset(const std::string& spec, const Preprocess& pre = {});
+// with_train false: the test split only (what a co-simulation reads; the training split of
+// Fashion-MNIST is six times the test split to decompress).
+DatasetSplits load_dataset(const std::string& spec, const Preprocess& pre = {}, bool with_train = true);
 
 // Directory Debian's dataset-fashion-mnist installs into.
 std::string fashion_mnist_dir();

@@ -68,12 +68,12 @@ CosimOut sharded_cosim(const FlowContext& ctx, const fs::path& dir, std::int64_t
 CosimOut CosimStage::run(const FlowContext& ctx, const fs::path& dir) {
   const FlowConfig& c = ctx.config;
   if (ctx.jobs > 1 && c.simulator == Simulator::Verilator) {
-    DatasetSplits splits = load_dataset(c.dataset, {});
+    DatasetSplits splits = load_dataset(c.dataset, {}, false);
     return sharded_cosim(ctx, dir, std::min(c.samples, splits.test.size()));
   }
   const ComposedNetwork cn = load_artifact(ctx.artifact_dir());
   const RtlPlan plan = load_design(cn, ctx.artifact_dir(), ctx.rtl_dir());
-  DatasetSplits splits = load_dataset(c.dataset, {});
+  DatasetSplits splits = load_dataset(c.dataset, {}, false);
   const std::int64_t n = std::min(c.samples, splits.test.size());
   const Dataset d = splits.test.head(n);
   CosimOptions opt;
