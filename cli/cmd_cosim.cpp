@@ -1,6 +1,8 @@
 // rapidnn cosim: the generated RTL against the golden model, bit for bit, with cycle counts.
 #include <fmt/format.h>
 
+#include <numeric>
+
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "composer/artifact.h"
@@ -55,11 +57,9 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
   } else if (!o.result.empty()) {
     check_output_file(o.result, {o.composed, o.data.dataset});
   }
-  d = d.subset([&] {
-    std::vector<std::int64_t> idx;
-    for (auto i = first; i < last; ++i) idx.push_back(i);
-    return idx;
-  }());
+  std::vector<std::int64_t> items(static_cast<std::size_t>(last - first));  // the images simulated
+  std::iota(items.begin(), items.end(), first);
+  d = d.subset(items);
   const auto raw = raw_features(d, cn.input.raw_bits);
   const CosimResult r = run_cosim(cn, plan, o.rtl, raw, last - first, opt);
   fmt::print("design     {} ({} stages; {} lanes, {} neuron(s) per RNA, {} accumulation, {} AM)\n", o.rtl,
@@ -73,6 +73,7 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
     return;
   }
   fmt::print("compared   {} images: every buffer entry of every layer and every class: 0 mismatches\n", last - first);
+  const CycleCheck cc = check_cycles(plan, r, last - first, opt);
   if (opt.simulator == Simulator::Verilator) {
     fmt::print("cycles     {} in all; latency {} cycles (first image), min {} max {} mean {:.1f}\n", r.cycles,
                r.first_latency, r.latency_min, r.latency_max, r.latency_mean);
@@ -80,7 +81,6 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
                opt.stall_in > 0 || opt.stall_out > 0
                    ? fmt::format(" (stalls: input {:.0f}%, output {:.0f}%)", 100 * opt.stall_in, 100 * opt.stall_out)
                    : "");
-    const CycleCheck cc = check_cycles(plan, r, last - first, opt);
     if (cc.checked) {
       fmt::print("predicted  latency {} cycles, one result every {:.1f} cycles: {}\n", cc.predicted_latency,
                  cc.predicted_interval, cc.exact ? "matches the RTL" : "DIFFERS from the RTL");
@@ -96,12 +96,10 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
   // Every class was compared with the golden model's: the golden model's classes are the RTL's.
   const flow::CosimClasses classes{first, GoldenModel(cn).classify_all(raw, last - first, 0), d.y};
   if (shard) {
-    std::vector<std::int64_t> items;
-    for (auto i = first; i < last; ++i) items.push_back(i);
     const auto key = flow::cosim_run_key(o.composed, o.rtl, o.data.dataset, result_options(o));
     const auto dir = flow::write_shard(o.shard_dir, {"cosim", key, *shard, n, items},
                                        {{"result.json", flow::cosim_result_document(classes)},
-                                        {"cycles.json", flow::cosim_cycles_document(r, check_cycles(plan, r, last - first, opt))}});
+                                        {"cycles.json", flow::cosim_cycles_document(r, cc)}});
     fmt::print("written    {}\n", dir.string());
   } else if (!o.result.empty()) {
     write_file_atomic(o.result, flow::cosim_result_document(classes));
