@@ -21,7 +21,7 @@ struct CosimCliOptions {
   std::string composed, rtl;
   DatasetOptions data;
   std::int64_t samples = 200;
-  std::string simulator = "verilator";
+  std::string simulator = "verilator", hierarchy = "auto";
   CosimOptions sim;
   std::string result;                       // the result document (flow/cosim_result.h), empty: none
   std::string shard;                        // "I/N"; empty: a job array's task, or one process
@@ -38,6 +38,7 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
   Stopwatch total;
   CosimOptions opt = o.sim;
   opt.simulator = kSimulators.parse(o.simulator, "--simulator");
+  opt.hierarchy = kHierarchies.parse(o.hierarchy, "--hierarchical");
   const ComposedNetwork cn = load_artifact(o.composed);
   const RtlPlan plan = load_design(cn, o.composed, o.rtl);
   DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess(), false);  // the test split only
@@ -65,7 +66,8 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
   fmt::print("design     {} ({} stages; {} lanes, {} neuron(s) per RNA, {} accumulation, {} AM)\n", o.rtl,
              plan.stages.size(), plan.options.lanes, plan.options.rna_share, to_string(plan.options.accumulate),
              plan.options.fused_am ? "fused" : "two-block");
-  fmt::print("simulator  {}: build {:.1f} s{}\n", o.simulator, r.build_seconds, r.cached_build ? " (cached)" : "");
+  fmt::print("simulator  {}: build {:.1f} s{}{}\n", o.simulator, r.build_seconds, r.hierarchical ? ", hierarchical" : "",
+             r.cached_build ? " (cached)" : r.resumed_build ? " (resumed an interrupted build)" : "");
   if (!r.ok) {
     fmt::print("{}\n", r.mismatch);
     fmt::print("result     FAILED: the RTL differs from the golden model\n");
@@ -127,6 +129,9 @@ void setup_cosim(CLI::App& app) {
   cmd->add_option("--trace", o->sim.trace, "Write an FST waveform of one image (Verilator)");
   cmd->add_option("--trace-image", o->sim.trace_image, "Image to trace")->capture_default_str();
   cmd->add_option("--build-dir", o->sim.build_dir, "Simulator build directory (default <rtl>.cosim-<simulator>)");
+  cmd->add_option("--hierarchical", o->hierarchy, "Verilate each distinct RNA and activation block once instead of "
+                  "once per instance (auto: for 128 or more RNAs of few distinct kinds, not with --trace)")
+      ->check(words_of(kHierarchies))->capture_default_str();
   cmd->add_option("--jobs,-j", o->sim.jobs, "Parallel compile jobs")->check(CLI::Range(1, 1024))->capture_default_str();
   cmd->add_option("--result", o->result, "Write every image's class, label and the totals as JSON (rapidnn merge "
                   "reassembles it from shards byte for byte)");

@@ -42,7 +42,7 @@ static void run_emit(const EmitOptions& o) {
                  t.units, t.rnas, t.groups, t.lanes, t.beats, t.oh * t.ow, t.cycles);
   }
   fmt::print("pipeline   one sample every {} cycles at best (the slowest stage; input takes {} cycles)\n",
-             plan.interval(), plan.input_numel);
+             plan.interval(), plan.input_beats);
   fmt::print("wrote      {}/ ({} files, {:.1f} MiB) in {:.2f} s\n", out, st.files,
              static_cast<double>(st.bytes) / (1024.0 * 1024.0), sw.seconds());
 }
@@ -62,6 +62,10 @@ void setup_emit(CLI::App& app) {
   cmd->add_option("--rna-share", o->rtl.rna_share,
                   "Neurons time-multiplexed on one RNA (paper section 5.6); 1 gives one RNA per neuron (the flow's "
                   "default, rtl.rna_share, is 16)")
+      ->capture_default_str();
+  cmd->add_option("--features-per-beat", o->rtl.features_per_beat,
+                  "Raw features the input port takes per cycle (its width: this x the raw feature bits); with one, "
+                  "a 784-feature image takes 784 cycles to enter")
       ->capture_default_str();
   cmd->add_option("--accumulate", o->accumulate,
                   "direct (lookups summed by an adder tree) or count (counters, then count x product by shifts and "

@@ -67,7 +67,7 @@ namespace {
 
 }  // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd) {
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd, const LineSink& on_line) {
   ProcessResult r;
   int fds[2], life[2];
   // O_CLOEXEC: a child forked by another thread must not inherit these pipes into a tool, or our
@@ -87,7 +87,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   ::close(fds[1]);
   ::close(life[0]);
   char buf[65536];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) r.output.append(buf, static_cast<std::size_t>(n));
+  std::size_t line_start = 0;
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) {
+    r.output.append(buf, static_cast<std::size_t>(n));
+    if (!on_line) continue;
+    for (std::size_t nl; (nl = r.output.find('\n', line_start)) != std::string::npos; line_start = nl + 1)
+      on_line(std::string_view(r.output).substr(line_start, nl - line_start));
+  }
   ::close(fds[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);

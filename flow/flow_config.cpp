@@ -180,6 +180,7 @@ void read_rtl(Section& top, FlowConfig& c) {
   Section s = top.section("rtl");
   s.get("lanes", c.rtl.lanes);
   s.get("rna_share", c.rtl.rna_share);
+  s.get("features_per_beat", c.rtl.features_per_beat);
   get_word(s, "accumulate", c.rtl.accumulate, kAccumulateForms);
   s.get("fused_am", c.rtl.fused_am);
   s.get("top", c.rtl.top);
@@ -302,6 +303,7 @@ std::string flow_config_json(const FlowConfig& c) {
                 {"forms", forms}};
   j["rtl"] = {{"lanes", c.rtl.lanes},
               {"rna_share", c.rtl.rna_share},
+              {"features_per_beat", c.rtl.features_per_beat},
               {"accumulate", kAccumulateForms.name(c.rtl.accumulate)},
               {"fused_am", c.rtl.fused_am},
               {"top", c.rtl.top}};
@@ -379,6 +381,7 @@ void validate_flow_config(const FlowConfig& c) {
   }
   kLanesRange.check(c.rtl.lanes, f, "'rtl.lanes'");
   kRnaShareRange.check(c.rtl.rna_share, f, "'rtl.rna_share'");
+  kFeaturesPerBeatRange.check(c.rtl.features_per_beat, f, "'rtl.features_per_beat'");
   kLanesRange.check(c.sweep_lanes, f, "'sweep.lanes'");
   kRnaShareRange.check(c.sweep_rna_share, f, "'sweep.rna_share'");
   if (c.cosim) {

@@ -68,11 +68,13 @@ json compose_settings(const FlowConfig& c) {
 }
 
 json rtl_settings(const RtlOptions& r) {
-  return {{"lanes", r.lanes},
-          {"rna_share", r.rna_share},
-          {"accumulate", to_string(r.accumulate)},
-          {"fused_am", r.fused_am},
-          {"top", r.top}};
+  json j{{"lanes", r.lanes},
+         {"rna_share", r.rna_share},
+         {"accumulate", to_string(r.accumulate)},
+         {"fused_am", r.fused_am},
+         {"top", r.top}};
+  if (r.features_per_beat != 1) j["features_per_beat"] = r.features_per_beat;  // earlier keys stay valid
+  return j;
 }
 
 json synth_settings(const FlowConfig& c) {

@@ -43,7 +43,7 @@ EmitOut EmitStage::run(const FlowContext& ctx, const fs::path& dir) {
   fmt::print("emitted {} files; latency {} cycles, interval {:.0f}\n", st.files, p.latency(0), p.interval());
   return EmitOut::from_json({{"files", st.files}, {"bytes", st.bytes}, {"stages", stages},
                              {"latency_cycles", p.latency(0)}, {"interval_cycles", p.interval()},
-                             {"input_cycles", plan.input_numel}, {"rtl", rtl_settings(c.rtl)}});
+                             {"input_cycles", plan.input_beats}, {"rtl", rtl_settings(c.rtl)}});
 }
 
 }  // namespace rapidnn::flow

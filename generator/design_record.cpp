@@ -15,6 +15,7 @@ json design_provenance_json(const RtlPlan& p) {
   return {{"plan",
            {{"lanes", o.lanes},
             {"rna_share", o.rna_share},
+            {"features_per_beat", o.features_per_beat},
             {"accumulate", to_string(o.accumulate)},
             {"fused_am", o.fused_am},
             {"top", o.top}}},
@@ -37,6 +38,7 @@ DesignRecord read_design_record(const std::string& rtl_dir) {
     const json& p = j.at("plan");
     r.options.lanes = p.at("lanes").get<int>();
     r.options.rna_share = p.at("rna_share").get<int>();
+    r.options.features_per_beat = p.value("features_per_beat", 1);  // designs emitted before it: one
     r.options.accumulate = kAccumulateForms.parse(p.at("accumulate").get<std::string>(), r.file);
     r.options.fused_am = p.at("fused_am").get<bool>();
     r.options.top = p.at("top").get<std::string>();

@@ -149,13 +149,15 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
 
 std::string top_module(const RtlPlan& p) {
   std::string v = header(fmt::format(
-      "Top of the lookup-table accelerator for '{}': raw features in (valid/ready, one per beat), class index and "
-      "scores out (valid/ready). {} stages, {} buffers; one sample every {} cycles at best.",
-      p.network, p.stages.size(), p.buffers.size(), p.interval()));
+      "Top of the lookup-table accelerator for '{}': raw features in (valid/ready, {} per beat, feature f of a beat "
+      "in bits [f*{} +: {}]), class index and scores out (valid/ready). {} stages, {} buffers; one sample every {} "
+      "cycles at best.",
+      p.network, p.options.features_per_beat, p.raw_bits, p.raw_bits, p.stages.size(), p.buffers.size(), p.interval()));
   v += "`default_nettype none\n\n";
   v += fmt::format("module {} (\n", p.options.top);
   v += "  input  wire clk_i,\n  input  wire rst_ni,\n";
-  v += fmt::format("  input  wire in_valid_i,\n  output wire in_ready_o,\n  input  wire [{}:0] in_data_i,\n", p.raw_bits - 1);
+  v += fmt::format("  input  wire in_valid_i,\n  output wire in_ready_o,\n  input  wire [{}:0] in_data_i,\n",
+                   p.options.features_per_beat * p.raw_bits - 1);
   v += fmt::format("  output wire out_valid_o,\n  input  wire out_ready_i,\n  output wire [{}:0] out_class_o,\n",
                    p.class_bits - 1);
   v += fmt::format("  output wire [{}:0] out_scores_o,\n  output wire busy_o\n);\n", p.classes * p.score_bits - 1);
@@ -277,10 +279,12 @@ EmitStats emit_rtl(const RtlPlan& p, const std::string& dir) {
                               {"top", p.options.top},
                               {"lanes", p.options.lanes},
                               {"rna_share", p.options.rna_share},
+                              {"features_per_beat", p.options.features_per_beat},
                               {"accumulate", to_string(p.options.accumulate)},
                               {"fused_am", p.options.fused_am},
                               {"raw_bits", p.raw_bits},
                               {"input_numel", p.input_numel},
+                              {"input_beats", p.input_beats},
                               {"classes", p.classes},
                               {"class_bits", p.class_bits},
                               {"score_bits", p.score_bits},

@@ -96,8 +96,8 @@ std::string pingpong_instance(const RtlBuffer& b, const std::string& n) {
 }
 
 std::string input_enc_instance(const RtlPlan& p) {
-  std::string v = fmt::format("  rnn_input_enc #(.NUMEL({}), .RAW_BITS({}), .IW({}), .YAW({}), .LUT_FILE({})) u_input (\n",
-                              p.input_numel, p.raw_bits, p.input_index_bits, p.buffers[0].addr_bits,
+  std::string v = fmt::format("  rnn_input_enc #(.NUMEL({}), .F({}), .RAW_BITS({}), .IW({}), .YAW({}), .LUT_FILE({})) u_input (\n",
+                              p.input_numel, p.options.features_per_beat, p.raw_bits, p.input_index_bits, p.buffers[0].addr_bits,
                               vquote(p.input_lut.file));
   v += "    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(in_valid_i), .in_ready_o(in_ready_o), .in_data_i(in_data_i),\n"
        "    .wr_ready_i(b0_wr_ready), .wr_en_o(b0_wr_en), .wr_addr_o(b0_wr_addr), .wr_data_o(b0_wr_data), "

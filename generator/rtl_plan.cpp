@@ -277,7 +277,7 @@ std::string legal_name(const std::string& s) {
 }  // namespace
 
 std::int64_t RtlPlan::interval() const {
-  std::int64_t m = input_numel;
+  std::int64_t m = input_beats;
   for (const auto& s : stages) m = std::max(m, s.cycles);
   return m;
 }
@@ -286,6 +286,10 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
   cn.validate(source);
   kLanesRange.check(opt.lanes, source, "--lanes");
   kRnaShareRange.check(opt.rna_share, source, "--rna-share");
+  kFeaturesPerBeatRange.check(opt.features_per_beat, source, "--features-per-beat");
+  if (opt.features_per_beat > numel(cn.input_shape))
+    fail(source, "--features-per-beat {} is above the {} features of a sample", opt.features_per_beat,
+         numel(cn.input_shape));
   std::int64_t max_fan = 0, max_units = 0;
   for (const auto& s : cn.stages)
     if (s.weighted()) {
@@ -314,7 +318,9 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
   p.input_index_bits = clog2(cn.input.u);
   p.input_lut = image("input_lut.hex", p.input_index_bits, false);
   for (auto v : cn.input.lut) p.input_lut.values.push_back(v);
-  p.buffers.push_back(RtlBuffer{0, p.input_numel, p.input_index_bits, clog2(p.input_numel), 1, 1, 1});
+  p.input_beats = (p.input_numel + opt.features_per_beat - 1) / opt.features_per_beat;
+  // The input encoder's lane f writes entries k * F + f: write port f of the first buffer.
+  p.buffers.push_back(RtlBuffer{0, p.input_numel, p.input_index_bits, clog2(p.input_numel), opt.features_per_beat, 1, 1});
 
   int current = 0;  // buffer the next stage reads
   for (std::size_t i = 0; i < cn.stages.size(); ++i) {

@@ -27,6 +27,7 @@ enum class AmMode {
 // The plan's numeric options, for the CLI and the flow configuration alike.
 inline constexpr IntRange kLanesRange{"taps per beat per RNA", 1, 1 << 16};
 inline constexpr IntRange kRnaShareRange{"neurons per RNA", 1, 1 << 24};
+inline constexpr IntRange kFeaturesPerBeatRange{"raw features per input beat", 1, 1024};
 
 struct RtlOptions {
   int lanes = 8;           // taps per beat per RNA (clamped to each layer's fan-in)
@@ -34,6 +35,7 @@ struct RtlOptions {
   RtlAccumulate accumulate = RtlAccumulate::Direct;
   bool fused_am = false;   // one fused activation+encoding block instead of two
   std::string top = "rapidnn_top";
+  int features_per_beat = 1;  // raw features the input port takes per valid/ready beat
 };
 
 // A table image: entries of `width` bits (words wider than 64 bits are packed from `wide`).
@@ -92,6 +94,7 @@ struct RtlPlan {
   bool uniform = false;
   int raw_bits = 8;
   std::int64_t input_numel = 0;
+  std::int64_t input_beats = 0;  // beats per sample: input_numel / features_per_beat, rounded up
   int input_index_bits = 1;
   RtlImage input_lut;
   std::int64_t classes = 0;

@@ -23,7 +23,7 @@ module rnn_am #(
   parameter         ENC_FILE   = "",
   parameter         FUSED_FILE = ""
 ) (
-  input  wire signed [AW-1:0] acc_i,
+  input  wire [AW-1:0] acc_i,  // two's complement (ports unsigned: see sim/cosim.cpp, hierarchical builds)
   output wire        [IW-1:0] idx_o
 );
   wire signed [VW-1:0] acc_ext = {{(VW-AW){acc_i[AW-1]}}, acc_i};

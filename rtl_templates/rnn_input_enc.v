@@ -1,44 +1,57 @@
-// rnn_input_enc: the virtual input layer. Raw features arrive one per valid/ready beat, in
-// the model's (C, H, W) order; a lookup table encodes each into the first layer's input
-// codebook and it is written to the first buffer. The last feature hands the bank over.
+// rnn_input_enc: the virtual input layer. Raw features arrive F per valid/ready beat, in the
+// model's (C, H, W) order: beat k of a sample carries features k*F .. k*F+F-1, feature k*F+f in
+// bits [f*RAW_BITS +: RAW_BITS] (the last beat of a sample carries NUMEL - k*F of them, the
+// rest of its bits ignored). F lookup tables encode them into the first layer's input codebook
+// and they are written to the first buffer, lane f into entry k*F + f (its write port f). The
+// sample's last beat hands the bank over.
 `default_nettype none
 
 module rnn_input_enc #(
   parameter integer NUMEL    = 4,
+  parameter integer F        = 1,   // features per beat
   parameter integer RAW_BITS = 8,
   parameter integer IW       = 2,
   parameter integer YAW      = 2,
   parameter         LUT_FILE = ""
 ) (
-  input  wire                clk_i,
-  input  wire                rst_ni,
-  input  wire                in_valid_i,
-  output wire                in_ready_o,
-  input  wire [RAW_BITS-1:0] in_data_i,
-  input  wire                wr_ready_i,
-  output wire                wr_en_o,
-  output wire [YAW-1:0]      wr_addr_o,
-  output wire [IW-1:0]       wr_data_o,
-  output wire                wr_done_o
+  input  wire                  clk_i,
+  input  wire                  rst_ni,
+  input  wire                  in_valid_i,
+  output wire                  in_ready_o,
+  input  wire [F*RAW_BITS-1:0] in_data_i,
+  input  wire                  wr_ready_i,
+  output wire [F-1:0]          wr_en_o,
+  output wire [F*YAW-1:0]      wr_addr_o,
+  output wire [F*IW-1:0]       wr_data_o,
+  output wire                  wr_done_o
 );
-  reg [31:0] k_q;
+  localparam [31:0] NUMEL32 = NUMEL;
+  localparam [31:0] F32 = F;
+  reg [31:0] base_q;  // the entry of this beat's first feature: k * F
   wire accept = in_valid_i && wr_ready_i;
-  wire last = k_q == NUMEL - 1;
+  wire last = base_q + F32 >= NUMEL32;
 
   always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) k_q <= 32'd0;
-    else if (accept) k_q <= last ? 32'd0 : k_q + 32'd1;
+    if (!rst_ni) base_q <= 32'd0;
+    else if (accept) base_q <= last ? 32'd0 : base_q + F32;
   end
 
-  rnn_rom #(.DEPTH(1 << RAW_BITS), .WIDTH(IW), .AW(RAW_BITS), .INIT_FILE(LUT_FILE)) u_lut (
-    .addr_i(in_data_i),
-    .data_o(wr_data_o)
-  );
+  genvar f;
+  generate
+    for (f = 0; f < F; f = f + 1) begin : g_lane
+      localparam [31:0] LANE32 = f;
+      wire [31:0] entry = base_q + LANE32;
+      rnn_rom #(.DEPTH(1 << RAW_BITS), .WIDTH(IW), .AW(RAW_BITS), .INIT_FILE(LUT_FILE)) u_lut (
+        .addr_i(in_data_i[f*RAW_BITS +: RAW_BITS]),
+        .data_o(wr_data_o[f*IW +: IW])
+      );
+      assign wr_en_o[f] = accept && entry < NUMEL32;
+      assign wr_addr_o[f*YAW +: YAW] = entry[YAW-1:0];
+      wire unused_entry = ^entry[31:YAW];
+    end
+  endgenerate
 
-  wire unused_k = ^k_q[31:YAW];
   assign in_ready_o = wr_ready_i;
-  assign wr_en_o = accept;
-  assign wr_addr_o = k_q[YAW-1:0];
   assign wr_done_o = accept && last;
 endmodule
 

@@ -19,8 +19,8 @@ module rnn_mac #(
   input  wire [L*WB-1:0]      w_i,
   input  wire [L*XB-1:0]      x_i,
   input  wire [L-1:0]         lane_valid_i,
-  input  wire signed [BW-1:0] bias_i,
-  output wire signed [AW-1:0] acc_o
+  input  wire [BW-1:0] bias_i,  // two's complement, like acc_o (ports unsigned: see sim/cosim.cpp, hierarchical builds)
+  output wire [AW-1:0] acc_o
 );
   localparam integer LP = L <= 1 ? 1 : (1 << $clog2(L));
   localparam integer D = $clog2(LP);

@@ -26,8 +26,8 @@ module rnn_rna #(
   input  wire [L*XIW-1:0]     x_idx_i,
   input  wire [L-1:0]         lane_valid_i,
   input  wire [TW-1:0]        table_i,       // ignored when NT = 1
-  input  wire signed [BW-1:0] bias_i,
-  output wire signed [AW-1:0] acc_o
+  input  wire [BW-1:0] bias_i,  // two's complement, like acc_o (ports unsigned: see sim/cosim.cpp, hierarchical builds)
+  output wire [AW-1:0] acc_o
 );
   localparam integer AD = (NT > 1 ? TW : 0) + WIW + XIW;
   localparam integer DEPTH = 1 << AD;  // the image is padded to a power of two

@@ -31,8 +31,8 @@ module rnn_rna_count #(
   input  wire                   mul_first_i,
   input  wire [WIW+XIW-1:0]     pair_i,
   input  wire [TW-1:0]          table_i,       // ignored when NT = 1
-  input  wire signed [BW-1:0]   bias_i,
-  output wire signed [AW-1:0]   acc_o
+  input  wire [BW-1:0]   bias_i,  // two's complement, like acc_o (ports unsigned: see sim/cosim.cpp, hierarchical builds)
+  output wire [AW-1:0]   acc_o
 );
   localparam integer PAIRS = 1 << (WIW + XIW);
   localparam integer AD = (NT > 1 ? TW : 0) + WIW + XIW;

@@ -22,8 +22,8 @@ module rnn_rna_sel #(
   input  wire [L*WIW-1:0]           w_idx_i,
   input  wire [L*(1<<WIW)*PW-1:0]   row_i,
   input  wire [L-1:0]               lane_valid_i,
-  input  wire signed [BW-1:0]       bias_i,
-  output wire signed [AW-1:0]       acc_o
+  input  wire [BW-1:0]       bias_i,  // two's complement, like acc_o (ports unsigned: see sim/cosim.cpp, hierarchical builds)
+  output wire [AW-1:0]       acc_o
 );
   localparam integer RW = (1 << WIW) * PW;
   localparam integer LP = L <= 1 ? 1 : (1 << $clog2(L));  // leaves of the adder tree

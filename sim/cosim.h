@@ -24,6 +24,9 @@ namespace rapidnn {
 const std::vector<RtlTemplate>& sim_sources();
 
 enum class Simulator { Verilator, Icarus };
+// Verilator's hierarchical mode (sim/verilate.h): Auto uses it for designs of many identical RNAs.
+enum class Hierarchy { Auto, On, Off };
+inline const Vocabulary<Hierarchy> kHierarchies{"hierarchical build", {{"auto", Hierarchy::Auto}, {"on", Hierarchy::On}, {"off", Hierarchy::Off}}};
 inline const Vocabulary<Simulator> kSimulators{"simulator", {{"verilator", Simulator::Verilator}, {"iverilog", Simulator::Icarus}}};
 
 struct CosimOptions {
@@ -34,6 +37,7 @@ struct CosimOptions {
   std::int64_t trace_image = 0;
   std::string build_dir;        // default: <rtl>.cosim-<simulator>
   int jobs = 2;
+  Hierarchy hierarchy = Hierarchy::Auto;
   // The run's own directory under the build (its vectors): concurrent runs of one build (shards)
   // each name their own. The Verilator build itself is shared, under a lock (<build>.lock).
   std::string run_name = "run";
@@ -47,7 +51,7 @@ struct CosimResult {
   double latency_mean = 0.0, interval = 0.0;
   std::vector<std::uint64_t> latencies;  // Icarus only
   double build_seconds = 0.0, sim_seconds = 0.0, cycles_per_second = 0.0;
-  bool cached_build = false;
+  bool cached_build = false, resumed_build = false, hierarchical = false;
 };
 
 // `plan` must be the plan the RTL in `rtl_dir` was emitted from (load_design() in
@@ -74,14 +78,6 @@ std::vector<std::string> write_harness_vectors(const ComposedNetwork& cn, const 
                                                const std::vector<std::uint16_t>& raw, std::int64_t samples,
                                                const std::filesystem::path& work, const CosimOptions& opt);
 void parse_harness_output(const ProcessResult& pr, const std::string& rtl_dir, CosimResult& r);
-
-// A cached Verilator build in `build` (its Vsim): `flags` (the verilator command up to its file
-// arguments, "-j" added), the RTL's files and `sources` (written into `build`; every .v and .cpp
-// among them is compiled). Rebuilt only when the flags, the sources or the RTL change; returns
-// true when the cached binary was kept. Throws Error naming `rtl_dir` when Verilator fails.
-bool verilate_cached(const std::filesystem::path& build, const std::vector<std::string>& flags,
-                     const std::map<std::string, std::string>& sources, const std::string& rtl_dir, int jobs,
-                     const std::string& what);
 
 CycleCheck check_cycles(const RtlPlan& plan, const CosimResult& r, std::int64_t samples, const CosimOptions& opt);
 

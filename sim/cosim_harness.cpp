@@ -9,7 +9,7 @@
 // and the run exits 1. At the end it prints one JSON line: cycles, per-image latency,
 // throughput and simulation speed.
 //
-//   Vsim --stim F --samples N --numel K --expect-dir D --buf ID:DEPTH:POSITIONS:NAME ...
+//   Vsim --stim F --samples N --numel K [--beat B --raw-bits R] --expect-dir D --buf ID:DEPTH:POSITIONS:NAME ...
 //        [--stall-in P] [--stall-out P] [--seed S] [--trace F --trace-image I] [--max-cycles C]
 #include <verilated.h>
 
@@ -23,6 +23,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cosim_top.h"  // the Verilated top: #include "V<top>.h", #define VTOP V<top>
@@ -77,6 +78,25 @@ void complete(Buffer& b) {
   ++b.sample;
 }
 
+// Drives a beat of `n` features (the rest of the port zero), feature f in bits [f*bits +: bits],
+// into the top's input port: a plain integer up to 64 bits, Verilator's VlWide beyond.
+template <class Port>
+void drive_beat(Port& port, const std::uint16_t* feature, std::int64_t n, int bits) {
+  if constexpr (std::is_integral_v<Port>) {
+    std::uint64_t v = 0;
+    for (std::int64_t f = 0; f < n; ++f) v |= static_cast<std::uint64_t>(feature[f]) << (f * bits);
+    port = static_cast<Port>(v);
+  } else {
+    for (auto& w : port.m_storage) w = 0;
+    for (std::int64_t f = 0; f < n; ++f)
+      for (int b = 0; b < bits; ++b)
+        if ((feature[f] >> b) & 1) {
+          const std::int64_t at = f * bits + b;
+          port.m_storage[at / 32] |= 1u << (at % 32);
+        }
+  }
+}
+
 }  // namespace
 
 extern "C" void rnn_trace_write(int buf_id, int addr, long long data) {
@@ -98,7 +118,8 @@ extern "C" void rnn_trace_write(int buf_id, int addr, long long data) {
 
 int main(int argc, char** argv) {
   std::string stim_file, expect_dir, trace_file;
-  std::int64_t samples = 0, numel = 0, trace_image = -1;
+  std::int64_t samples = 0, numel = 0, trace_image = -1, beat = 1;
+  int raw_bits = 16;
   double stall_in = 0.0, stall_out = 0.0;
   std::uint64_t seed = 1, max_cycles = 0;
   for (int i = 1; i < argc; ++i) {
@@ -111,6 +132,8 @@ int main(int argc, char** argv) {
     else if (a == "--expect-dir") expect_dir = next();
     else if (a == "--samples") samples = std::stoll(next());
     else if (a == "--numel") numel = std::stoll(next());
+    else if (a == "--beat") beat = std::stoll(next());
+    else if (a == "--raw-bits") raw_bits = std::stoi(next());
     else if (a == "--stall-in") stall_in = std::stod(next());
     else if (a == "--stall-out") stall_out = std::stod(next());
     else if (a == "--seed") seed = std::stoull(next());
@@ -137,7 +160,7 @@ int main(int argc, char** argv) {
       die("unknown argument " + a);
     }
   }
-  if (samples <= 0 || numel <= 0) die("--samples and --numel are required");
+  if (samples <= 0 || numel <= 0 || beat <= 0) die("--samples and --numel are required, --beat positive");
   std::vector<std::uint16_t> stim(static_cast<std::size_t>(samples * numel));
   {
     std::ifstream f(stim_file, std::ios::binary);
@@ -193,8 +216,10 @@ int main(int argc, char** argv) {
     // Low phase: drive the inputs, let the ready/valid outputs settle.
     top->clk_i = 0;
     const bool want_in = next_feature < total && !(stall_in > 0 && coin(rng) < stall_in);
+    // A beat never crosses images: the last one of an image carries what is left of it.
+    const std::int64_t in_beat = std::min(beat, numel - next_feature % numel);
     top->in_valid_i = want_in;
-    top->in_data_i = want_in ? stim[static_cast<std::size_t>(next_feature)] : 0;
+    drive_beat(top->in_data_i, stim.data() + (want_in ? next_feature : 0), want_in ? in_beat : 0, raw_bits);
     top->out_ready_i = !(stall_out > 0 && coin(rng) < stall_out);
     top->eval();
     const std::int64_t image = next_feature / numel;
@@ -217,7 +242,7 @@ int main(int argc, char** argv) {
     }
     if (top->in_valid_i && top->in_ready_o) {
       if (next_feature % numel == 0) accepted[static_cast<std::size_t>(image)] = g_cycle;
-      ++next_feature;
+      next_feature += in_beat;
     }
     // Rising edge: registers update, the trace hook sees this cycle's writes.
     ctx->timeInc(1);

@@ -29,7 +29,7 @@ CyclePrediction predict_cycles(const RtlPlan& plan, std::int64_t samples) {
   std::vector<St> st(plan.stages.size());
   bool out_valid = false;
   std::int64_t fed = 0, k = 0, outputs = 0;
-  const std::int64_t total = samples * plan.input_numel;
+  const std::int64_t total = samples * plan.input_beats;
   const std::uint64_t limit = static_cast<std::uint64_t>(samples + 4) * static_cast<std::uint64_t>(plan.interval() + 16) *
                               static_cast<std::uint64_t>(plan.stages.size() + 2) + 1000;
   for (std::uint64_t c = 0; outputs < samples; ++c) {
@@ -39,11 +39,11 @@ CyclePrediction predict_cycles(const RtlPlan& plan, std::int64_t samples) {
     // Output side: always ready.
     const bool out_fire = out_valid;
     if (out_fire) p.produced[static_cast<std::size_t>(outputs++)] = c;
-    // Input encoder.
+    // Input encoder: one beat (features_per_beat features) per cycle.
     if (fed < total && bufs[0].wr_ready()) {
-      if (k == 0) p.accepted[static_cast<std::size_t>(fed / plan.input_numel)] = c;
+      if (k == 0) p.accepted[static_cast<std::size_t>(fed / plan.input_beats)] = c;
       ++fed;
-      if (++k == plan.input_numel) {
+      if (++k == plan.input_beats) {
         k = 0;
         wr_done[0] = 1;
       }

@@ -1,7 +1,7 @@
 // Cycle model: the exact cycle behaviour of a generated design, from its plan alone.
 //
 // Every block of the RTL is a small state machine whose timing depends only on the plan: the
-// input encoder takes one feature per cycle while its buffer bank is free; a stage waits in
+// input encoder takes one beat of features per cycle while its buffer bank is free; a stage waits in
 // IDLE until its input bank is full and its output side is ready, runs its fixed number of
 // cycles and spends one DONE cycle handing the banks over; the output block holds a result
 // until it is taken. This model steps those machines cycle by cycle with the same

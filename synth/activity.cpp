@@ -22,6 +22,7 @@
 #include "generator/emit_rtl.h"
 #include "generator/rtl_blocks.h"
 #include "sim/cosim.h"
+#include "sim/verilate.h"
 #include "synth/gate_cells.h"
 #include "synth/synth_netlist.h"
 #include "synth/synth_rom.h"
@@ -72,7 +73,7 @@ endmodule
 `default_nettype wire
 )",
                      fmt::arg("ver", RAPIDNN_VERSION), fmt::arg("n", refs.size()), fmt::arg("lock", kActivityTop),
-                     fmt::arg("dw", plan.raw_bits - 1), fmt::arg("cw", plan.class_bits - 1),
+                     fmt::arg("dw", plan.options.features_per_beat * plan.raw_bits - 1), fmt::arg("cw", plan.class_bits - 1),
                      fmt::arg("sw", static_cast<std::int64_t>(plan.classes) * plan.score_bits - 1), fmt::arg("top", top),
                      fmt::arg("sample", sample), fmt::arg("shadow", shadow));
 }
@@ -343,7 +344,7 @@ ActivityRecord record_activity(const ComposedNetwork& cn, const RtlPlan& plan, c
                                        "-Mdir", (build / "obj").string(), "-o", (build / "Vsim").string(), "-CFLAGS",
                                        "-I" + build.string()};
   Stopwatch sw;
-  rec.cached_build = verilate_cached(build, flags, sources, rtl_dir, jobs, "activity simulation");
+  rec.cached_build = verilate({build, flags, sources, rtl_dir, {}, jobs, "activity simulation"}) == VerilateStatus::Cached;
   rec.build_seconds = sw.seconds();
   std::vector<std::string> argv{(build / "Vsim").string()};
   for (auto& a : write_harness_vectors(cn, plan, raw, samples, build / "run", CosimOptions{})) argv.push_back(std::move(a));

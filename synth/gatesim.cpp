@@ -22,6 +22,7 @@
 #include "core/progress.h"
 #include "generator/rtl_blocks.h"
 #include "sim/cosim.h"
+#include "sim/verilate.h"
 #include "synth/gate_cells.h"
 #include "synth/synth_netlist.h"
 #include "synth/synth_rom.h"
@@ -320,7 +321,7 @@ GateSimResult run_gatesim(const ComposedNetwork& cn, const RtlPlan& plan, const 
                                  // takes a quarter of the time and runs half as fast.
                                  "-MAKEFLAGS", "OPT_FAST=-O0", "-MAKEFLAGS", "OPT_SLOW=-O0"};
   Stopwatch sw;
-  res.cached_build = verilate_cached(build, flags, sources, rtl_dir, opt.jobs, "gate-level co-simulation");
+  res.cached_build = verilate({build, flags, sources, rtl_dir, {}, opt.jobs, "gate-level co-simulation"}) == VerilateStatus::Cached;
   res.build_seconds = sw.seconds();
 
   CosimOptions copt;
@@ -364,7 +365,7 @@ GateSimResult run_gatesim(const ComposedNetwork& cn, const RtlPlan& plan, const 
     const Localized loc = localize(n, lib, diverging, mapped);
     res.suspects = loc.suspects;
     res.suspect_count = loc.count;
-    const auto image = static_cast<long long>(fed / std::max<std::int64_t>(plan.input_numel, 1));
+    const auto image = static_cast<long long>(fed / std::max<std::int64_t>(plan.input_beats, 1));  // fed: beats
     res.mismatch = fmt::format("MISMATCH gate-level netlist {}, cycle {} (image {} being fed): {} of {} compared signals differ from the RTL, "
                                "first {}; {} {} cell{} can explain it",
                                netlist_file, first_cycle, image, diverging.size(), points.size(),

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 
@@ -15,6 +16,7 @@
 #include "rtl_support.h"
 #include "sim/cosim.h"
 #include "sim/cycle_model.h"
+#include "sim/verilate.h"
 #include "core/process.h"
 
 using namespace rapidnn;
@@ -200,6 +202,99 @@ TEST_CASE("Icarus Verilog runs the same vectors and agrees, cycle for cycle", "[
   REQUIRE(ri.latencies.size() == static_cast<std::size_t>(b.n));
   for (std::size_t i = 0; i < ri.latencies.size(); ++i) CHECK(ri.latencies[i] == p.latency(i));
   CHECK(rv.first_latency == p.latency(0));
+}
+
+TEST_CASE("several raw features per input beat: bit-exact under Verilator (with stalls) and Icarus, cycles as "
+          "predicted, the input's cycles divided", "[cosim]") {
+  if (!have("iverilog") || !have("verilator")) SKIP_WITH("iverilog or verilator is not installed");
+  const Network net = test::small_mlp(6, 41);  // 16 features
+  RtlOptions one;
+  one.lanes = 4;
+  RtlOptions opt = one;
+  opt.features_per_beat = GENERATE(3, 16);  // 3: the last beat of a sample carries one feature
+  const Bench b = make_bench(fmt::format("beat-{}", opt.features_per_beat), net, 4, 8, 8, opt, 30, 41);
+  CHECK(b.plan.input_beats == (16 + opt.features_per_beat - 1) / opt.features_per_beat);
+  CHECK(b.plan.interval() < plan_rtl(b.cn, one, "one").interval());
+  CHECK_THAT(read_file(fs::path(b.rtl) / "rapidnn_top.v"),
+             Catch::Contains(fmt::format("input  wire [{}:0] in_data_i", 8 * opt.features_per_beat - 1)));
+  const CosimResult rv = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, {});
+  check_ok(rv);
+  check_cycles_predicted(b, rv);
+  CosimOptions stalls;
+  stalls.stall_in = 0.3;
+  stalls.stall_out = 0.3;
+  check_ok(run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, stalls));
+  CosimOptions ico;
+  ico.simulator = Simulator::Icarus;
+  const CosimResult ri = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, ico);
+  check_ok(ri);
+  const CyclePrediction p = predict_cycles(b.plan, b.n);
+  REQUIRE(ri.latencies.size() == static_cast<std::size_t>(b.n));
+  for (std::size_t i = 0; i < ri.latencies.size(); ++i) CHECK(ri.latencies[i] == p.latency(i));
+  // Impossible widths are refused by name.
+  RtlOptions bad = one;
+  bad.features_per_beat = 17;
+  CHECK_THROWS_WITH(plan_rtl(b.cn, bad, "art"), Catch::Contains("--features-per-beat 17") && Catch::Contains("16 features"));
+  bad.features_per_beat = 0;
+  CHECK_THROWS_WITH(plan_rtl(b.cn, bad, "art"), Catch::Contains("--features-per-beat"));
+}
+
+TEST_CASE("hierarchical verilation: bit-exact like the flat build, an interrupted build resumes, a damaged one starts "
+          "over, auto chooses it for many identical RNAs only", "[cosim]") {
+  if (!have("verilator")) SKIP_WITH("verilator is not installed");
+  RtlOptions opt;
+  opt.lanes = 4;
+  const Bench b = make_bench("hier", test::small_mlp(12, 43), 4, 8, 8, opt, 30, 43);
+  CosimOptions co;
+  co.hierarchy = Hierarchy::On;
+  const CosimResult r = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, co);
+  check_ok(r);
+  CHECK(r.hierarchical);
+  CHECK_FALSE(r.cached_build);
+  check_cycles_predicted(b, r);
+  const fs::path build = b.rtl + ".cosim-verilator";
+  CHECK_THAT(read_file(build / "hier.vlt"), Catch::Contains("hier_block -module \"rnn_rna\""));
+
+  // Interrupted after part of the C++ was compiled: the stamp still pending, no binary, objects missing.
+  std::vector<fs::path> objects;
+  for (const auto& e : fs::recursive_directory_iterator(build / "obj"))
+    if (e.path().extension() == ".o") objects.push_back(e.path());
+  std::sort(objects.begin(), objects.end());
+  REQUIRE(objects.size() >= 4);
+  for (std::size_t i = 0; i < objects.size(); i += 2) fs::remove(objects[i]);
+  fs::remove(build / "Vsim");
+  fs::rename(build / "stamp", build / "stamp.pending");
+  const CosimResult resumed = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, co);
+  check_ok(resumed);
+  CHECK(resumed.resumed_build);
+  CHECK(fs::exists(build / "stamp"));
+  CHECK_FALSE(fs::exists(build / "stamp.pending"));
+
+  // Killed while writing object files (kill -9 leaves them half-written, newer than their
+  // sources): the resumed build cannot link, so it starts over.
+  for (const auto& o : objects) write_file_atomic(o, "not an object file");
+  fs::remove(build / "Vsim");
+  fs::rename(build / "stamp", build / "stamp.pending");
+  const CosimResult fresh = run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, co);
+  check_ok(fresh);
+  CHECK_FALSE(fresh.resumed_build);
+  CHECK_FALSE(fresh.cached_build);
+
+  // Auto: flat for this design (12 + 3 RNAs); hierarchical for one RNA per neuron of 784-256-256-10.
+  CHECK(hierarchical_blocks(b.plan).empty());
+  Network wide;
+  wide.input_shape = {784};
+  wide.layers.push_back(make_dense("fc1", 784, 256, ActKind::ReLU));
+  wide.layers.push_back(make_dense("fc2", 256, 256, ActKind::ReLU));
+  wide.layers.push_back(make_dense("out", 256, 10));
+  wide = test::random_network(wide, 44);
+  const ComposedNetwork wcn = test::compose_case(wide, test::random_images(wide.input_shape, 20, 10, 44), 4, 4, 8);
+  RtlOptions wopt;
+  const auto blocks = hierarchical_blocks(plan_rtl(wcn, wopt, "wide"));
+  CHECK(std::find(blocks.begin(), blocks.end(), "rnn_rna") != blocks.end());
+  CHECK(std::find(blocks.begin(), blocks.end(), "rnn_am") != blocks.end());
+  wopt.rna_share = 16;  // 35 RNAs
+  CHECK(hierarchical_blocks(plan_rtl(wcn, wopt, "wide")).empty());
 }
 
 TEST_CASE("50 seeded random networks go through compose, emit and co-simulation bit-exactly", "[cosim]") {
