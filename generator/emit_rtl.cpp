@@ -87,7 +87,9 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
                     "widx");
   v += fmt::format("  wire [{}:0] bias;\n", R * t.bias_bits - 1);
   v += rom_instance(t.groups, R * t.bias_bits, GW, t.bias.file, "u_bias", "group", "bias");
-  v += fmt::format("  wire [{}:0] acc;\n", R * t.acc_bits - 1);
+  // One sum per RNA, an array rather than one wide bus: a simulator then updates one RNA's sum
+  // without reassembling every other's.
+  v += fmt::format("  wire [{}:0] acc [0:{}];\n", t.acc_bits - 1, R - 1);
   const std::string table = t.tables_per_rna > 1 ? fmt::format("group[{}:0]", t.table_bits - 1) : "1'b0";
   const bool shared = p.options.accumulate == RtlAccumulate::Shared;
   const std::int64_t row_bits = static_cast<std::int64_t>(L) * (1 << t.wiw) * t.product_bits;
@@ -98,7 +100,7 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
     s.x_idx = "rd_data_i";
     s.table = table;
     s.bias = fmt::format("bias[{0}*{1} +: {1}]", r, t.bias_bits);
-    s.acc = fmt::format("acc[{0}*{1} +: {1}]", r, t.acc_bits);
+    s.acc = fmt::format("acc[{}]", r);
     return rna_instance(t, p.options.accumulate, file, inst, s);
   };
   if (t.tables_per_rna > 1 && t.table_bits < GW) v += fmt::format("  wire unused_group = ^group[{}:{}];\n", GW - 1, t.table_bits);
@@ -134,14 +136,17 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   v += fmt::format("      assign wr_en_o[r] = write && neuron < {};\n", t.units);
   v += fmt::format("      assign wr_addr_o[r*{0} +: {0}] = addr[{1}:0];\n", ws.addr_bits, ws.addr_bits - 1);
   if (t.output) {
-    v += fmt::format("      assign wr_data_o[r*{0} +: {0}] = acc[r*{1} +: {1}];\n", ws.data_bits, t.acc_bits);
+    v += fmt::format("      assign wr_data_o[r*{0} +: {0}] = acc[r];\n", ws.data_bits);
   } else {
-    v += am_instance(t, "u_am", fmt::format("acc[r*{0} +: {0}]", t.acc_bits),
-                     fmt::format("wr_data_o[r*{0} +: {0}]", ws.data_bits), 6);
+    // Operand isolation: the activation/encoding lookup sees a sum only in the cycle it is
+    // written, so its comparators do not switch with every beat's partial sum (and a simulator
+    // evaluates it once per neuron, not once per beat).
+    v += fmt::format("      wire [{0}:0] am_in = write ? acc[r] : {{{1}{{1'b0}}}};\n", t.acc_bits - 1, t.acc_bits);
+    v += am_instance(t, "u_am", "am_in", fmt::format("wr_data_o[r*{0} +: {0}]", ws.data_bits), 6);
     // Co-simulation sees every sum before activation and encoding, not only the index it becomes.
     v += fmt::format("`ifdef RAPIDNN_TRACE\n`ifdef VERILATOR\n      always @(posedge clk_i)\n        if (wr_en_o[r]) "
-                     "rnn_trace_write({0}, addr, 64'($signed(acc[r*{1} +: {1}])));\n`endif\n`endif\n",
-                     acc_trace_id(t), t.acc_bits);
+                     "rnn_trace_write({0}, addr, 64'($signed(acc[r])));\n`endif\n`endif\n",
+                     acc_trace_id(t));
   }
   v += "    end\n  endgenerate\nendmodule\n\n`default_nettype wire\n";
   return v;

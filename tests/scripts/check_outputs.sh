@@ -7,7 +7,10 @@
 # (lines under `ifdef RAPIDNN_TRACE only: synthesis and plain simulation read the same logic);
 # since issue 15 also rnn_rna.v (its adder tree as narrow as the products allow), the counter
 # tiles (counters as wide as a neuron's most taps on one weight index) and the designs of the
-# shared-row form (*-shared-rtl/, new). A deliberate change of output regenerates the fixture:
+# shared-row form (*-shared-rtl/, new); since issue 20 every design's Verilog and design.json (the
+# input port's features per beat, operand isolation of the activation blocks, unsigned template
+# ports, per-RNA sum arrays): the artifacts and every table image stay as they were.
+# A deliberate change of output regenerates the fixture:
 #   tests/scripts/output_digest.sh build/rapidnn /tmp/digest > tests/fixtures/output_digest.txt
 # Exit 77 (skipped) when Debian's dataset-fashion-mnist is not installed.
 set -euo pipefail
@@ -23,10 +26,10 @@ if ! diff -u "$FIX/output_digest.txt" "$WORK.digest.txt"; then
   echo "FAILED: generated outputs differ from tests/fixtures/output_digest.txt (lines above)"; exit 1
 fi
 extra=$(diff <(LC_ALL=C sort "$FIX/output_digest.before-issue-13.txt") <(LC_ALL=C sort "$WORK.digest.txt") |
-  grep '^[<>]' | grep -Ev '  [^ ]+-rtl/(files\.f|rnn_[a-z_]+\.v|[a-z_]+_s[0-9]+_[a-z0-9_]+\.v)$' |
+  grep '^[<>]' | grep -Ev '  [^ ]+-rtl/(files\.f|design\.json|[a-z0-9_]+\.v)$' |
   grep -Ev '^> [0-9a-f]+  [^ ]+-shared-rtl/' || true)
 if [ -n "$extra" ]; then
   echo "FAILED: outputs changed since before the redesign beyond files.f and unused templates:"; echo "$extra"; exit 1
 fi
 gone=$(diff <(LC_ALL=C sort "$FIX/output_digest.before-issue-13.txt") <(LC_ALL=C sort "$WORK.digest.txt") | grep -c '^<' || true)
-echo "outputs: $(wc -l < "$WORK.digest.txt") files byte-identical to the fixture; against the pre-redesign digest only files.f, templates and traced tiles ($gone lines) differ"
+echo "outputs: $(wc -l < "$WORK.digest.txt") files byte-identical to the fixture; against the pre-redesign digest only Verilog, files.f and design.json of designs ($gone lines) differ"
