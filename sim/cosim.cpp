@@ -91,13 +91,6 @@ Expected expected_traces(const ComposedNetwork& cn, const RtlPlan& plan, const s
   return e;
 }
 
-std::vector<std::string> rtl_files(const std::string& rtl_dir) {
-  std::vector<std::string> out;
-  std::istringstream list(read_file(fs::path(rtl_dir) / "files.f"));
-  for (std::string line; std::getline(list, line);)
-    if (!line.empty()) out.push_back(fs::absolute(fs::path(rtl_dir) / line).string());
-  return out;
-}
 
 const char* source_text(const std::string& name) {
   for (const auto& s : sim_sources())
@@ -180,7 +173,7 @@ CosimResult run_icarus(const ComposedNetwork& cn, const RtlPlan& plan, const std
                                 fmt::format("-Pcosim_tb.F={}", plan.options.features_per_beat),
                                 fmt::format("-Pcosim_tb.CW={}", plan.class_bits),
                                 fmt::format("-Pcosim_tb.SCW={}", plan.classes * plan.score_bits)};
-  for (const auto& f : rtl_files(rtl_dir)) argv.push_back(f);
+  for (const auto& f : rtl_file_list(rtl_dir)) argv.push_back(f);
   argv.push_back((build / "cosim_harness_tb.v").string());
   ProcessResult pr = run_process(argv);
   if (pr.exit_code != 0) fail(rtl_dir, "iverilog could not compile the design:\n{}", pr.output);
@@ -257,7 +250,6 @@ CosimResult run_icarus(const ComposedNetwork& cn, const RtlPlan& plan, const std
 
 }  // namespace
 
-std::vector<std::string> cosim_rtl_files(const std::string& rtl_dir) { return rtl_files(rtl_dir); }
 
 const char* sim_source_text(const std::string& name) { return source_text(name); }
 

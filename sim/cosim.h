@@ -68,11 +68,10 @@ struct CycleCheck {
   double predicted_interval = 0.0;
 };
 // The harness's pieces, for a co-simulation of another top around the RTL (the gate-level one,
-// synth/gatesim.h): the RTL's files (files.f, absolute), an embedded simulation source
+// synth/gatesim.h): an embedded simulation source
 // ("cosim_harness.cpp"), the vectors of `samples` images written into `work` (stimulus, expected
 // classes and traced buffers) with the harness arguments that read them, and the harness's output
 // read into `r` (the first MISMATCH/TIMEOUT line, or the summary).
-std::vector<std::string> cosim_rtl_files(const std::string& rtl_dir);
 const char* sim_source_text(const std::string& name);
 std::vector<std::string> write_harness_vectors(const ComposedNetwork& cn, const RtlPlan& plan,
                                                const std::vector<std::uint16_t>& raw, std::int64_t samples,

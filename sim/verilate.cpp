@@ -16,13 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> rtl_file_list(const std::string& rtl_dir) {
-  std::vector<std::string> out;
-  std::istringstream list(read_file(fs::path(rtl_dir) / "files.f"));
-  for (std::string line; std::getline(list, line);)
-    if (!line.empty()) out.push_back(fs::absolute(fs::path(rtl_dir) / line).string());
-  return out;
-}
 
 // C++ files the build will compile: Verilator's output (hierarchical blocks in subdirectories)
 // and the caller's sources. Counted again as the build goes on: blocks appear as they verilate.
@@ -73,6 +66,14 @@ std::string stamp_of(const VerilateJob& job, const std::vector<std::string>& rtl
 std::string module_of(const std::string& file) { return fs::path(file).stem().string(); }
 
 }  // namespace
+
+std::vector<std::string> rtl_file_list(const std::string& rtl_dir) {
+  std::vector<std::string> out;
+  std::istringstream list(read_file(fs::path(rtl_dir) / "files.f"));
+  for (std::string line; std::getline(list, line);)
+    if (!line.empty()) out.push_back(fs::absolute(fs::path(rtl_dir) / line).string());
+  return out;
+}
 
 VerilateStatus verilate(const VerilateJob& job) {
   const std::vector<std::string> rtl = rtl_file_list(job.rtl_dir);

@@ -31,6 +31,9 @@ struct VerilateJob {
 
 enum class VerilateStatus { Built, Resumed, Cached };
 
+// The RTL files of an emitted design (its files.f), as absolute paths.
+std::vector<std::string> rtl_file_list(const std::string& rtl_dir);
+
 // Builds (or reuses, or finishes) <build>/Vsim. Throws Error naming `rtl_dir` when Verilator fails.
 VerilateStatus verilate(const VerilateJob& job);
 
