@@ -1,5 +1,6 @@
 // rapidnn cosim: the generated RTL against the golden model, bit for bit, with cycle counts.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <numeric>
 
@@ -30,8 +31,8 @@ struct CosimCliOptions {
 
 // The options that decide a run's result, for its shards' key.
 static std::string result_options(const CosimCliOptions& o) {
-  return fmt::format("{} {} {} {} {} {} {}", o.samples, o.simulator, o.sim.stall_in, o.sim.stall_out, o.sim.seed,
-                     o.data.scale ? *o.data.scale : -1.0f, o.data.offset);
+  return fmt::format("{} {} {} {} {} {} {} {}", o.samples, o.simulator, o.sim.stall_in, o.sim.stall_out, o.sim.seed,
+                     o.data.scale ? *o.data.scale : -1.0f, o.data.offset, fmt::join(o.data.input_range, ","));
 }
 
 static void run_cosim_cmd(const CosimCliOptions& o) {

@@ -14,6 +14,11 @@ void add_dataset_options(CLI::App& cmd, DatasetOptions& o, bool required, bool p
                            "(train-*/t10k-* or test-*, gzip or raw), or a CSV file (features..., label)");
   if (required) d->required();
   else d->capture_default_str();
+  cmd.add_option("--input-range", o.input_range,
+                 "LO,HI: CSV features are real numbers in [LO, HI], each quantized to the nearest of 256 levels "
+                 "(the accelerator's 8-bit raw input; values outside clamp); replaces --scale and --offset")
+      ->expected(2)
+      ->delimiter(',');
   if (!preprocessing) return;
   cmd.add_option("--scale", o.scale,
                  "Input preprocessing: model input = raw * scale + offset. Default 1/255 for IDX pixels, 1 for CSV");

@@ -47,6 +47,12 @@ std::string read_maybe_gzip(const std::string& path) {
 }
 
 float default_scale_for(bool idx, const Preprocess& pre) {
+  if (pre.input_range) {
+    const auto [lo, hi] = *pre.input_range;
+    if (pre.scale || pre.offset != 0.0f) fail("--input-range", "replaces --scale and --offset; give one or the other");
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi))
+      fail("--input-range", "{},{} is not a range of finite numbers, low before high", lo, hi);
+  }
   if (pre.scale && (!std::isfinite(*pre.scale) || *pre.scale == 0.0f))
     fail("--scale", "{} is not a finite, non-zero number", *pre.scale);
   if (!std::isfinite(pre.offset)) fail("--offset", "{} is not a finite number", pre.offset);
@@ -98,6 +104,8 @@ Dataset load_idx_pair(const std::string& images, const std::string& labels, cons
   d.labels_source = labels;
   if (im.dims.size() == 3) d.sample_shape = {1, im.dims[1], im.dims[2]};
   else d.sample_shape.assign(im.dims.begin() + 1, im.dims.end());
+  if (pre.input_range)
+    fail(images, "--input-range quantizes real-valued CSV features; IDX files hold raw integers already");
   const float scale = default_scale_for(true, pre);
   d.pre_scale = scale;
   d.pre_offset = pre.offset;
@@ -115,9 +123,17 @@ Dataset load_csv(const std::string& path, const Preprocess& pre) {
   Dataset d;
   d.source = path;
   std::int64_t features = -1;
-  const float scale = default_scale_for(false, pre);
+  const float checked = default_scale_for(false, pre);  // validates the range too
+  const float scale = pre.input_range ? (pre.input_range->second - pre.input_range->first) / kRangeLevels : checked;
+  const float offset = pre.input_range ? pre.input_range->first : pre.offset;
   d.pre_scale = scale;
-  d.pre_offset = pre.offset;
+  d.pre_offset = offset;
+  // With a range: the nearest of its 256 levels (values outside it clamp to its ends).
+  auto value_of = [&](double v) {
+    if (!pre.input_range) return static_cast<float>(v) * scale + offset;
+    const double raw = std::clamp(std::round((v - offset) / scale), 0.0, static_cast<double>(kRangeLevels));
+    return static_cast<float>(raw) * scale + offset;
+  };
   int line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
@@ -152,7 +168,7 @@ Dataset load_csv(const std::string& path, const Preprocess& pre) {
     const double label = vals.back();
     if (label < 0 || label != static_cast<int>(label))
       fail(path, "line {}: label {} is not a non-negative integer", line_no, label);
-    for (std::int64_t k = 0; k < f; ++k) d.x.push_back(static_cast<float>(vals[static_cast<std::size_t>(k)]) * scale + pre.offset);
+    for (std::int64_t k = 0; k < f; ++k) d.x.push_back(value_of(vals[static_cast<std::size_t>(k)]));
     d.y.push_back(static_cast<int>(label));
   }
   if (d.y.empty()) fail(path, "no samples");
@@ -162,6 +178,13 @@ Dataset load_csv(const std::string& path, const Preprocess& pre) {
 }
 
 std::string fashion_mnist_dir() { return "/usr/share/datasets/fashion-mnist"; }
+
+Preprocess DatasetOptions::preprocess() const {
+  Preprocess p{scale, offset, std::nullopt};
+  if (input_range.size() == 2) p.input_range = std::pair{input_range[0], input_range[1]};
+  else if (!input_range.empty()) fail("--input-range", "takes two numbers, LO,HI; got {}", input_range.size());
+  return p;
+}
 
 namespace {
 

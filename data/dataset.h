@@ -10,15 +10,21 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/ir.h"
 
 namespace rapidnn {
 
+// Real-valued CSV features (ISOLET's lie in [-1, 1]) become the accelerator's 8-bit raw integers
+// through `input_range` {lo, hi}: raw = round((v - lo) * 255 / (hi - lo)), clamped to [0, 255], and
+// the model sees raw * (hi - lo) / 255 + lo. It replaces scale and offset.
+inline constexpr int kRangeLevels = 255;
 struct Preprocess {
   std::optional<float> scale;  // default: 1/255 for IDX, 1 for CSV
   float offset = 0.0f;
+  std::optional<std::pair<float, float>> input_range;  // CSV only
 };
 
 // A dataset as a command or a flow names it: the spec load_dataset() takes, and its preprocessing.
@@ -26,7 +32,8 @@ struct DatasetOptions {
   std::string dataset = "fashion-mnist";
   std::optional<float> scale;
   float offset = 0.0f;
-  Preprocess preprocess() const { return Preprocess{scale, offset}; }
+  std::vector<float> input_range;  // empty, or {lo, hi}
+  Preprocess preprocess() const;
 };
 
 struct Dataset {

@@ -46,6 +46,8 @@ std::vector<std::string> compose_args(const ComposeJobOptions& o) {
                              "--product-bits",
                              std::to_string(o.product_bits)};
   if (o.data.scale) a.insert(a.end(), {"--scale", fmt::format("{}", *o.data.scale)});
+  if (!o.data.input_range.empty())
+    a.insert(a.end(), {"--input-range", fmt::format("{},{}", o.data.input_range.front(), o.data.input_range.back())});
   if (o.calibration > 0) a.insert(a.end(), {"--calibration", std::to_string(o.calibration)});
   if (o.bias_correction) a.push_back("--bias-correction");
   if (o.refit_codebooks) a.push_back("--refit-codebooks");

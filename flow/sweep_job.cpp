@@ -93,7 +93,7 @@ std::pair<std::vector<SweepPoint>, double> read_sweep_shards(const std::vector<L
 }
 
 std::string sweep_run_key(const ComposeJobOptions& o, const std::vector<int>& w, const std::vector<int>& u) {
-  const nlohmann::json j = {{"model", content_hash(o.model)},
+  nlohmann::json j = {{"model", content_hash(o.model)},
                             {"dataset", content_hash(o.data.dataset)},
                             {"scale", o.data.scale ? nlohmann::json(*o.data.scale) : nlohmann::json()},
                             {"offset", o.data.offset},
@@ -110,6 +110,7 @@ std::string sweep_run_key(const ComposeJobOptions& o, const std::vector<int>& w,
                             {"product_bits", o.product_bits},
                             {"w", w},
                             {"u", u}};
+  if (!o.data.input_range.empty()) j["input_range"] = o.data.input_range;  // earlier keys stay valid
   return fingerprint(j.dump());
 }
 

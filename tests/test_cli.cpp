@@ -1,5 +1,6 @@
 // The rapidnn program: manual, exit codes, one clear message for bad input, no partial output.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/fileio.h"
+#include "core/process.h"
 #include "onnxio/onnx_io.h"
 #include "support.h"
 
@@ -124,6 +126,31 @@ std::string compose_args(const SmallCase& c, const std::string& out) {
 }
 
 }  // namespace
+
+TEST_CASE("real-valued CSV features compose, emit and co-simulate through --input-range", "[cli]") {
+  const SmallCase c = small_case("cli-range");
+  std::mt19937 rng(4);
+  std::string csv;
+  for (int i = 0; i < 60; ++i) {
+    for (int f = 0; f < 16; ++f) csv += fmt::format("{:.4f},", std::uniform_real_distribution<double>(-1, 1)(rng));
+    csv += std::to_string(i % 3) + "\n";
+  }
+  const std::string real = c.dir + "/real.csv";
+  write_file_atomic(real, csv);
+  const std::string base = "compose -m " + c.model + " -d " + real + " --w 4 --u 4 --q 8 -j 1 -o " + c.dir + "/art";
+  const auto refused = test::run_cli(base);
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.output, Catch::Contains("not an integer") && Catch::Contains("real.csv"));
+  const auto ok = test::run_cli(base + " --input-range -1,1");
+  INFO(ok.output);
+  REQUIRE(ok.exit_code == 0);
+  REQUIRE(test::run_cli("emit -c " + c.dir + "/art -o " + c.dir + "/rtl --lanes 4").exit_code == 0);
+  if (find_program("verilator").empty()) SKIP_WITH("verilator is not installed");
+  const auto sim = test::run_cli("cosim -c " + c.dir + "/art -r " + c.dir + "/rtl -d " + real + " --input-range -1,1 -n 0");
+  INFO(sim.output);
+  CHECK(sim.exit_code == 0);
+  CHECK_THAT(sim.output, Catch::Contains("compared   60 images") && Catch::Contains("0 mismatches"));
+}
 
 TEST_CASE("output paths never delete or overwrite what rapidnn did not write: refused with exit 2, inputs intact",
           "[cli][bad-input]") {

@@ -60,7 +60,7 @@ TEST_CASE("IDX reads the same from gzip and raw files", "[data]") {
   CHECK(s.test.num_classes == 3);
   CHECK(s.test.x[1] == Approx(1.0f));     // 255/255: documented default pixels/255
   CHECK(s.test.x[2] == Approx(0.2f));
-  const DatasetSplits raw = load_dataset(dir, Preprocess{1.0f, -1.0f});
+  const DatasetSplits raw = load_dataset(dir, Preprocess{1.0f, -1.0f, {}});
   CHECK(raw.test.x[1] == 254.0f);
 }
 
@@ -194,8 +194,38 @@ TEST_CASE("non-finite preprocessing and CSV values are rejected", "[data][bad-in
     std::ofstream(dir + "/nan.csv") << "1,nan,0\n3,4,1\n";
   }
   for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(), 0.0f})
-    CHECK_THROWS_WITH(load_dataset(dir + "/ok.csv", Preprocess{bad, 0.0f}), Catch::StartsWith("--scale: "));
-  CHECK_THROWS_WITH(load_dataset(dir + "/ok.csv", Preprocess{1.0f, std::numeric_limits<float>::infinity()}),
+    CHECK_THROWS_WITH(load_dataset(dir + "/ok.csv", Preprocess{bad, 0.0f, {}}), Catch::StartsWith("--scale: "));
+  CHECK_THROWS_WITH(load_dataset(dir + "/ok.csv", Preprocess{1.0f, std::numeric_limits<float>::infinity(), {}}),
                     Catch::StartsWith("--offset: "));
   CHECK_THROWS_WITH(load_dataset(dir + "/nan.csv"), Catch::Contains("nan.csv") && Catch::Contains("not a finite number"));
+}
+
+TEST_CASE("real-valued CSV features: an input range quantizes them to the accelerator's 256 raw levels", "[data]") {
+  const std::string dir = test::temp_dir("data-range");
+  write_raw(dir + "/real.csv", "-1,0.0142,1,0\n-0.5,0.75,2.5,1\n");
+  Preprocess pre;
+  pre.input_range = std::pair{-1.0f, 1.0f};
+  const Dataset d = load_dataset(dir + "/real.csv", pre).test;
+  const float step = 2.0f / 255.0f;
+  CHECK(d.pre_scale == Approx(step));
+  CHECK(d.pre_offset == -1.0f);
+  const std::vector<double> want_raw{0, 129, 255, 64, 223, 255};  // 2.5 is beyond the range: clamped to 255
+  REQUIRE(d.x.size() == want_raw.size());
+  for (std::size_t i = 0; i < d.x.size(); ++i) {
+    const double raw = (static_cast<double>(d.x[i]) - d.pre_offset) / d.pre_scale;
+    CHECK(raw == Approx(want_raw[i]).margin(1e-4));  // every value an exact level
+    if (i != 5) CHECK(std::fabs(d.x[i] - std::vector<float>{-1, 0.0142f, 1, -0.5f, 0.75f}[i]) <= step / 2 + 1e-6);
+  }
+  // Bad ranges and mixed preprocessing are refused by name; IDX files need no range.
+  pre.input_range = std::pair{1.0f, -1.0f};
+  CHECK_THROWS_WITH(load_dataset(dir + "/real.csv", pre), Catch::StartsWith("--input-range: ") && Catch::Contains("low before high"));
+  pre.input_range = std::pair{-1.0f, 1.0f};
+  pre.scale = 0.5f;
+  CHECK_THROWS_WITH(load_dataset(dir + "/real.csv", pre), Catch::Contains("replaces --scale and --offset"));
+  pre.scale.reset();
+  write_tiny_mnist(dir, false);
+  CHECK_THROWS_WITH(load_dataset(dir, pre), Catch::Contains("t10k-images") && Catch::Contains("raw integers already"));
+  DatasetOptions o;
+  o.input_range = {1.0f};
+  CHECK_THROWS_WITH(o.preprocess(), Catch::Contains("two numbers"));
 }

@@ -97,7 +97,7 @@ TEST_CASE("mnist-8 (CNTK, opset 8) reaches exactly 98.91% on raw pixels", "[onnx
   const auto data = test::shared_ext("mnist");
   if (!model || !data) SKIP_WITH("../shared/ext is absent");
   const Network net = import_onnx(*model);
-  const DatasetSplits s = load_dataset(*data, Preprocess{1.0f, 0.0f});
+  const DatasetSplits s = load_dataset(*data, Preprocess{1.0f, 0.0f, {}});
   CHECK(accuracy_on(net, s.test, *model) == Approx(98.91).margin(1e-9));
 }
 
