@@ -93,6 +93,8 @@ IdxArray read_idx(const std::string& path) {
 }
 
 Dataset load_idx_pair(const std::string& images, const std::string& labels, const Preprocess& pre) {
+  if (pre.input_range)  // before reading anything
+    fail(images, "--input-range quantizes real-valued CSV features; IDX files hold raw integers already");
   const IdxArray im = read_idx(images);
   const IdxArray lb = read_idx(labels);
   if (im.dims.size() < 2) fail(images, "IDX images need rank 2 or more, got rank {}", im.dims.size());
@@ -104,8 +106,6 @@ Dataset load_idx_pair(const std::string& images, const std::string& labels, cons
   d.labels_source = labels;
   if (im.dims.size() == 3) d.sample_shape = {1, im.dims[1], im.dims[2]};
   else d.sample_shape.assign(im.dims.begin() + 1, im.dims.end());
-  if (pre.input_range)
-    fail(images, "--input-range quantizes real-valued CSV features; IDX files hold raw integers already");
   const float scale = default_scale_for(true, pre);
   d.pre_scale = scale;
   d.pre_offset = pre.offset;

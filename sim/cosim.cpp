@@ -128,10 +128,8 @@ CosimResult run_verilator(const ComposedNetwork& cn, const RtlPlan& plan, const 
   job.rtl_dir = rtl_dir;
   job.jobs = opt.jobs;
   // Waveforms need the flat model: Verilator cannot trace inside a hierarchical block.
-  const bool hier = opt.hierarchy == Hierarchy::On || (opt.hierarchy == Hierarchy::Auto && !fst);
-  if (hier) job.hier_blocks = hierarchical_blocks(plan);
-  if (opt.hierarchy == Hierarchy::On && job.hier_blocks.empty())
-    job.hier_blocks = {"rnn_rna", "rnn_rna_count", "rnn_rna_sel", "rnn_mac", "rnn_am"};
+  if (opt.hierarchy == Hierarchy::On) job.hier_blocks = hierarchical_blocks(plan, true);
+  else if (opt.hierarchy == Hierarchy::Auto && !fst) job.hier_blocks = hierarchical_blocks(plan);
   r.hierarchical = !job.hier_blocks.empty();
   claim_output_dir(build, "cosim-build");  // --build-dir never deletes a directory rapidnn did not make
   Stopwatch sw;
@@ -249,7 +247,6 @@ CosimResult run_icarus(const ComposedNetwork& cn, const RtlPlan& plan, const std
 }
 
 }  // namespace
-
 
 const char* sim_source_text(const std::string& name) { return source_text(name); }
 

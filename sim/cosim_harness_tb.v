@@ -1,8 +1,9 @@
 // Icarus Verilog testbench for one generated rapidnn design (`rapidnn cosim --simulator iverilog`).
 // Streams STIM_FILE (one raw feature per line, hex) through the top with the valid/ready
-// protocol, F features per beat (a beat never crosses images), the output side always ready. The design's trace lines ("trace buffer entry value
-// time", from RAPIDNN_TRACE) and one "class image index time" line per result go to stdout;
-// rapidnn compares them with the golden model. The clock period is 2 time units.
+// protocol, F features per beat (a beat never crosses images), the output side always ready.
+// The design's trace lines ("trace buffer entry value time", from RAPIDNN_TRACE) and one
+// "class image index time" line per result go to stdout; rapidnn compares them with the golden
+// model. The clock period is 2 time units.
 `default_nettype none
 
 module cosim_tb;

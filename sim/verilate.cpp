@@ -54,11 +54,11 @@ class BuildProgress {
   Progress bar_;
 };
 
-std::string stamp_of(const VerilateJob& job, const std::vector<std::string>& rtl) {
+std::string stamp_of(const std::vector<std::string>& flags, const std::map<std::string, std::string>& sources,
+                     const std::vector<std::string>& rtl) {
   std::string all;
-  for (const auto& f : job.flags) all += f + "\n";
-  for (const auto& m : job.hier_blocks) all += "hier " + m + "\n";
-  for (const auto& [name, text] : job.sources) all += name + "\n" + text;
+  for (const auto& f : flags) all += f + "\n";
+  for (const auto& [name, text] : sources) all += name + "\n" + text;  // hier.vlt names the hierarchical blocks
   for (const auto& f : rtl) all += read_file(f);
   return fingerprint(all);
 }
@@ -90,10 +90,7 @@ VerilateStatus verilate(const VerilateJob& job) {
     sources["hier.vlt"] = vlt;
     flags.push_back("--hierarchical");
   }
-  VerilateJob keyed = job;
-  keyed.flags = flags;
-  keyed.sources = sources;
-  const std::string stamp = stamp_of(keyed, rtl);
+  const std::string stamp = stamp_of(flags, sources, rtl);
   const fs::path done = job.build / "stamp", pending = job.build / "stamp.pending";
   if (fs::exists(done) && fs::exists(job.build / "Vsim") && read_file(done) == stamp) return VerilateStatus::Cached;
 
@@ -134,7 +131,9 @@ VerilateStatus verilate(const VerilateJob& job) {
   }
 }
 
-std::vector<std::string> hierarchical_blocks(const RtlPlan& plan) {
+std::vector<std::string> hierarchical_blocks(const RtlPlan& plan, bool always) {
+  const std::vector<std::string> blocks{"rnn_rna", "rnn_rna_count", "rnn_rna_sel", "rnn_mac", "rnn_am"};
+  if (always) return blocks;
   std::int64_t instances = 0, distinct = 0;
   for (const auto& t : plan.stages) {
     if (t.kind == StageKind::MaxPool) continue;
@@ -142,7 +141,7 @@ std::vector<std::string> hierarchical_blocks(const RtlPlan& plan) {
     distinct += std::max<std::int64_t>(1, static_cast<std::int64_t>(t.products.size()));
   }
   if (instances < 128 || instances < 8 * distinct) return {};
-  return {"rnn_rna", "rnn_rna_count", "rnn_rna_sel", "rnn_mac", "rnn_am"};
+  return blocks;
 }
 
 }  // namespace rapidnn

@@ -40,7 +40,8 @@ VerilateStatus verilate(const VerilateJob& job);
 // The template modules of `plan` worth verilating hierarchically: the RNAs and activation blocks,
 // when the design has many instances of few distinct ones (at least 128 RNAs, 8 or more per
 // distinct product table). Empty for small designs and for designs whose RNAs all differ
-// (convolutions with a product table per RNA), which build fastest flat.
-std::vector<std::string> hierarchical_blocks(const RtlPlan& plan);
+// (convolutions with a product table per RNA), which build fastest flat. `always`: those modules
+// whatever the design's size.
+std::vector<std::string> hierarchical_blocks(const RtlPlan& plan, bool always = false);
 
 }  // namespace rapidnn
