@@ -18,6 +18,7 @@ void setup_gatesim(CLI::App& app);
 void setup_layout(CLI::App& app);
 void setup_synth(CLI::App& app);
 void setup_merge(CLI::App& app);
+void setup_paper(CLI::App& app);
 
 }  // namespace rapidnn::cli
 

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   rapidnn::cli::setup_compose(app);
   rapidnn::cli::setup_sweep(app);
   rapidnn::cli::setup_merge(app);
+  rapidnn::cli::setup_paper(app);
   rapidnn::cli::setup_golden(app);
   rapidnn::cli::setup_emit(app);
   rapidnn::cli::setup_cosim(app);

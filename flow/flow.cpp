@@ -10,7 +10,7 @@
 namespace rapidnn::flow {
 namespace {
 
-constexpr int kStages = 10;
+constexpr int kStages = 11;
 
 // Copies the report stage's pages to their stable place, <out>/report/.
 void publish_report(const fs::path& out, const StageInfo& report, FlowOutcome& outcome) {
@@ -58,13 +58,15 @@ FlowOutcome run_flow(const FlowConfig& c, const FlowRunOptions& ro) {
   FlowOutcome outcome;
   fmt::print(run.term(), "rapidnn flow: {} -> {}/\n", c.source, out.string());
   std::fflush(run.term());
-  FlowContext ctx{c, content_hash(c.dataset)};
+  FlowContext ctx{c, dataset_key(c)};
   ctx.finished = &run.stages();
   ctx.jobs = ro.jobs;
 
   ctx.model = run.run<ModelStage>(ctx);
   ctx.compose = run.run<ComposeStage>(ctx);
   run_if<SweepStage>(run, ctx, c.sweep, "(sweep.enabled is false)", ctx.sweep);
+  run_if<SweepRetrainStage>(run, ctx, c.sweep && c.sweep_retrain,
+                            c.sweep ? "(sweep.retrain is false)" : "(sweep.enabled is false)", ctx.sweep_retrain);
   ctx.emit = run.run<EmitStage>(ctx);
   try {
     run_if<CosimStage>(run, ctx, c.cosim, "(cosim.enabled is false)", ctx.cosim);

@@ -15,6 +15,7 @@
 #include "core/fileio.h"
 #include "data/dataset.h"
 #include "core/process.h"
+#include "flow/runner.h"
 #include "synth/synth.h"
 #include "synth/layout.h"
 
@@ -63,6 +64,14 @@ class Section {
       if (!v.is_array() || v.empty()) return false;
       for (const auto& x : v)
         if (!x.is_number_integer() || x.get<std::int64_t>() < INT_MIN || x.get<std::int64_t>() > INT_MAX) return false;
+      return true;
+    });
+  }
+  void get(const char* key, std::vector<float>& out) {
+    read(key, out, "a list of numbers", [](const json& v) {
+      if (!v.is_array() || v.empty()) return false;
+      for (const auto& x : v)
+        if (!x.is_number()) return false;
       return true;
     });
   }
@@ -161,6 +170,8 @@ void read_sweep(Section& top, FlowConfig& c) {
   s.get("w", c.sweep_w);
   s.get("u", c.sweep_u);
   s.get("synth", c.sweep_synth);
+  s.get("retrain", c.sweep_retrain);
+  s.get("retrain_above", c.sweep_retrain_above);
   s.get("lanes", c.sweep_lanes);
   s.get("rna_share", c.sweep_rna_share);
   std::vector<std::string> forms;
@@ -230,6 +241,11 @@ void read_layout(Section& top, FlowConfig& c) {
 
 }  // namespace
 
+std::string dataset_key(const FlowConfig& c) {
+  if (c.input_range.empty()) return content_hash(c.dataset);  // the keys of flows before input_range
+  return content_hash(c.dataset) + fmt::format(":{},{}", c.input_range[0], c.input_range[1]);
+}
+
 std::string shipped_model() { return std::string(RAPIDNN_SOURCE_DIR) + "/models/fmnist-mlp-784-512-512-10.onnx"; }
 
 FlowConfig parse_flow_config(const std::string& text, const std::string& file) {
@@ -245,6 +261,7 @@ FlowConfig parse_flow_config(const std::string& text, const std::string& file) {
   Section top(j, f, "");
   top.get("out", c.out);
   top.get("dataset", c.dataset);
+  top.get("input_range", c.input_range);
   top.get("model", c.model);
   read_train(top, c);
   read_compose(top, c);
@@ -273,6 +290,7 @@ std::string flow_config_json(const FlowConfig& c) {
   json j;
   j["out"] = c.out;
   j["dataset"] = c.dataset;
+  if (!c.input_range.empty()) j["input_range"] = c.input_range;
   j["model"] = c.model;
   j["train"] = {{"arch", c.train.arch},       {"epochs", c.train.epochs},   {"batch", c.train.batch},
                 {"lr", c.train.lr},           {"momentum", c.train.momentum}, {"dropout", c.train.dropout},
@@ -300,7 +318,8 @@ std::string flow_config_json(const FlowConfig& c) {
   j["sweep"] = {{"enabled", c.sweep},          {"w", c.sweep_w},
                 {"u", c.sweep_u},              {"synth", c.sweep_synth},
                 {"lanes", c.sweep_lanes},      {"rna_share", c.sweep_rna_share},
-                {"forms", forms}};
+                {"forms", forms},              {"retrain", c.sweep_retrain},
+                {"retrain_above", c.sweep_retrain_above}};
   j["rtl"] = {{"lanes", c.rtl.lanes},
               {"rna_share", c.rtl.rna_share},
               {"features_per_beat", c.rtl.features_per_beat},
@@ -330,6 +349,21 @@ std::string default_flow_config_json() {
   return flow_config_json(c);
 }
 
+// The dataset exists, and an input range (if any) is one that CSV features can have.
+static void validate_dataset(const FlowConfig& c, const std::string& f) {
+  if (c.dataset == "fashion-mnist") {
+    if (fashion_mnist_dir().empty())
+      fail(f, "'dataset' is fashion-mnist, which is not installed (Debian package dataset-fashion-mnist)");
+  } else if (!fs::exists(c.dataset)) {
+    fail(f, "'dataset': no such file or directory: {}", c.dataset);
+  }
+  if (!c.input_range.empty()) {
+    if (c.input_range.size() != 2 || !(c.input_range[0] < c.input_range[1]))
+      fail(f, "'input_range' must be [lo, hi] with lo < hi");
+    if (c.dataset == "fashion-mnist") fail(f, "'input_range' applies to CSV datasets of real-valued features, not fashion-mnist");
+  }
+}
+
 void validate_flow_config(const FlowConfig& c) {
   const std::string& f = c.source;
   const auto positive = [&](const char* key, double v) {
@@ -349,12 +383,7 @@ void validate_flow_config(const FlowConfig& c) {
     if (c.train.dropout < 0 || c.train.dropout >= 1) fail(f, "'train.dropout' must be in [0, 1), not {}", c.train.dropout);
     if (c.train.validation < 0) fail(f, "'train.validation' must not be negative");
   }
-  if (c.dataset == "fashion-mnist") {
-    if (fashion_mnist_dir().empty())
-      fail(f, "'dataset' is fashion-mnist, which is not installed (Debian package dataset-fashion-mnist)");
-  } else if (!fs::exists(c.dataset)) {
-    fail(f, "'dataset': no such file or directory: {}", c.dataset);
-  }
+  validate_dataset(c, f);
   try {
     check_compose_params(c.w, c.u, c.q);
     for (int w : c.sweep_w) check_compose_params(w, 2, c.q);
@@ -370,9 +399,9 @@ void validate_flow_config(const FlowConfig& c) {
     fail(f, "'compose.codebook_weighting' must be {}, not '{}'", kCodebookWeightings.list(), c.codebook_weighting);
   if (!(c.sample > 0 && c.sample <= 1)) fail(f, "'compose.sample' must be in (0, 1], not {}", c.sample);
   kProductBitsRange.check(c.product_bits, f, "'compose.product_bits'");
-  if (c.retrain.enabled) {
+  if (c.retrain.enabled || (c.sweep && c.sweep_retrain)) {
 #ifndef RAPIDNN_HAVE_TORCH
-    fail(f, "'compose.retrain.enabled' needs libtorch, which this build does not have");
+    fail(f, "'compose.retrain.enabled' and 'sweep.retrain' need libtorch, which this build does not have");
 #endif
     positive("compose.retrain.iterations", c.retrain.iterations);
     positive("compose.retrain.epochs", c.retrain.epochs);

@@ -25,6 +25,9 @@ struct FlowConfig {
   std::string source = "(embedded default)";  // the config file, for messages
   std::string out = "out/flow";
   std::string dataset = "fashion-mnist";
+  // CSV features' real range {lo, hi}, quantized to 256 raw levels (DatasetOptions::input_range);
+  // empty: the dataset's default preprocessing
+  std::vector<float> input_range;
   // ONNX model; empty: train one with `train`. Default: the shipped Fashion-MNIST MLP (models/).
   std::string model = shipped_model();
   TrainJobOptions train;
@@ -40,6 +43,10 @@ struct FlowConfig {
   // delta-e over a (w, u) grid, and (synth) one lookup neuron per point beside the MAC neuron
   bool sweep = true;
   std::vector<int> sweep_w{4, 16, 64}, sweep_u{4, 16, 64};
+  // (sweep.retrain) the grid again with cluster-aware retraining (compose.retrain's rounds, epochs,
+  // rate and hold-out) at every point whose delta-e without retraining exceeds retrain_above
+  bool sweep_retrain = false;
+  double sweep_retrain_above = 0.0;
   // (synth) per point and accumulate form, the first layer's whole tile at the sweep's lanes and
   // sharing, beside the 8-bit and the equal-accuracy MAC tiles at the same lanes and cycles
   bool sweep_synth = true;
@@ -64,7 +71,18 @@ struct FlowConfig {
   std::vector<BlockKind> layout_blocks{BlockKind::Rna};
   int layout_placement_fast = 10;  // LayoutOptions' defaults
   double layout_density = 0.6;
+
+  // The dataset as every stage loads it (its preprocessing included).
+  DatasetOptions data() const {
+    DatasetOptions d;
+    d.dataset = dataset;
+    d.input_range = input_range;
+    return d;
+  }
 };
+
+// What a stage's key hashes for the dataset: its contents and, when given, the input range.
+std::string dataset_key(const FlowConfig& c);
 
 // The embedded default, as the JSON a user would write (also `rapidnn flow --print-config`).
 std::string default_flow_config_json();

@@ -10,7 +10,7 @@ namespace rapidnn::flow {
 ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model) {
   ComposeJobOptions o;
   o.model = model;
-  o.data.dataset = c.dataset;
+  o.data = c.data();
   o.q = c.q;
   o.codebook = c.codebook;
   o.input_codebooks = c.input_codebooks;
@@ -119,7 +119,8 @@ json tile_record(const FlowConfig& c, const std::string& name, const std::string
           {"energy_nj_per_inference", b.energy_pj_per_cycle * static_cast<double>(t.cycles) / 1000.0},
           {"all_memories_synthesized",
            std::all_of(b.memories.begin(), b.memories.end(), [](const MemoryReport& m) { return m.synthesized; })},
-          {"efficiency", tech_efficiency_json(memory_technologies(b, t, power, scaling), scaling, power.source)}};
+          {"efficiency", tech_efficiency_json(memory_technologies(b, t, power, scaling), scaling, power.source)},
+          {"area_breakdown", area_breakdown_json(b)}};
 }
 
 }  // namespace rapidnn::flow

@@ -40,10 +40,12 @@ namespace {
 CosimOut sharded_cosim(const FlowContext& ctx, const fs::path& dir, std::int64_t n) {
   const FlowConfig& c = ctx.config;
   const fs::path shards = dir / "shards";
-  const ProcessResult r = run_shards_with_parallel(
-      {"cosim", "-c", ctx.artifact_dir(), "-r", ctx.rtl_dir(), "-d", c.dataset, "-n", std::to_string(n), "--simulator",
-       kSimulators.name(c.simulator), "--build-dir", (dir / "build").string()},
-      ctx.jobs, shards);
+  std::vector<std::string> args{"cosim", "-c", ctx.artifact_dir(), "-r", ctx.rtl_dir(), "-d", c.dataset, "-n",
+                                std::to_string(n), "--simulator", kSimulators.name(c.simulator), "--build-dir",
+                                (dir / "build").string()};
+  if (!c.input_range.empty())
+    args.insert(args.end(), {"--input-range", fmt::format("{},{}", c.input_range[0], c.input_range[1])});
+  const ProcessResult r = run_shards_with_parallel(args, ctx.jobs, shards);
   std::error_code ec;
   fs::remove_all(dir / "build", ec);  // the simulator build is large and not an output
   fs::remove(dir / "build.lock", ec);
@@ -68,12 +70,12 @@ CosimOut sharded_cosim(const FlowContext& ctx, const fs::path& dir, std::int64_t
 CosimOut CosimStage::run(const FlowContext& ctx, const fs::path& dir) {
   const FlowConfig& c = ctx.config;
   if (ctx.jobs > 1 && c.simulator == Simulator::Verilator) {
-    DatasetSplits splits = load_dataset(c.dataset, {}, false);
+    DatasetSplits splits = load_dataset(c.dataset, c.data().preprocess(), false);
     return sharded_cosim(ctx, dir, std::min(c.samples, splits.test.size()));
   }
   const ComposedNetwork cn = load_artifact(ctx.artifact_dir());
   const RtlPlan plan = load_design(cn, ctx.artifact_dir(), ctx.rtl_dir());
-  DatasetSplits splits = load_dataset(c.dataset, {}, false);
+  DatasetSplits splits = load_dataset(c.dataset, c.data().preprocess(), false);
   const std::int64_t n = std::min(c.samples, splits.test.size());
   const Dataset d = splits.test.head(n);
   CosimOptions opt;

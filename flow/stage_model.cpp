@@ -39,7 +39,7 @@ ModelOut ModelStage::run(const FlowContext& ctx, const fs::path& dir) {
   json r;
   if (c.model.empty()) {
     TrainJobOptions t = c.train;
-    t.data.dataset = c.dataset;
+    t.data = c.data();
     t.output = file;
     const TrainJobResult tr = run_train_job(t);
     r["trained"] = true;
@@ -53,7 +53,7 @@ ModelOut ModelStage::run(const FlowContext& ctx, const fs::path& dir) {
     r["source"] = c.model;
   }
   const Network net = load_model(file);
-  DatasetSplits splits = load_dataset(c.dataset);
+  DatasetSplits splits = load_dataset(c.dataset, c.data().preprocess());
   fit_to_model(splits.test, net, file);
   const EvalReport e = evaluate(net, splits.test, 0);
   fmt::print("accuracy   {:.2f}% ({}/{})\n", e.accuracy(), e.correct, e.samples);

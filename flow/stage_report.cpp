@@ -33,6 +33,7 @@ json results_of(const FlowContext& ctx) {
   results["compose"] = ctx.compose->result.record;
   results["emit"] = ctx.emit->result.record;
   if (ctx.sweep) results["sweep"] = ctx.sweep->result.record;
+  if (ctx.sweep_retrain) results["sweep_retrain"] = ctx.sweep_retrain->result.record;
   if (ctx.cosim) results["cosim"] = ctx.cosim->result.record;
   if (ctx.baselines) results["baselines"] = ctx.baselines->result.record;
   if (ctx.synth) results["synth"] = ctx.synth->result.record;

@@ -46,6 +46,10 @@ struct SweepOut : StageRecord {
   static SweepOut from_json(const json& j);
   std::string summary() const;
 };
+struct SweepRetrainOut : StageRecord {  // points: {w, u, delta_e_without, retrained, delta_e, ...}
+  static SweepRetrainOut from_json(const json& j);
+  std::string summary() const;
+};
 struct EmitOut : StageRecord {
   std::int64_t files = 0, rnas = 0, latency_cycles = 0;
   double interval_cycles = 0.0;
@@ -89,6 +93,7 @@ struct FlowContext {
   std::optional<Done<ModelOut>> model;
   std::optional<Done<ComposeOut>> compose;
   std::optional<Done<SweepOut>> sweep;
+  std::optional<Done<SweepRetrainOut>> sweep_retrain;
   std::optional<Done<EmitOut>> emit;
   std::optional<Done<CosimOut>> cosim;
   std::optional<Done<BaselinesOut>> baselines;
@@ -124,6 +129,7 @@ struct CheckFailed {
 RAPIDNN_FLOW_STAGE(ModelStage, "model", ModelOut);            // train or copy the model; float accuracy
 RAPIDNN_FLOW_STAGE(ComposeStage, "compose", ComposeOut);      // the artifact at (w, u), optionally retrained
 RAPIDNN_FLOW_STAGE(SweepStage, "sweep", SweepOut);            // delta-e over the (w, u) grid
+RAPIDNN_FLOW_STAGE(SweepRetrainStage, "sweep-retrain", SweepRetrainOut);  // the grid with retraining
 RAPIDNN_FLOW_STAGE(EmitStage, "emit", EmitOut);               // the Verilog design
 RAPIDNN_FLOW_STAGE(CosimStage, "cosim", CosimOut);            // RTL against the golden model
 RAPIDNN_FLOW_STAGE(BaselinesStage, "baselines", BaselinesOut);  // 8-bit and equal-accuracy uniform MAC designs

@@ -22,4 +22,7 @@ struct FlowReport {
 
 FlowReport render_flow_report(const nlohmann::json& results);
 
+// One self-contained page in the reports' style (CSS inline) with the render-check script.
+std::string html_page(const std::string& title, const std::string& subtitle, const std::string& body);
+
 }  // namespace rapidnn::report

@@ -55,7 +55,34 @@ nlohmann::json block_report_json(const BlockReport& r) {
           {"power_mw", r.power_mw},
           {"energy_pj_per_cycle", r.energy_pj_per_cycle},
           {"seconds", r.seconds},
-          {"memories", mems}};
+          {"memories", mems},
+          {"area_breakdown", area_breakdown_json(r)}};
+}
+
+nlohmann::json area_breakdown_json(const BlockReport& r) {
+  if (r.module_areas.empty()) return nullptr;  // a flat block: no modules to attribute
+  static const char* const kAccumulation[] = {"rnn_rna", "rnn_rna_count", "rnn_rna_sel", "rnn_prow", "rnn_mac"};
+  double accumulation = 0, lookup = 0, control = 0;
+  for (const auto& [kind, area] : r.module_areas) {
+    if (std::find(std::begin(kAccumulation), std::end(kAccumulation), kind) != std::end(kAccumulation)) accumulation += area;
+    else if (kind == "rnn_am" || kind == "rnn_nearest") lookup += area;
+    else if (kind.find("ctrl") != std::string::npos) control += area;
+  }
+  double accumulation_memory = 0;
+  for (const auto& m : r.memories) {
+    if (m.name.ends_with("widx") || m.name.ends_with("bias") || m.name == "weights") accumulation_memory += m.area_um2;
+  }
+  // The rest: the controller's tap table, the top's glue and the fanout buffers added after ABC.
+  const double other = r.area_um2 - accumulation - lookup - control - accumulation_memory;
+  nlohmann::json parts = nlohmann::json::object();
+  for (const auto& [kind, area] : r.module_areas) parts[kind] = area;
+  return {{"weight_accumulation_logic_um2", accumulation},
+          {"weight_accumulation_memory_um2", accumulation_memory},
+          {"activation_encoding_um2", lookup},
+          {"controller_um2", control},
+          {"other_um2", other},
+          {"total_um2", r.area_um2},
+          {"modules_um2", parts}};
 }
 
 void check_synth_tools(const SynthOptions& opt) {

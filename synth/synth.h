@@ -67,6 +67,9 @@ struct BlockReport {
   // synthesized apart, in parallel, and added into the figures above. The block's own path is cut
   // at the memories; critical_ns is the larger of that path and the memories' access times.
   std::vector<MemoryReport> memories;
+  // A hierarchical block (tile, top): liberty area per module kind ("rnn_rna_sel", "rnn_am", ...;
+  // its own cells times its instances), from Yosys' stat; the top's own glue under its own name.
+  std::vector<std::pair<std::string, double>> module_areas;
   std::string script = "full";  // "fast" (no generic ABC pass, no dch) for the tile and the top
 };
 
@@ -80,6 +83,11 @@ std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rt
 std::vector<RtlBlock> memory_slices(const RtlBlock& memory);
 
 nlohmann::json block_report_json(const BlockReport& r);
+
+// A hierarchical block's area by what it does (paper Figure 14): weight accumulation (RNA logic
+// and product rows; weight-index and bias memories), activation and encoding (rnn_am, the NDCAM
+// lookups), the controller, and the rest (tap table, glue, fanout buffers); null for a flat block.
+nlohmann::json area_breakdown_json(const BlockReport& r);
 
 // Fails with a message naming the Debian package when yosys or sta is missing, or the file when
 // the liberty cannot be read.

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -16,6 +17,50 @@
 
 namespace rapidnn {
 namespace {
+
+// Yosys' hierarchical stat -> area per module kind: each module's own cells ("Chip area for module")
+// times its instances under the top ("design hierarchy"), keyed by the name without its
+// $paramod$<hash>\\ prefix, in order of first appearance.
+std::vector<std::pair<std::string, double>> module_areas(const std::string& stat) {
+  const auto kind = [](const std::string& name) {
+    const auto at = name.rfind('\\');
+    return at == std::string::npos ? name : name.substr(at + 1);
+  };
+  std::map<std::string, double> own;
+  const std::regex area(R"(Chip area for module '([^']*)': ([0-9.eE+-]+))");
+  for (std::sregex_iterator it(stat.begin(), stat.end(), area), end; it != end; ++it) own[(*it)[1]] = std::stod((*it)[2]);
+  std::vector<std::pair<std::string, double>> out;
+  const auto hier = stat.find("=== design hierarchy ===");
+  if (hier == std::string::npos) return out;
+  std::istringstream in(stat.substr(hier));
+  std::string line;
+  std::getline(in, line);
+  bool started = false;
+  // Each line counts instances in its parent, the line above it with less indentation.
+  std::vector<std::pair<std::size_t, double>> parents;  // (indentation, instances in the design)
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name;
+    long long count = 0;
+    if (!(fields >> name >> count)) {
+      if (started) break;  // the blank line after the list
+      continue;
+    }
+    started = true;
+    const std::size_t indent = line.find_first_not_of(' ');
+    while (!parents.empty() && parents.back().first >= indent) parents.pop_back();
+    const double instances = static_cast<double>(count) * (parents.empty() ? 1.0 : parents.back().second);
+    parents.emplace_back(indent, instances);
+    const auto o = own.find(name);
+    if (o == own.end()) continue;  // a black box (rnn_rom): reported as a memory
+    const std::string k = kind(name);
+    auto e = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == k; });
+    if (e == out.end()) out.emplace_back(k, 0.0), e = out.end() - 1;
+    e->second += o->second * instances;
+  }
+  return out;
+}
+
 
 namespace fs = std::filesystem;
 
@@ -119,6 +164,7 @@ BlockReport run_synth_block(const RtlBlock& b, const std::string& rtl_dir, const
   const std::regex area(R"(Chip area for module '[^']*': ([0-9.eE+-]+))");
   std::smatch m;
   if (std::regex_search(lib, m, top_area) || std::regex_search(lib, m, area)) r.area_um2 = std::stod(m[1]);
+  if (b.large) r.module_areas = module_areas(lib);
   if (b.large) {  // the hierarchical netlist, flattened and its cross-module fanout buffered, for OpenSTA
     FanoutRepair repair;
     repair.liberty = o.liberty;

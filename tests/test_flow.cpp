@@ -163,6 +163,9 @@ TEST_CASE("flow: a bad configuration is rejected before any work, naming the key
   reject(R"({"cosim": {"samples": 1.5}})", "'cosim.samples' must be an integer, not a number");
   reject(R"({"model": "missing.onnx"})", "'model': no such file");
   reject(R"({"compose": {"w": 5}})", "compose/sweep");
+  reject(R"({"input_range": [1, -1]})", "'input_range' must be [lo, hi] with lo < hi");
+  reject(R"({"input_range": [-1, 1]})", "'input_range' applies to CSV datasets");
+  reject(R"({"sweep": {"retrain": 1}})", "'sweep.retrain' must be a boolean");
   reject(R"({"rtl": {"accumulate": "fast"}})", "'rtl.accumulate' must be direct, count or shared, not \"fast\"");
   reject(R"({"synth": {"liberty": "none.lib"}})", "'synth.liberty': cannot read");
   // Vocabularies and ranges are the libraries' own, as the commands use them.
