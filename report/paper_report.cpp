@@ -42,9 +42,9 @@ std::vector<const json*> lookup_tiles(const json& results) {
   return out;
 }
 
-// Energy-delay product of a tile in nJ x us: energy per inference times cycles at the clock.
+// Energy-delay product of a tile in uJ x ms: energy per inference times its cycles at the clock.
 double edp(const json& t, double period_ns) {
-  return t.value("energy_nj_per_inference", 0.0) * static_cast<double>(t.value("cycles", 0)) * period_ns / 1000.0;
+  return t.value("energy_nj_per_inference", 0.0) / 1e3 * static_cast<double>(t.value("cycles", 0)) * period_ns / 1e6;
 }
 
 struct Page {
@@ -149,7 +149,7 @@ void figures11_12(const json& benches, Page& p) {
     if (tiles.empty()) continue;
     const double period = r.at("config").at("synth").value("period_ns", 100.0);
     const std::string name = b.value("name", std::string());
-    Table t{{"(w, u)", "delta-e", "cycles per inference", "energy nJ", "EDP nJ x us", "table bits (network)"}, {}};
+    Table t{{"(w, u)", "delta-e", "cycles per inference", "energy uJ", "EDP uJ x ms", "table bits (network)"}, {}};
     std::vector<Point> pts;
     const json* minimum = nullptr;
     for (const json* tp : tiles) {
@@ -164,7 +164,7 @@ void figures11_12(const json& benches, Page& p) {
                    .get<std::int64_t>();
       }
       t.rows.push_back({fmt::format("({}, {})", w, u), signed2(d), std::to_string(tile.value("cycles", 0)),
-                        fmt::format("{:.2f}", tile.value("energy_nj_per_inference", 0.0)), fmt::format("{:.1f}", edp(tile, period)),
+                        fmt::format("{:.3f}", tile.value("energy_nj_per_inference", 0.0) / 1e3), fmt::format("{:.4g}", edp(tile, period)),
                         std::to_string(bits)});
       pts.push_back({d, edp(tile, period), fmt::format("({}, {})", w, u)});
       if (!minimum || d < minimum->value("delta_e", 0.0) - 1e-12 ||
@@ -173,9 +173,11 @@ void figures11_12(const json& benches, Page& p) {
     }
     html += "<h3>" + escape_xml(b.value("title", std::string())) + "</h3>\n";
     html += svg_scatter("fig12-" + name, b.value("title", std::string()) + ": energy-delay against delta-e",
-                        "Each (w, u): the first weighted layer's whole lookup tile (Yosys + osu018, OpenSTA vectorless "
-                        "power), energy per inference times its cycles at the configured clock.",
-                        pts, "delta-e (points)", "EDP (nJ x us)", true);
+                        fmt::format("Each (w, u): the first weighted layer's whole lookup tile (Yosys + osu018, "
+                                    "OpenSTA vectorless power), energy per inference times its cycles at the "
+                                    "configured {} ns clock.",
+                                    period),
+                        pts, "delta-e (points)", "EDP (uJ x ms)", true);
     p.plots.push_back("fig12-" + name);
     html += t.html();
     md += "### " + b.value("title", std::string()) + "\n\n" + t.md();
@@ -223,8 +225,8 @@ void figure14(const json& benches, Page& p) {
       const double acc = a.value("weight_accumulation_logic_um2", 0.0) + a.value("weight_accumulation_memory_um2", 0.0);
       const auto share = [&](double v) { return fmt::format("{:.1f}%", 100.0 * v / total); };
       names.push_back(b.value("title", std::string()));
-      segs.push_back({{"weight accumulation: logic", a.value("weight_accumulation_logic_um2", 0.0)},
-                      {"weight accumulation: memories", a.value("weight_accumulation_memory_um2", 0.0)},
+      segs.push_back({{"accumulation logic", a.value("weight_accumulation_logic_um2", 0.0)},
+                      {"accumulation memory", a.value("weight_accumulation_memory_um2", 0.0)},
                       {"activation + encoding", a.value("activation_encoding_um2", 0.0)},
                       {"controller", a.value("controller_um2", 0.0)},
                       {"other", a.value("other_um2", 0.0)}});
