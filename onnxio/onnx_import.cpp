@@ -1,6 +1,7 @@
 // ONNX -> Network IR.
 //
-// Walks the graph in its (topological) node order keeping one "running
+// Checks every node's op first, then walks the graph in topological order (sorted: exporters
+// do not all store it so) keeping one "running
 // activation": every supported op either transforms it into a new IR layer,
 // folds into the previous layer (bias adds, constant scales, batch norm), or
 // computes a constant (Constant, Reshape/Identity of initializers).
@@ -30,6 +31,57 @@ struct Const {
     return n;
   }
 };
+
+// Every op the importer reads (default domain), as the rejection of any other lists them.
+constexpr const char* kSupportedOps[] = {"Add",     "AveragePool", "BatchNormalization", "Constant", "Conv",
+                                         "Div",     "Dropout",     "Flatten",            "Gemm",     "Identity",
+                                         "LogSoftmax", "MatMul",   "MaxPool",            "Mul",      "Pad",
+                                         "Relu",    "Reshape",     "Sigmoid",            "Softmax",  "Softsign",
+                                         "Sub",     "Tanh"};
+
+bool supported_op(const onnx::NodeProto& n) {
+  if (!n.domain().empty() && n.domain() != "ai.onnx") return false;
+  return std::find_if(std::begin(kSupportedOps), std::end(kSupportedOps),
+                      [&](const char* op) { return n.op_type() == op; }) != std::end(kSupportedOps);
+}
+
+// The graph's nodes in an order where each node comes after the nodes producing its inputs (ONNX
+// requires it, not every exporter keeps it): Kahn's algorithm, taking ready nodes in stored order,
+// so a graph already sorted keeps its order.
+std::vector<const onnx::NodeProto*> sorted_nodes(const onnx::GraphProto& g, const std::string& src) {
+  std::set<std::string> known;
+  for (const auto& t : g.initializer()) known.insert(t.name());
+  for (const auto& i : g.input()) known.insert(i.name());
+  std::set<std::string> produced;
+  for (const auto& n : g.node())
+    for (const auto& o : n.output()) produced.insert(o);
+  std::vector<const onnx::NodeProto*> out;
+  std::vector<bool> done(static_cast<std::size_t>(g.node_size()), false);
+  while (out.size() < static_cast<std::size_t>(g.node_size())) {
+    bool progress = false;
+    for (int k = 0; k < g.node_size(); ++k) {
+      if (done[static_cast<std::size_t>(k)]) continue;
+      const auto& n = g.node(k);
+      const bool ready = std::all_of(n.input().begin(), n.input().end(),
+                                     [&](const std::string& in) { return in.empty() || known.count(in) > 0; });
+      if (!ready) continue;
+      for (const auto& o : n.output()) known.insert(o);
+      out.push_back(&n);
+      done[static_cast<std::size_t>(k)] = true;
+      progress = true;
+    }
+    if (progress) continue;
+    for (int k = 0; k < g.node_size(); ++k) {  // name the first node that can never run, and why
+      if (done[static_cast<std::size_t>(k)]) continue;
+      const auto& n = g.node(k);
+      for (const auto& in : n.input())
+        if (!in.empty() && !known.count(in))
+          fail(src, "node '{}' ({}): its input '{}' is {}", n.name(), n.op_type(), in,
+               produced.count(in) ? "part of a cycle" : "produced by no node, initializer or graph input");
+    }
+  }
+  return out;
+}
 
 template <typename T>
 std::vector<double> raw_as(const std::string& raw, std::int64_t count, const std::string& src, const std::string& name) {
@@ -601,7 +653,7 @@ void Importer::handle(const onnx::NodeProto& n) {
     ended_ = true;
     return;
   }
-  node_fail(n, fmt::format("unsupported op '{}'", op));
+  node_fail(n, fmt::format("unsupported op '{}'", op));  // supported_op() listed it, handle() does not
 }
 
 Network Importer::run() {
@@ -616,7 +668,13 @@ Network Importer::run() {
   for (const auto& t : g.initializer()) consts_[t.name()] = decode_tensor(t, src_);
   read_input();
   net_.name = g.name().empty() ? "model" : g.name();
-  for (const auto& n : g.node()) handle(n);
+  // Every node is checked before any is imported: an unsupported op is the first error.
+  for (const auto& n : g.node())
+    if (!supported_op(n))
+      node_fail(n, fmt::format("unsupported op '{}'{}; rapidnn imports {}", n.op_type(),
+                               n.domain().empty() || n.domain() == "ai.onnx" ? "" : " from domain '" + n.domain() + "'",
+                               fmt::join(kSupportedOps, ", ")));
+  for (const auto* n : sorted_nodes(g, src_)) handle(*n);
   if (has_pending_pad_) fail(src_, "a trailing Pad is not supported");
   if (act_ != graph_output_)
     fail(src_, "the graph output '{}' is not the end of the layer chain (ended at '{}')", graph_output_, act_);

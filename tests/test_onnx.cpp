@@ -1,6 +1,9 @@
 // ONNX import and export: outside models to their reference accuracy, round
 // trips, the ops a chain-shaped classifier uses, and bad input.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
 #include <onnx/onnx_pb.h>
 
 #include <filesystem>
@@ -138,6 +141,25 @@ TEST_CASE("export then import reproduces every layer kind exactly", "[onnx]") {
   CHECK(export_onnx_bytes(back) == bytes);  // deterministic bytes
 }
 
+TEST_CASE("nodes stored out of topological order import as the sorted graph does", "[onnx]") {
+  const Network net = small_cnn();
+  onnx::ModelProto m;
+  REQUIRE(m.ParseFromString(export_onnx_bytes(net)));
+  REQUIRE(m.graph().node_size() > 3);
+  // Reverse the nodes, then swap a few more (seeded): no node comes after its inputs' producers.
+  auto* nodes = m.mutable_graph()->mutable_node();
+  std::reverse(nodes->begin(), nodes->end());
+  std::mt19937 rng(7);
+  for (int k = 0; k < nodes->size(); ++k) nodes->SwapElements(k, static_cast<int>(rng() % static_cast<unsigned>(nodes->size())));
+  std::string shuffled;
+  REQUIRE(m.SerializeToString(&shuffled));
+  const Network back = import_onnx_bytes(shuffled, "shuffled.onnx");
+  REQUIRE(back.layers.size() == net.layers.size());
+  const auto x = test::random_inputs(net, 20, 1);
+  CHECK(forward(net, x.data(), 20) == forward(back, x.data(), 20));
+  CHECK(export_onnx_bytes(back) == export_onnx_bytes(net));
+}
+
 TEST_CASE("export writes atomically and the file re-imports", "[onnx]") {
   const std::string dir = test::temp_dir("export");
   const Network net = small_cnn();
@@ -238,6 +260,26 @@ TEST_CASE("bad ONNX input: one clear error naming the file", "[onnx][bad-input]"
     n.init("w", {4, -3}, {});
     n.node("MatMul", {"x", "w"}, "y");
     CHECK_THROWS_WITH(import_onnx_bytes(n.bytes("y"), "neg.onnx"), Catch::Contains("a negative dimension"));
+  }
+  SECTION("an unsupported op anywhere is the first error, with the list of supported ops") {
+    Builder b;
+    b.node("Relu", {"x"}, "r");
+    b.node("Mul", {"r", "r"}, "m");
+    b.node("Erf", {"m"}, "y");  // after the Mul of two activations: still reported first
+    CHECK_THROWS_WITH(import_onnx_bytes(b.bytes("y"), "erf.onnx"),
+                      Catch::StartsWith("erf.onnx: ") && Catch::Contains("unsupported op 'Erf'") &&
+                          Catch::Contains("Erf_y") && Catch::Contains("rapidnn imports Add, AveragePool"));
+  }
+  SECTION("a node input nobody produces, and a cycle") {
+    Builder b;
+    b.node("Relu", {"ghost"}, "y");
+    CHECK_THROWS_WITH(import_onnx_bytes(b.bytes("y"), "ghost.onnx"),
+                      Catch::Contains("input 'ghost' is produced by no node, initializer or graph input"));
+    Builder c;
+    c.node("Relu", {"b"}, "a");
+    c.node("Relu", {"a"}, "b");
+    c.node("Relu", {"b"}, "y");
+    CHECK_THROWS_WITH(import_onnx_bytes(c.bytes("y"), "cycle.onnx"), Catch::Contains("is part of a cycle"));
   }
   SECTION("softmax in the middle") {
     Builder b;
