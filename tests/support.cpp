@@ -1,9 +1,12 @@
 // Test helpers.
 #include "support.h"
 
+#include "core/process.h"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <regex>
 #include <sys/wait.h>
 
 namespace rapidnn::test {
@@ -60,6 +63,22 @@ RunResult run_cli_program(const std::string& cmd) {
   const int status = ::pclose(p);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
   return r;
+}
+
+std::optional<std::string> render_check(const std::string& html_file) {
+  if (find_program("chromium").empty()) return std::nullopt;
+  const RunResult dom = run_cli_program("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" +
+                                        std::filesystem::absolute(html_file).string() + " 2>/dev/null");
+  const auto at = dom.output.find("id=\"render-check\"");
+  if (dom.exit_code != 0 || at == std::string::npos) return std::string();
+  return dom.output.substr(at, dom.output.find("</pre>", at) - at);
+}
+
+std::optional<PlotRender> plot_render(const std::string& check, const std::string& id) {
+  const std::regex row(id + R"( (\d+)x(\d+) marks=(\d+) drawn=(true|false))");
+  std::smatch m;
+  if (!std::regex_search(check, m, row)) return std::nullopt;
+  return PlotRender{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), m[4] == "true"};
 }
 
 std::string temp_dir(const std::string& name) {

@@ -30,6 +30,17 @@ RunResult run_cli(const std::string& args);
 // Runs any shell command line (stdout only unless it redirects stderr itself).
 RunResult run_cli_program(const std::string& command);
 
+// A report page laid out by headless Chromium: the text of its #render-check block (one line per
+// plot, "<id> <w>x<h> marks=<n> drawn=<true|false>"); "" when the page has none; nullopt when
+// chromium is not installed.
+std::optional<std::string> render_check(const std::string& html_file);
+struct PlotRender {
+  int width = 0, height = 0, marks = 0;
+  bool drawn = false;
+};
+// Plot `id`'s line of a render check, or nullopt when it is missing.
+std::optional<PlotRender> plot_render(const std::string& check, const std::string& id);
+
 // A fresh empty temporary directory for one test.
 std::string temp_dir(const std::string& name);
 

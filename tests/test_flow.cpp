@@ -125,24 +125,18 @@ TEST_CASE("flow runs every stage, reuses them all on a second run, reruns only w
   CHECK_FALSE(fs::exists(synth_dir + ".partial"));
 
   // Headless Chromium lays the page out; its render check lists every plot with drawn marks.
-  if (find_program("chromium").empty()) SKIP_WITH("chromium is not installed (scripts/setup.sh installs it)");
-  auto dom = test::run_cli_program("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" +
-                                   fs::absolute(dir + "/out/report/index.html").string() + " 2>/dev/null");
-  REQUIRE(dom.exit_code == 0);
-  const auto at = dom.output.find("id=\"render-check\"");
-  REQUIRE(at != std::string::npos);
-  const std::string check = dom.output.substr(at, dom.output.find("</pre>", at) - at);
-  INFO(check);
+  const auto check = test::render_check(dir + "/out/report/index.html");
+  if (!check) SKIP_WITH("chromium is not installed (scripts/setup.sh installs it)");
+  INFO(*check);
   const std::map<std::string, int> min_marks{
       {"fig-delta-e", 4}, {"fig-area", 4}, {"fig-cycles", 3}, {"fig-pareto-area", 6}, {"fig-pareto-energy", 6}};
   for (const auto& [id, marks] : min_marks) {
-    const std::regex row(id + R"( (\d+)x(\d+) marks=(\d+) drawn=(true|false))");
-    std::smatch m;
-    REQUIRE(std::regex_search(check, m, row));
-    CHECK(std::stoi(m[1]) >= 300);
-    CHECK(std::stoi(m[2]) >= 150);
-    CHECK(std::stoi(m[3]) >= marks);
-    CHECK(m[4] == "true");
+    const auto plot = test::plot_render(*check, id);
+    REQUIRE(plot);
+    CHECK(plot->width >= 300);
+    CHECK(plot->height >= 150);
+    CHECK(plot->marks >= marks);
+    CHECK(plot->drawn);
   }
 }
 

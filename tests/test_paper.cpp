@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "core/fileio.h"
 #include "core/process.h"
@@ -98,19 +97,13 @@ TEST_CASE("paper: one benchmark end to end, its report beside the paper's number
   CHECK_THAT(bad.output, Catch::Contains("no benchmark 'imagenet'"));
   CHECK_FALSE(fs::exists(dir + "/out2"));
 
-  if (find_program("chromium").empty()) SKIP_WITH("chromium is not installed (scripts/setup.sh installs it)");
-  auto dom = test::run_cli_program("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" +
-                                   fs::absolute(dir + "/out/report/index.html").string() + " 2>/dev/null");
-  REQUIRE(dom.exit_code == 0);
-  const auto at = dom.output.find("id=\"render-check\"");
-  REQUIRE(at != std::string::npos);
-  const std::string check = dom.output.substr(at, dom.output.find("</pre>", at) - at);
-  INFO(check);
+  const auto check = test::render_check(dir + "/out/report/index.html");
+  if (!check) SKIP_WITH("chromium is not installed (scripts/setup.sh installs it)");
+  INFO(*check);
   for (const char* id : {"fig10-mnist", "fig10-mnist-retrained", "fig12-mnist", "fig14"}) {
-    const std::regex row(std::string(id) + R"( (\d+)x(\d+) marks=(\d+) drawn=(true|false))");
-    std::smatch m;
-    REQUIRE(std::regex_search(check, m, row));
-    CHECK(std::stoi(m[3]) >= 2);
-    CHECK(m[4] == "true");
+    const auto plot = test::plot_render(*check, id);
+    REQUIRE(plot);
+    CHECK(plot->marks >= 2);
+    CHECK(plot->drawn);
   }
 }
