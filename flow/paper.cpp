@@ -103,8 +103,8 @@ std::vector<std::string> paper_benchmark_names() {
 }
 
 PaperOutcome run_paper(const PaperOptions& o) {
+  const auto names = paper_benchmark_names();
   for (const auto& n : o.only) {
-    const auto names = paper_benchmark_names();
     if (std::find(names.begin(), names.end(), n) == names.end())
       fail("--only", "no benchmark '{}'; the benchmarks are {}", n, fmt::join(names, ", "));
   }

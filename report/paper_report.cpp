@@ -18,14 +18,19 @@ using nlohmann::json;
 
 std::string signed2(double v) { return fmt::format("{:+.2f}", v); }
 
-// delta-e of the plain sweep at (w, u), or NaN when the sweep does not hold the point.
-double sweep_delta_e(const json& results, int w, int u) {
-  if (!results.contains("sweep")) return std::nan("");
+// The plain sweep's grid `key` ("delta_e", "table_bits") at (w, u), or null when it does not hold it.
+json sweep_cell(const json& results, const char* key, int w, int u) {
+  if (!results.contains("sweep") || !results.at("sweep").contains(key)) return nullptr;
   const json& s = results.at("sweep");
   const auto ws = s.at("w").get<std::vector<int>>(), us = s.at("u").get<std::vector<int>>();
   const auto i = std::find(ws.begin(), ws.end(), w), j = std::find(us.begin(), us.end(), u);
-  if (i == ws.end() || j == us.end()) return std::nan("");
-  return s.at("delta_e").at(i - ws.begin()).at(j - us.begin()).get<double>();
+  if (i == ws.end() || j == us.end()) return nullptr;
+  return s.at(key).at(i - ws.begin()).at(j - us.begin());
+}
+
+double sweep_delta_e(const json& results, int w, int u) {
+  const json v = sweep_cell(results, "delta_e", w, u);
+  return v.is_null() ? std::nan("") : v.get<double>();
 }
 
 // The lookup tiles of the sweep's synthesis, one per (w, u) (the first accumulate form).
@@ -156,13 +161,8 @@ void figures11_12(const json& benches, Page& p) {
       const json& tile = *tp;
       const int w = tile.value("w", 0), u = tile.value("u", 0);
       const double d = tile.value("delta_e", 0.0);
-      std::int64_t bits = 0;
-      if (r.contains("sweep") && r.at("sweep").contains("table_bits")) {
-        const auto ws = r.at("sweep").at("w").get<std::vector<int>>(), us = r.at("sweep").at("u").get<std::vector<int>>();
-        bits = r.at("sweep").at("table_bits").at(std::find(ws.begin(), ws.end(), w) - ws.begin())
-                   .at(std::find(us.begin(), us.end(), u) - us.begin())
-                   .get<std::int64_t>();
-      }
+      const json cell = sweep_cell(r, "table_bits", w, u);
+      const std::int64_t bits = cell.is_null() ? 0 : cell.get<std::int64_t>();
       t.rows.push_back({fmt::format("({}, {})", w, u), signed2(d), std::to_string(tile.value("cycles", 0)),
                         fmt::format("{:.3f}", tile.value("energy_nj_per_inference", 0.0) / 1e3), fmt::format("{:.4g}", edp(tile, period)),
                         std::to_string(bits)});
@@ -181,9 +181,8 @@ void figures11_12(const json& benches, Page& p) {
     p.plots.push_back("fig12-" + name);
     html += t.html();
     md += "### " + b.value("title", std::string()) + "\n\n" + t.md();
-    const auto bits_of = [&](const json& tile) -> double {
-      const std::int64_t cells = tile.at("block").value("table_bits", std::int64_t{0});
-      return static_cast<double>(cells);
+    const auto bits_of = [](const json& tile) {
+      return static_cast<double>(tile.at("block").value("table_bits", std::int64_t{0}));
     };
     const double min_d = minimum->value("delta_e", 0.0);
     for (const double bound : {min_d, 1.0, 2.0, 4.0}) {
