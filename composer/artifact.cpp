@@ -116,7 +116,7 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
   Writer wr{files};
   json m;
   m["format"] = kFormat;
-  m["version"] = kArtifactVersion;
+  m["version"] = net.is_chain() ? kChainArtifactVersion : kArtifactVersion;
   if (with_provenance) m["generator"] = fmt::format("rapidnn {}", RAPIDNN_VERSION);
   m["network"] = {{"name", net.name}, {"input_shape", net.input_shape}, {"classes", net.classes}};
   const auto& c = net.config;
@@ -148,6 +148,8 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
            {"kernel", {s.kernel_h, s.kernel_w}},
            {"stride", {s.stride_h, s.stride_w}},
            {"pad", {s.pad.top, s.pad.left, s.pad.bottom, s.pad.right}}};
+    // Dataflow beyond a chain only where there is some, so chains keep their manifests.
+    if (s.source != kPrevious) j["source"] = s.source;
     if (s.weighted()) {
       const std::string p = fmt::format("s{}_", i);
       j.update(json{{"units", s.units},
@@ -168,6 +170,10 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
         files["weight_idx"] = wr.table(p + "weight_idx.hex", widen(s.weight_idx), clog2(std::max(2, s.w)), false);
       files["product"] = wr.table(p + "product.hex", widen(s.product), s.product_bits);
       files["bias"] = wr.table(p + "bias.hex", widen(s.bias), s.bias_bits);
+      if (s.skip != kNoSkip) {
+        j["skip"] = s.skip;
+        files["skip_lut"] = wr.table(p + "skip_lut.hex", s.skip_lut, s.acc_bits);
+      }
       if (!s.is_output) {
         j.update(json{{"act_table", s.act_table}, {"act_scale", s.act_scale}, {"out_u", s.out_u}, {"am_bits", s.am_bits}});
         files["enc"] = wr.table(p + "enc.hex", s.enc, s.am_bits);
@@ -230,9 +236,10 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
   ComposedNetwork net;
   try {
     if (m.at("format").get<std::string>() != kFormat) fail(manifest, "not a rapidnn artifact (format '{}')", m.at("format").get<std::string>());
-    if (whole<int>(m.at("version"), "version", manifest) != kArtifactVersion)
-      fail(manifest, "artifact version {} is not supported (this rapidnn reads version {})", whole<int>(m.at("version"), "version", manifest),
-           kArtifactVersion);
+    const int version = whole<int>(m.at("version"), "version", manifest);
+    if (version < kChainArtifactVersion || version > kArtifactVersion)
+      fail(manifest, "artifact version {} is not supported (this rapidnn reads versions {} to {})", version,
+           kChainArtifactVersion, kArtifactVersion);
     const json& n = m.at("network");
     net.name = n.at("name").get<std::string>();
     net.input_shape = n.at("input_shape").get<Shape>();
@@ -274,6 +281,7 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
       if (k.size() != 2 || st.size() != 2 || pd.size() != 4) fail(manifest, "stage '{}': bad kernel/stride/pad", s.name);
       s.kernel_h = k[0], s.kernel_w = k[1], s.stride_h = st[0], s.stride_w = st[1];
       s.pad = Padding{pd[0], pd[1], pd[2], pd[3]};
+      if (j.contains("source")) s.source = whole<int>(j.at("source"), "source", manifest);
       if (s.weighted()) {
         s.units = whole<std::int64_t>(j.at("units"), "units", manifest);
         s.fan_in = whole<std::int64_t>(j.at("fan_in"), "fan_in", manifest);
@@ -293,6 +301,10 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
         if (s.kind != StageKind::AvgPool) s.weight_idx = narrow<std::uint16_t>(rd.table(f.at("weight_idx"), what));
         s.product = narrow<std::int32_t>(rd.table(f.at("product"), what));
         s.bias = narrow<std::int32_t>(rd.table(f.at("bias"), what));
+        if (j.contains("skip")) {
+          s.skip = whole<int>(j.at("skip"), "skip", manifest);
+          s.skip_lut = rd.table(f.at("skip_lut"), what);
+        }
         if (!s.is_output) {
           s.act_table = j.at("act_table").get<bool>();
           s.act_scale = j.at("act_scale").get<double>();

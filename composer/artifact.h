@@ -18,7 +18,10 @@
 
 namespace rapidnn {
 
-inline constexpr int kArtifactVersion = 1;
+// Version 2 adds dataflow beyond a chain (a stage's `source`, a residual `skip` and its
+// `skip_lut`); a chain is still written as version 1, which every reader since 1 reads.
+inline constexpr int kArtifactVersion = 2;
+inline constexpr int kChainArtifactVersion = 1;
 
 // Writes atomically (staging directory, then rename). `metrics` is stored as is.
 void write_artifact(const ComposedNetwork& net, const std::string& dir, const nlohmann::json& metrics = {});

@@ -49,15 +49,30 @@ double saturation(ActKind a) {
   }
 }
 
+// Removes layer 0 (whose output every reader of the input reads instead): later layers' producer
+// indices move down by one and reads of layer 0 become reads of the input.
+void erase_first_layer(Network& net, const std::string& src) {
+  for (std::size_t i = 1; i < net.layers.size(); ++i)
+    for (int p : net.sources(i))
+      if (p == kInputTensor)
+        fail(src, "layer {} '{}' reads the network input beside the input Scale '{}'; the Scale cannot be folded "
+             "into the raw input", i, net.layers[i].name, net.layers[0].name);
+  net.layers.erase(net.layers.begin());
+  for (auto& l : net.layers)
+    for (int& p : l.inputs) p = p == 0 ? kInputTensor : p - 1;
+}
+
 // Folds leading Scale layers into the raw-input transform, or into the following Dense layer.
 Network fold_input_scale(const Network& in, const std::string& src, double& raw_scale, double& raw_offset) {
   Network net = in;
   while (!net.layers.empty() && net.layers.front().kind == LayerKind::Scale) {
     const Layer s = net.layers.front();
+    if (!net.is_chain() && !(uniform(s.weights) && uniform(s.bias)))
+      fail(src, "layer 0 '{}': a per-element input Scale is only mapped in a chain of layers", s.name);
     if (uniform(s.weights) && uniform(s.bias)) {
       raw_offset = raw_offset * s.weights.front() + s.bias.front();
       raw_scale = raw_scale * s.weights.front();
-      net.layers.erase(net.layers.begin());
+      erase_first_layer(net, src);
       continue;
     }
     std::size_t next = 1;
@@ -142,34 +157,62 @@ std::vector<std::uint16_t> raw_features(const Dataset& d, int bits) {
   return r;
 }
 
-ComposerState prepare_composer(const Network& original, const std::string& model_file, const Dataset& calibration,
-                               const ComposeConfig& base, int max_w, int max_u) {
-  check_compose_params(max_w, max_u, base.q);
-  ComposerState st;
-  st.model_file = model_file;
-  st.base = base;
-  st.max_w_level = log2_exact(max_w);
-  st.max_u_level = log2_exact(max_u);
-  st.raw_scale = calibration.pre_scale;
-  st.raw_offset = calibration.pre_offset;
-  st.net = fold_input_scale(original, model_file, st.raw_scale, st.raw_offset);
-  const Network& net = st.net;
-  net.validate(model_file);
-  const auto shapes = net.infer_shapes(model_file);
+namespace {
 
-  // Map IR layers onto stages.
+// The stage of the weighted layer an Add of layers `src` fuses into (its branch), and the other
+// input (the skip): the branch is the later input that is a Dense/Conv layer with no activation,
+// read by nothing but the Add, and the latest stage so far.
+std::pair<int, int> fused_branch(const Network& net, const std::vector<int>& src, const std::vector<int>& stage_of_layer,
+                                 std::size_t stages, const std::function<void(const std::string&)>& cannot) {
+  if (src.size() != 2) cannot(fmt::format("an Add of {} tensors (only two: a branch and its skip)", src.size()));
+  std::vector<int> readers(net.layers.size(), 0);
+  for (std::size_t i = 0; i < net.layers.size(); ++i)
+    for (int p : net.sources(i))
+      if (p != kInputTensor) ++readers[static_cast<std::size_t>(p)];
+  for (int b : {std::max(src[0], src[1]), std::min(src[0], src[1])}) {
+    if (b == kInputTensor) continue;
+    const Layer& l = net.layers[static_cast<std::size_t>(b)];
+    const int stage = stage_of_layer[static_cast<std::size_t>(b)];
+    if (l.has_weights() && l.act == ActKind::Identity && readers[static_cast<std::size_t>(b)] == 1 &&
+        stage == static_cast<int>(stages) - 1)
+      return {stage, b == src[0] ? src[1] : src[0]};
+  }
+  cannot("neither input is a Dense or Conv2D layer without activation, read only by the Add, that the sum can "
+         "be fused into (the branch's RNAs start from the skipped value)");
+  return {-1, -1};
+}
+
+// Maps IR layers onto stages (ComposerState::stages); the stage whose output each layer's is.
+std::vector<int> map_stages(ComposerState& st, const std::vector<Shape>& shapes, const std::string& model_file) {
+  const Network& net = st.net;
   std::vector<int> stage_of_layer(net.layers.size(), -1);
-  Shape in = net.input_shape;
+  const auto stage_of = [&](int layer) {
+    return layer == kInputTensor ? kFromInput : stage_of_layer[static_cast<std::size_t>(layer)];
+  };
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    auto cannot = [&](const std::string& why) {
+    const std::function<void(const std::string&)> cannot = [&](const std::string& why) {
       fail(model_file, "layer {} '{}' ({}) cannot be mapped: {}", i, l.name, to_string(l.kind), why);
     };
+    const std::vector<int> src = net.sources(i);
+    const Shape& in = net.shape_of(src[0], shapes);
+    if (l.kind == LayerKind::Add) {
+      const auto [stage, skip] = fused_branch(net, src, stage_of_layer, st.stages.size(), cannot);
+      if (l.act != ActKind::Identity && l.act != ActKind::ReLU)
+        cannot(fmt::format("a residual sum's activation must be ReLU or none, not {}", to_string(l.act)));
+      Stage& s = st.stages[static_cast<std::size_t>(stage)].skeleton;
+      s.act = l.act;
+      s.skip = stage_of(skip);
+      stage_of_layer[i] = stage;
+      continue;
+    }
+    if (l.kind == LayerKind::Concat) cannot("a concatenation has no lookup-table form yet");
     ComposerState::StagePrep sp;
     Stage& s = sp.skeleton;
     s.name = l.name;
     s.in_shape = in;
     s.out_shape = shapes[i];
+    if (stage_of(src[0]) != static_cast<int>(st.stages.size()) - 1) s.source = stage_of(src[0]);
     s.kernel_h = l.kernel_h > 0 ? l.kernel_h : 1;
     s.kernel_w = l.kernel_w > 0 ? l.kernel_w : 1;
     s.stride_h = l.stride_h;
@@ -200,10 +243,12 @@ ComposerState prepare_composer(const Network& original, const std::string& model
       case LayerKind::Scale:
         cannot("an element-wise Scale inside the network has no lookup-table form");
         break;
+      case LayerKind::Add:
+      case LayerKind::Concat: break;  // handled above
       case LayerKind::Activation:
         if (l.act != ActKind::Identity)
           cannot("a standalone activation must directly follow a Dense or Conv2D layer to be fused");
-        in = shapes[i];
+        stage_of_layer[i] = stage_of(src[0]);
         continue;  // identity: nothing to do
     }
     if (s.weighted() && l.has_weights()) {
@@ -213,7 +258,6 @@ ComposerState prepare_composer(const Network& original, const std::string& model
     stage_of_layer[i] = static_cast<int>(st.stages.size());
     sp.layer = static_cast<int>(i);
     st.stages.push_back(std::move(sp));
-    in = shapes[i];
   }
   // The output stage: the last weighted stage, followed by nothing but Flatten.
   int last_weighted = -1;
@@ -227,17 +271,86 @@ ComposerState prepare_composer(const Network& original, const std::string& model
   auto& out_stage = st.stages[static_cast<std::size_t>(last_weighted)].skeleton;
   if (out_stage.kind == StageKind::AvgPool) fail(model_file, "the network cannot end with average pooling");
   out_stage.is_output = true;
-  int consumer = -1;
-  for (int k = static_cast<int>(st.stages.size()) - 1; k >= 0; --k) {
-    st.stages[static_cast<std::size_t>(k)].consumer = consumer;
-    if (st.stages[static_cast<std::size_t>(k)].skeleton.weighted()) consumer = k;
+  return stage_of_layer;
+}
+
+// Which codebook encodes each stage's output (see StagePrep::consumer, book_owner, skip_reader).
+// A tensor's codebook is the input codebook of its first weighted reader (through max pooling and
+// flattening, which keep codes); later weighted readers share it; a tensor that only residual sums
+// read gets a codebook of its own (output_book), the size of its first such reader's input codebook.
+void assign_codebooks(ComposerState& st, const std::string& model_file) {
+  const auto source_of = [&](int k) {
+    const int s = st.stages[static_cast<std::size_t>(k)].skeleton.source;
+    return s == kPrevious ? k - 1 : s;
+  };
+  const auto producer = [&](int k) {  // the weighted stage (or the input) whose codes stage k's output carries
+    while (k != kFromInput && !st.stages[static_cast<std::size_t>(k)].skeleton.weighted()) k = source_of(k);
+    return k;
+  };
+  int input_owner = -1;
+  for (int j = 0; j < static_cast<int>(st.stages.size()); ++j) {
+    auto& sj = st.stages[static_cast<std::size_t>(j)];
+    if (!sj.skeleton.weighted()) continue;
+    const int p = producer(source_of(j));
+    int& owner = p == kFromInput ? input_owner : st.stages[static_cast<std::size_t>(p)].consumer;
+    if (owner < 0) owner = j;
+    sj.book_owner = owner;
+    if (sj.skeleton.skip == kNoSkip) continue;
+    const int q = producer(sj.skeleton.skip);
+    if (q != kFromInput && st.stages[static_cast<std::size_t>(q)].skeleton.is_output)
+      fail(model_file, "stage '{}' adds the output layer's scores", sj.skeleton.name);
+    if (q != kFromInput && st.stages[static_cast<std::size_t>(q)].skip_reader < 0)
+      st.stages[static_cast<std::size_t>(q)].skip_reader = j;
   }
+  for (const auto& sp : st.stages)
+    if (sp.skeleton.weighted() && !sp.skeleton.is_output && sp.consumer < 0 && sp.skip_reader < 0)
+      fail(model_file, "stage '{}': no later layer reads its output", sp.skeleton.name);
+}
+
+}  // namespace
+
+ComposerState prepare_composer(const Network& original, const std::string& model_file, const Dataset& calibration,
+                               const ComposeConfig& base, int max_w, int max_u) {
+  check_compose_params(max_w, max_u, base.q);
+  ComposerState st;
+  st.model_file = model_file;
+  st.base = base;
+  st.max_w_level = log2_exact(max_w);
+  st.max_u_level = log2_exact(max_u);
+  st.raw_scale = calibration.pre_scale;
+  st.raw_offset = calibration.pre_offset;
+  st.net = fold_input_scale(original, model_file, st.raw_scale, st.raw_offset);
+  const Network& net = st.net;
+  net.validate(model_file);
+  const auto shapes = net.infer_shapes(model_file);
+  if (!net.is_chain() && (base.inputs == InputCodebooks::Composed || base.bias_correction || base.refit_codebooks ||
+                          base.choose_calibration))
+    fail(model_file, "composed input codebooks, bias correction, codebook refit and --choose-calibration emulate a "
+         "chain of layers; this network branches at layer {} '{}'", net.first_branch(),
+         net.layers[net.first_branch()].name);
+  const std::vector<int> stage_of_layer = map_stages(st, shapes, model_file);
+  assign_codebooks(st, model_file);
 
   // Float forward over the calibration sample: each weighted stage's inputs and pre-activations.
   const auto raw = raw_features(calibration, st.raw_bits);
   const std::int64_t per = numel(net.input_shape);
   std::vector<std::vector<float>> inputs(st.stages.size()), pre_act(st.stages.size());
   std::vector<std::vector<double>> out_sum(st.stages.size());
+  std::vector<std::vector<float>> skip_values(st.stages.size());
+  // Per layer (slot 0: the input): the weighted stages reading its output, and the skip-only
+  // stages whose output it is.
+  std::vector<std::vector<int>> readers(net.layers.size() + 1), outputs_of(net.layers.size() + 1);
+  for (std::size_t k = 0; k < st.stages.size(); ++k) {
+    const auto& sp = st.stages[k];
+    if (sp.skeleton.weighted())
+      readers[static_cast<std::size_t>(net.sources(static_cast<std::size_t>(sp.layer)).front() + 1)].push_back(static_cast<int>(k));
+    if (sp.consumer < 0 && sp.skip_reader >= 0) {
+      std::size_t last = 0;  // the last layer mapped to stage k (a fused Add's, else its own)
+      for (std::size_t i = 0; i < stage_of_layer.size(); ++i)
+        if (stage_of_layer[i] == static_cast<int>(k)) last = i;
+      outputs_of[last + 1].push_back(static_cast<int>(k));
+    }
+  }
   constexpr std::int64_t kBatch = 128;
   std::vector<float> x;
   for (std::int64_t start = 0; start < calibration.size(); start += kBatch) {
@@ -245,18 +358,20 @@ ComposerState prepare_composer(const Network& original, const std::string& model
     x.resize(static_cast<std::size_t>(m * per));
     for (std::size_t e = 0; e < x.size(); ++e)
       x[e] = static_cast<float>(raw[static_cast<std::size_t>(start * per) + e] * st.raw_scale + st.raw_offset);
-    auto capture_input = [&](std::size_t next_layer, const std::vector<float>& v) {
-      if (next_layer >= net.layers.size()) return;
-      const int s = stage_of_layer[next_layer];
-      if (s >= 0 && st.stages[static_cast<std::size_t>(s)].skeleton.weighted())
-        inputs[static_cast<std::size_t>(s)].insert(inputs[static_cast<std::size_t>(s)].end(), v.begin(), v.end());
+    // Each weighted stage's input is the output of the layer its layer reads; a skip-only
+    // tensor's codebook points are the output of the last layer its stage maps.
+    const auto capture = [&](int layer, const std::vector<float>& v) {
+      for (int k : readers[static_cast<std::size_t>(layer + 1)])
+        inputs[static_cast<std::size_t>(k)].insert(inputs[static_cast<std::size_t>(k)].end(), v.begin(), v.end());
+      for (int k : outputs_of[static_cast<std::size_t>(layer + 1)])
+        skip_values[static_cast<std::size_t>(k)].insert(skip_values[static_cast<std::size_t>(k)].end(), v.begin(), v.end());
     };
-    capture_input(0, x);
+    capture(kInputTensor, x);
     st.calibration_x.insert(st.calibration_x.end(), x.begin(), x.end());
     const std::vector<float> logits = forward(
         net, x.data(), m,
         [&](std::size_t layer, const std::vector<float>& out, std::int64_t) {
-          capture_input(layer + 1, out);
+          capture(static_cast<int>(layer), out);
           const int s = stage_of_layer[layer];
           if (s >= 0 && net.layers[layer].has_weights()) {  // each unit's output summed, for its mean
             auto& sum = out_sum[static_cast<std::size_t>(s)];
@@ -287,6 +402,8 @@ ComposerState prepare_composer(const Network& original, const std::string& model
                                      "codebook repeats entries and stays valid",
                                      s.name, ip.x.size(), 1 << st.max_u_level));
     sp.input_book = build_codebook(ip, st.max_u_level, base.method);
+    if (!skip_values[k].empty())
+      sp.output_book = build_codebook(weighted_points(std::span<const float>(skip_values[k])), st.max_u_level, base.method);
     if (!out_sum[k].empty()) {
       const double count = static_cast<double>(calibration.size()) *
                            static_cast<double>(numel(s.out_shape) / static_cast<std::int64_t>(out_sum[k].size()));
@@ -540,14 +657,37 @@ ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, 
   const auto cal = !sequential_calibration(st, base) ? std::vector<CalibratedStage>{}
                    : emulated.empty()                ? calibrate_stages(st, base, sizes)
                                                      : std::move(emulated);
+  // The input codebook weighted stage k reads with (its own, or that of the first stage reading
+  // the same tensor), and its size.
+  const auto owner = [&](std::size_t k) {
+    const int o = st.stages[k].book_owner;
+    return o < 0 ? k : static_cast<std::size_t>(o);
+  };
   const auto input_book = [&](std::size_t k) {
-    return cal.empty() ? st.stages[k].input_book.at(sizes.u[k]) : cal[k].input_codebook;
+    const std::size_t o = owner(k);
+    return cal.empty() ? st.stages[o].input_book.at(sizes.u[o]) : cal[o].input_codebook;
+  };
+  // The codebook of stage k's output (k weighted, not the output stage) and of the network input.
+  const auto output_book = [&](std::size_t k) {
+    const auto& sp = st.stages[k];
+    if (sp.consumer >= 0) return input_book(static_cast<std::size_t>(sp.consumer));
+    return sp.output_book.at(sizes.u[owner(static_cast<std::size_t>(sp.skip_reader))]);
+  };
+  const auto tensor_book = [&](int k) {  // the codes stage k's output (or the input) carries
+    while (k != kFromInput && !st.stages[static_cast<std::size_t>(k)].skeleton.weighted()) {
+      const int src = st.stages[static_cast<std::size_t>(k)].skeleton.source;
+      k = src == kPrevious ? k - 1 : src;
+    }
+    if (k != kFromInput) return output_book(static_cast<std::size_t>(k));
+    for (std::size_t j = 0; j < st.stages.size(); ++j)
+      if (st.stages[j].skeleton.weighted()) return input_book(j);
+    return std::vector<double>{};
   };
   for (std::size_t k = 0; k < st.stages.size(); ++k) {
     const auto& sp = st.stages[k];
     Stage s = sp.skeleton;
     if (s.weighted()) {
-      s.u = sizes.u[k];
+      s.u = sizes.u[owner(k)];
       s.input_codebook = input_book(k);
       const auto& U = s.input_codebook;
       double maxabs = 0.0;
@@ -612,6 +752,8 @@ ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, 
         bmax = std::max<std::int64_t>(bmax, s.bias[n]);
       }
       s.bias_bits = signed_bits_for(bmin, bmax);
+      if (s.skip != kNoSkip)  // the skipped tensor's values in this stage's accumulator units
+        for (double c : tensor_book(s.skip)) s.skip_lut.push_back(std::llround(c / s.scale));
       const auto [lo, hi] = accumulator_range(s);
       s.acc_bits = signed_bits_for(lo, hi);
       if (s.acc_bits > 48)
@@ -619,8 +761,8 @@ ComposedNetwork assemble_as(const ComposerState& st, const ComposeConfig& base, 
 
       // Activation and encoding towards the consumer's codebook.
       if (!s.is_output) {
-        const auto U2 = input_book(static_cast<std::size_t>(sp.consumer));
-        s.out_u = sizes.u[static_cast<std::size_t>(sp.consumer)];
+        const auto U2 = output_book(k);
+        s.out_u = static_cast<int>(U2.size());
         std::int64_t amlo = lo, amhi = hi;
         if (s.act == ActKind::ReLU || s.act == ActKind::Identity) {
           s.act_table = false;

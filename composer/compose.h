@@ -50,8 +50,13 @@ struct ComposerState {
     WeightedPoints input_points;                 // the calibration inputs, for WCSS reports
     std::vector<float> pre_act_sample;           // pre-activation values (table-form activations)
     std::vector<double> out_mean;                // Dense/Conv: each unit's float mean output (activated)
-    int consumer = -1;                           // index of the weighted stage this one's output feeds
-    int layer = -1;                              // index of the layer of `net` it maps
+    // The weighted stage whose input codebook encodes this stage's output (its first weighted
+    // reader); -1: none (the output stage, or a tensor only residual sums read: output_book).
+    int consumer = -1;
+    int book_owner = -1;       // weighted stages: the stage whose input codebook this one reads with
+    int skip_reader = -1;      // the first stage that adds this stage's output as its skip
+    LeveledCodebook output_book;  // consumer < 0 and skip_reader >= 0: the codebook of the output itself
+    int layer = -1;            // index of the layer of `net` it maps
   };
   std::vector<StagePrep> stages;
   std::vector<std::string> notes;  // e.g. fewer distinct values than clusters

@@ -49,6 +49,10 @@ std::pair<std::int64_t, std::int64_t> accumulator_range(const Stage& s) {
       nlo += row_min[table * static_cast<std::size_t>(s.w) + widx];
       nhi += row_max[table * static_cast<std::size_t>(s.w) + widx];
     }
+    if (!s.skip_lut.empty()) {  // the skipped value joins every sum
+      nlo += *std::min_element(s.skip_lut.begin(), s.skip_lut.end());
+      nhi += *std::max_element(s.skip_lut.begin(), s.skip_lut.end());
+    }
     // The bias itself is the accumulator's first value, so it must fit too (a bias beyond every
     // sum happens when all of a neuron's products share a sign).
     const std::int64_t b = s.bias[static_cast<std::size_t>(n)];
@@ -63,6 +67,12 @@ int accumulator_bits(const Stage& s) {
   return signed_bits_for(lo, hi);
 }
 
+bool ComposedNetwork::is_chain() const {
+  for (std::size_t k = 0; k < stages.size(); ++k)
+    if (source_of(k) != static_cast<int>(k) - 1 || stages[k].skip != kNoSkip) return false;
+  return true;
+}
+
 void ComposedNetwork::validate(const std::string& src) const {
   auto check = [&](bool ok, const std::string& where, const std::string& what) {
     if (!ok) fail(src, "{}: {}", where, what);
@@ -75,12 +85,31 @@ void ComposedNetwork::validate(const std::string& src) const {
   for (auto v : input.lut) check(v < input.u, "input", "lookup table entry out of the codebook range");
   int outputs = 0;
   Shape cur = input_shape;
+  // The number of codes in each stage's output (0: the output stage's scores).
+  std::vector<int> codes(stages.size(), 0);
+  const auto codes_of = [&](int k) { return k == kFromInput ? input.u : codes[static_cast<std::size_t>(k)]; };
+  const auto shape_of = [&](int k) { return k == kFromInput ? input_shape : stages[static_cast<std::size_t>(k)].out_shape; };
   for (std::size_t i = 0; i < stages.size(); ++i) {
     const Stage& s = stages[i];
     const std::string where = fmt::format("stage {} '{}' ({})", i, s.name, to_string(s.kind));
-    check(s.in_shape == cur, where, "input shape does not follow from the previous stage");
+    const int src = source_of(i);
+    check(src >= kFromInput && src < static_cast<int>(i), where, "reads a stage that does not come before it");
+    check(s.in_shape == shape_of(src), where, "input shape does not follow from the stage it reads");
+    check(s.kind == StageKind::Flatten || codes_of(src) > 0, where, "reads the output stage's scores");
+    codes[i] = s.weighted() ? (s.is_output ? 0 : s.out_u) : codes_of(src);
     cur = s.out_shape;
+    if (s.skip != kNoSkip) {
+      check(s.weighted() && s.kind != StageKind::AvgPool, where, "only a Dense or Conv stage adds a skipped value");
+      check(s.skip >= kFromInput && s.skip < static_cast<int>(i), where, "skips from a stage that does not come before it");
+      check(s.skip == kFromInput || codes_of(s.skip) > 0, where, "skips from the output stage's scores");
+      check(shape_of(s.skip) == s.out_shape, where, "the skipped tensor's shape differs from the output's");
+      check(static_cast<int>(s.skip_lut.size()) == codes_of(s.skip), where,
+            "skip decoding table size != codes of the skipped tensor");
+    } else {
+      check(s.skip_lut.empty(), where, "a skip decoding table without a skip");
+    }
     if (!s.weighted()) continue;
+    check(s.u == codes_of(src), where, "input codebook size != codes of the tensor it reads");
     check(s.w >= 1 && s.u >= 2 && s.tables >= 1, where, "bad codebook sizes");
     check(static_cast<int>(s.weight_codebooks.size()) == s.tables, where, "weight codebook count != tables");
     for (const auto& c : s.weight_codebooks) {
@@ -138,7 +167,8 @@ ComposedNetwork::Bits ComposedNetwork::table_bits() const {
     b.weight_idx += static_cast<std::int64_t>(s.weight_idx.size()) * (s.w > 1 ? clog2(s.w) : 0);
     b.product += static_cast<std::int64_t>(s.product.size()) * s.product_bits;
     b.bias += static_cast<std::int64_t>(s.bias.size()) * s.bias_bits;
-    b.am += static_cast<std::int64_t>(s.enc.size() + s.act_y.size() + s.act_z.size()) * s.am_bits;
+    b.am += static_cast<std::int64_t>(s.enc.size() + s.act_y.size() + s.act_z.size()) * s.am_bits +
+            static_cast<std::int64_t>(s.skip_lut.size()) * s.acc_bits;
   }
   return b;
 }

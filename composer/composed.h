@@ -14,6 +14,14 @@
 //   MaxPool       max of encoded indices (codebooks are sorted)
 //   Flatten       no-op on indices
 //
+// Stages run in order. A stage reads the encoded output of `source` (kPrevious: the previous
+// stage, or the input encoder for the first; kFromInput: the input encoder). A residual join is fused into the weighted stage that
+// ends its branch: that stage also reads the encoded output of `skip`, decodes each index with
+// `skip_lut` (the skipped tensor's codebook in this stage's accumulator units) and adds it to the
+// accumulator of the same output element before activation and encoding:
+//   acc = bias + sum P[w_idx][x_idx] + skip_lut[skip_idx]
+// so the skipped value stays exact integer arithmetic, and the sum is encoded once.
+//
 // Activation + encoding ("AM" blocks) for non-output layers:
 //   comparator (ReLU, identity): z = max(acc, 0) or acc; index = nearest
 //     enc[j] to z (enc in accumulator units)
@@ -49,6 +57,10 @@ inline const Vocabulary<AccumulateForm> kAccumulateForms{
     {{"direct", AccumulateForm::Direct}, {"count", AccumulateForm::Count}, {"shared", AccumulateForm::Shared}}};
 inline const char* to_string(AccumulateForm a) { return kAccumulateForms.name(a); }
 
+inline constexpr int kFromInput = -1;  // Stage::source / skip: the input encoder's output
+inline constexpr int kNoSkip = -2;     // Stage::skip: no residual addend
+inline constexpr int kPrevious = -3;   // Stage::source: the previous stage (a chain)
+
 struct Stage {
   StageKind kind = StageKind::Dense;
   std::string name;
@@ -56,6 +68,12 @@ struct Stage {
   // Geometry (Conv, pools).
   int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;
   Padding pad;
+
+  // Dataflow: the stage whose output this one reads (kFromInput: the encoded network input), and
+  // the stage whose output is added to each accumulator (kNoSkip: none; see above).
+  int source = kPrevious;
+  int skip = kNoSkip;
+  std::vector<std::int64_t> skip_lut;  // [u of the skipped tensor]: its codebook in accumulator units
 
   // Weighted stages (Dense, Conv, AvgPool).
   bool weighted() const { return kind == StageKind::Dense || kind == StageKind::Conv || kind == StageKind::AvgPool; }
@@ -143,6 +161,13 @@ struct ComposedNetwork {
   InputEncoder input;
   std::vector<Stage> stages;
 
+  // The stage (or kFromInput) whose output stage k reads.
+  int source_of(std::size_t k) const {
+    const int s = stages.at(k).source;
+    return s == kPrevious ? static_cast<int>(k) - 1 : s;
+  }
+  // True when every stage reads the previous one and none adds a skip.
+  bool is_chain() const;
   // Throws Error(source, ...) on any inconsistency: sizes, index ranges, widths, sortedness.
   void validate(const std::string& source) const;
   // Table sizes in bits, per stage and in total (weights indices, products, biases, AM tables).

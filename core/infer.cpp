@@ -96,16 +96,49 @@ void pin_gemm_blocking() {
     Eigen::setCpuCacheSizes(kL1, kL2, kL3);
 }
 
+namespace {
+
+// y = the element-wise sum of the producers' outputs (Add), or their channel-wise concatenation
+// (Concat: per sample, each producer's block in turn).
+void run_join(const Layer& l, const std::vector<const std::vector<float>*>& in, const std::vector<Shape>& shapes,
+              std::vector<float>& y, std::int64_t n) {
+  if (l.kind == LayerKind::Add) {
+    y = *in[0];
+    for (std::size_t k = 1; k < in.size(); ++k)
+      for (std::size_t e = 0; e < y.size(); ++e) y[e] += (*in[k])[e];
+    return;
+  }
+  y.clear();
+  for (std::int64_t s = 0; s < n; ++s)
+    for (std::size_t k = 0; k < in.size(); ++k) {
+      const std::int64_t per = numel(shapes[k]);
+      y.insert(y.end(), in[k]->begin() + s * per, in[k]->begin() + (s + 1) * per);
+    }
+}
+
+}  // namespace
+
 std::vector<float> forward(const Network& net, const float* x, std::int64_t n, const LayerObserver& observe,
                            const LayerObserver& pre_activation) {
   pin_gemm_blocking();
   const auto shapes = net.infer_shapes();
-  Shape in_shape = net.input_shape;
-  std::vector<float> cur(x, x + n * numel(in_shape));
+  // Every tensor (slot 0: the input, slot i + 1: layer i's output) is kept until its last reader.
+  const std::size_t layers = net.layers.size();
+  std::vector<std::size_t> last_read(layers + 1, 0);
+  for (std::size_t i = 0; i < layers; ++i)
+    for (int p : net.sources(i)) last_read[static_cast<std::size_t>(p + 1)] = i;
+  std::vector<std::vector<float>> value(layers + 1);
+  value[0].assign(x, x + n * numel(net.input_shape));
   std::vector<float> next;
-  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+  for (std::size_t i = 0; i < layers; ++i) {
     const Layer& l = net.layers[i];
+    const std::vector<int> src = net.sources(i);
+    const Shape& in_shape = net.shape_of(src[0], shapes);
     const Shape& out_shape = shapes[i];
+    const auto slot = [&](int p) { return static_cast<std::size_t>(p + 1); };
+    // The first input, moved when this layer is its last reader.
+    std::vector<float> cur = last_read[slot(src[0])] == i && src.size() == 1 ? std::move(value[slot(src[0])])
+                                                                               : value[slot(src[0])];
     switch (l.kind) {
       case LayerKind::Flatten: break;
       case LayerKind::Scale: {
@@ -129,14 +162,25 @@ std::vector<float> forward(const Network& net, const float* x, std::int64_t n, c
         run_pool(l, in_shape, out_shape, cur, next, n);
         cur.swap(next);
         break;
+      case LayerKind::Add:
+      case LayerKind::Concat: {
+        std::vector<const std::vector<float>*> in;
+        std::vector<Shape> in_shapes;
+        for (int p : src) in.push_back(&value[slot(p)]), in_shapes.push_back(net.shape_of(p, shapes));
+        run_join(l, in, in_shapes, cur, n);
+        break;
+      }
     }
+    for (int p : src)
+      if (last_read[slot(p)] == i) std::vector<float>().swap(value[slot(p)]);
     if (l.has_weights() && pre_activation) pre_activation(i, cur, n);
-    if (l.has_weights() && l.act != ActKind::Identity)
+    if (l.fuses_activation() && l.act != ActKind::Identity)
       for (auto& v : cur) v = apply_activation(l.act, v);
     if (observe) observe(i, cur, n);
-    in_shape = out_shape;
+    if (i + 1 == layers) return cur;
+    value[i + 1] = std::move(cur);
   }
-  return cur;
+  return {};
 }
 
 std::vector<int> argmax_rows(const std::vector<float>& out, std::int64_t n, std::int64_t classes) {

@@ -27,6 +27,8 @@ const char* to_string(LayerKind k) {
     case LayerKind::AvgPool2D: return "AvgPool2D";
     case LayerKind::Flatten: return "Flatten";
     case LayerKind::Activation: return "Activation";
+    case LayerKind::Add: return "Add";
+    case LayerKind::Concat: return "Concat";
   }
   return "?";
 }
@@ -57,21 +59,79 @@ static std::int64_t pooled_extent(std::int64_t in, int k, int stride, int pad_a,
   return (in + pad_a + pad_b - k) / stride + 1;
 }
 
+std::vector<int> Network::sources(std::size_t i) const {
+  const Layer& l = layers.at(i);
+  if (!l.inputs.empty()) return l.inputs;
+  return {static_cast<int>(i) - 1};  // the previous layer; kInputTensor (-1) for the first
+}
+
+const Shape& Network::shape_of(int p, const std::vector<Shape>& shapes) const {
+  return p == kInputTensor ? input_shape : shapes.at(static_cast<std::size_t>(p));
+}
+
+const Shape& Network::input_shape_of(std::size_t i, const std::vector<Shape>& shapes) const {
+  return shape_of(sources(i).front(), shapes);
+}
+
+std::size_t Network::first_branch() const {
+  for (std::size_t i = 0; i < layers.size(); ++i)
+    if (sources(i) != std::vector<int>{static_cast<int>(i) - 1}) return i;
+  return layers.size();
+}
+
+bool Network::is_chain() const { return first_branch() == layers.size(); }
+
+namespace {
+
+// The shape an Add or Concat produces from its producers' shapes; `bad` reports what does not fit.
+template <class Bad>
+Shape joined_shape(const Layer& l, const std::vector<Shape>& in, const Bad& bad) {
+  if (in.size() < 2) bad(fmt::format("{} needs two or more inputs", to_string(l.kind)));
+  Shape out = in[0];
+  for (std::size_t k = 1; k < in.size(); ++k) {
+    if (l.kind == LayerKind::Add) {
+      if (in[k] != in[0])
+        bad(fmt::format("Add of tensors of different shapes {} and {} (no broadcasting)", to_string(in[0]),
+                        to_string(in[k])));
+      continue;
+    }
+    if (in[k].size() != in[0].size() || !std::equal(in[k].begin() + 1, in[k].end(), in[0].begin() + 1))
+      bad(fmt::format("Concat of {} and {}: only the channel (first) axis may differ", to_string(in[0]),
+                      to_string(in[k])));
+    out[0] += in[k][0];
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<Shape> Network::infer_shapes(const std::string& source) const {
   if (input_shape.empty()) fail(source, "network '{}' has no input shape", name);
   for (auto d : input_shape)
     if (d <= 0) fail(source, "input shape {} has a non-positive dimension", to_string(input_shape));
   if (layers.empty()) fail(source, "network '{}' has no layers", name);
   std::vector<Shape> shapes;
-  Shape cur = input_shape;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const Layer& l = layers[i];
+    for (int p : l.inputs)
+      if (p < kInputTensor || p >= static_cast<int>(i))
+        fail(source, "layer {} '{}' ({}) reads {}, which is not an earlier layer or the input", i, l.name,
+             to_string(l.kind), p);
+    std::vector<Shape> in;
+    for (int p : sources(i)) in.push_back(shape_of(p, shapes));
+    Shape cur = in[0];
     auto bad = [&](const std::string& why) {
       fail(source, "layer {} '{}' ({}) with input {}: {}", i, l.name, to_string(l.kind), to_string(cur), why);
     };
+    const bool joins = l.kind == LayerKind::Add || l.kind == LayerKind::Concat;
+    if (!joins && in.size() != 1) bad(fmt::format("reads {} tensors; only Add and Concat join", in.size()));
+    if (l.act != ActKind::Identity && !l.fuses_activation() && l.kind != LayerKind::Activation)
+      bad("only Dense, Conv2D and Add fuse an activation");
     switch (l.kind) {
       case LayerKind::Scale:
       case LayerKind::Activation: break;
+      case LayerKind::Add:
+      case LayerKind::Concat: cur = joined_shape(l, in, bad); break;
       case LayerKind::Flatten: cur = Shape{numel(cur)}; break;
       case LayerKind::Dense:
         if (cur.size() != 1) bad("Dense needs a flat input; insert a Flatten");
@@ -104,9 +164,9 @@ std::vector<Shape> Network::infer_shapes(const std::string& source) const {
 
 void Network::validate(const std::string& source) const {
   const auto shapes = infer_shapes(source);
-  Shape in = input_shape;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const Layer& l = layers[i];
+    const Shape& in = input_shape_of(i, shapes);
     auto expect = [&](const char* what, std::size_t got, std::int64_t want) {
       if (static_cast<std::int64_t>(got) != want)
         fail(source, "layer {} '{}' ({}): {} has {} values, expected {}", i, l.name, to_string(l.kind), what, got,
@@ -131,7 +191,6 @@ void Network::validate(const std::string& source) const {
       if (!std::isfinite(v)) fail(source, "layer {} '{}': weights contain NaN or infinity", i, l.name);
     for (float v : l.bias)
       if (!std::isfinite(v)) fail(source, "layer {} '{}': bias contains NaN or infinity", i, l.name);
-    in = shapes[i];
   }
 }
 
@@ -166,7 +225,13 @@ std::string Network::summary() const {
                              l.pad.top, l.pad.left, l.pad.bottom, l.pad.right);
         break;
       case LayerKind::Activation: detail = to_string(l.act); break;
+      case LayerKind::Add: detail = fmt::format("act={}", to_string(l.act)); break;
       default: break;
+    }
+    if (!l.inputs.empty()) {
+      std::vector<std::string> from;
+      for (int p : l.inputs) from.push_back(p == kInputTensor ? "input" : std::to_string(p));
+      detail += fmt::format("{}from {}", detail.empty() ? "" : " ", fmt::join(from, ","));
     }
     out += fmt::format("  {:2} {:<10} {:<16} -> {:<12} {}\n", i, to_string(l.kind), l.name, to_string(shapes[i]),
                        detail);

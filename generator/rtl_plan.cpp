@@ -284,6 +284,10 @@ std::int64_t RtlPlan::interval() const {
 
 RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source) {
   cn.validate(source);
+  for (std::size_t k = 0; k < cn.stages.size(); ++k)
+    if (cn.source_of(k) != static_cast<int>(k) - 1 || cn.stages[k].skip != kNoSkip)
+      fail(source, "stage {} '{}' {}; the golden model runs residual networks, the RTL generator only chains so far",
+           k, cn.stages[k].name, cn.stages[k].skip != kNoSkip ? "adds a residual skip" : "reads a stage other than the previous");
   kLanesRange.check(opt.lanes, source, "--lanes");
   kRnaShareRange.check(opt.rna_share, source, "--rna-share");
   kFeaturesPerBeatRange.check(opt.features_per_beat, source, "--features-per-beat");

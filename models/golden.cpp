@@ -250,19 +250,26 @@ void GoldenModel::run_weighted(std::size_t si, const std::vector<std::uint16_t>&
 
 int GoldenModel::classify(const std::uint16_t* raw, GoldenTrace* trace) const {
   const std::int64_t n_in = numel(net_.input_shape);
-  std::vector<std::uint16_t> x(static_cast<std::size_t>(n_in)), y;
-  for (std::int64_t e = 0; e < n_in; ++e) x[static_cast<std::size_t>(e)] = net_.input.lut[raw[e]];
+  std::vector<std::uint16_t> input(static_cast<std::size_t>(n_in));
+  for (std::int64_t e = 0; e < n_in; ++e) input[static_cast<std::size_t>(e)] = net_.input.lut[raw[e]];
   if (trace) {
-    trace->input = x;
+    trace->input = input;
     trace->encoded.assign(net_.stages.size(), {});
     trace->acc.assign(net_.stages.size(), {});
   }
+  // Each stage's encoded output, kept for the stages that read it (the next, or a later skip).
+  std::vector<std::vector<std::uint16_t>> out(net_.stages.size());
+  const auto value = [&](int k) -> const std::vector<std::uint16_t>& {
+    return k == kFromInput ? input : out[static_cast<std::size_t>(k)];
+  };
   std::vector<std::int64_t> acc;
   int label = 0;
   for (std::size_t si = 0; si < net_.stages.size(); ++si) {
     const Stage& s = net_.stages[si];
+    const std::vector<std::uint16_t>& x = value(net_.source_of(si));
+    std::vector<std::uint16_t>& y = out[si];
     switch (s.kind) {
-      case StageKind::Flatten: break;
+      case StageKind::Flatten: y = x; break;
       case StageKind::MaxPool: {
         const std::int64_t c = s.in_shape[0], ih = s.in_shape[1], iw = s.in_shape[2], oh = s.out_shape[1], ow = s.out_shape[2];
         y.assign(static_cast<std::size_t>(c * oh * ow), 0);
@@ -278,30 +285,31 @@ int GoldenModel::classify(const std::uint16_t* raw, GoldenTrace* trace) const {
                 }
               y[static_cast<std::size_t>((ch * oh + oy) * ow + ox)] = m;
             }
-        x.swap(y);
         break;
       }
       case StageKind::Dense:
       case StageKind::Conv:
       case StageKind::AvgPool: {
         run_weighted(si, x, acc);
+        if (s.skip != kNoSkip) {  // the residual join: the skipped value, decoded, joins each sum
+          const std::vector<std::uint16_t>& skipped = value(s.skip);
+          for (std::size_t k = 0; k < acc.size(); ++k) acc[k] += s.skip_lut[skipped[k]];
+        }
         if (trace) trace->acc[si] = acc;
         if (s.is_output) {
           if (s.act == ActKind::ReLU)
             for (auto& a : acc) a = std::max<std::int64_t>(a, 0);
           label = static_cast<int>(std::max_element(acc.begin(), acc.end()) - acc.begin());  // first maximum
           if (trace) trace->scores = acc;
-          x.clear();
         } else {
           y.resize(acc.size());
           for (std::size_t k = 0; k < acc.size(); ++k)
             y[k] = static_cast<std::uint16_t>(opt_.am == AmForm::Fused ? am_fused(s, acc[k]) : am_two_block(s, acc[k]));
-          x.swap(y);
         }
         break;
       }
     }
-    if (trace && !s.is_output) trace->encoded[si] = x;
+    if (trace && !s.is_output) trace->encoded[si] = y;
   }
   if (trace) trace->label = label;
   return label;

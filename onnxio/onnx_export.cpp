@@ -88,10 +88,13 @@ onnx::ModelProto Exporter::run() {
   graph_ = m.mutable_graph();
   graph_->set_name(net_.name);
   set_shape(graph_->add_input(), "input", net_.input_shape);
-  cur_ = "input";
-  Shape in = net_.input_shape;
+  std::vector<std::string> out_name(net_.layers.size());  // each layer's output value
+  const auto value_of = [&](int p) { return p == kInputTensor ? std::string("input") : out_name[static_cast<std::size_t>(p)]; };
   for (std::size_t i = 0; i < net_.layers.size(); ++i) {
     const Layer& l = net_.layers[i];
+    const std::vector<int> src = net_.sources(i);
+    cur_ = value_of(src[0]);
+    const Shape& in = net_.shape_of(src[0], shapes);
     const std::string base = fmt::format("l{}_{}", i, l.kind == LayerKind::Activation ? "act" : to_string(l.kind));
     std::vector<std::int64_t> bdims{1};
     bdims.insert(bdims.end(), in.begin(), in.end());
@@ -121,9 +124,19 @@ onnx::ModelProto Exporter::run() {
       }
       case LayerKind::Flatten: integer(node("Flatten", base, {cur_}), "axis", 1); break;
       case LayerKind::Activation: activation(base, l.act); break;
+      case LayerKind::Add:
+      case LayerKind::Concat: {
+        std::vector<std::string> from;
+        for (int p : src) from.push_back(value_of(p));
+        auto* n = node(l.kind == LayerKind::Concat ? "Concat" : from.size() == 2 ? "Add" : "Sum", base, from);
+        if (l.kind == LayerKind::Concat) integer(n, "axis", 1);
+        break;
+      }
     }
-    if (l.has_weights()) activation(base + "_act", l.act);
-    in = shapes[i];
+    if (l.fuses_activation()) activation(base + "_act", l.act);
+    if (cur_ == value_of(src[0]) && i + 1 == net_.layers.size())  // a last layer without a node
+      node("Identity", base + "_id", {cur_});
+    out_name[i] = cur_;
   }
   if (net_.softmax_output) integer(node("Softmax", "output_softmax", {cur_}), "axis", 1);
   // Rename the last value to "output".

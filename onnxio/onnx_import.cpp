@@ -1,10 +1,15 @@
 // ONNX -> Network IR.
 //
-// Checks every node's op first, then walks the graph in topological order (sorted: exporters
-// do not all store it so) keeping one "running
-// activation": every supported op either transforms it into a new IR layer,
-// folds into the previous layer (bias adds, constant scales, batch norm), or
-// computes a constant (Constant, Reshape/Identity of initializers).
+// Checks the whole graph first (onnx_graph.h: supported ops, operands, order), then walks the
+// nodes in topological order (sorted: exporters do not all store it so). Every activation value
+// names the IR layer that produces it (or the network input); every supported op either adds a
+// layer reading the layers its inputs name (a new layer names its producers when they are not the
+// previous layer: branches, skips and joins), folds into the layer producing its input when
+// nothing else reads that layer (bias adds, constant scales, batch norm, a following
+// activation), makes an alias of its input (Identity, Dropout, a Reshape or Flatten that changes
+// nothing, Pad until the Conv/AveragePool that takes it), or computes a constant (Constant,
+// Reshape/Identity of initializers). A Transpose or Reshape of the graph input itself redefines
+// the input's layout (channels-last exporters).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <onnx/onnx_pb.h>
@@ -17,122 +22,14 @@
 
 #include "core/error.h"
 #include "core/fileio.h"
+#include "onnxio/onnx_graph.h"
 #include "onnxio/onnx_io.h"
 
 namespace rapidnn {
 namespace {
 
-struct Const {
-  std::vector<std::int64_t> dims;
-  std::vector<double> values;  // all numeric types widen to double (int64 shapes are exact below 2^53)
-  std::int64_t count() const {
-    std::int64_t n = 1;
-    for (auto d : dims) n *= d;
-    return n;
-  }
-};
-
-// Every op the importer reads (default domain), as the rejection of any other lists them.
-constexpr const char* kSupportedOps[] = {"Add",     "AveragePool", "BatchNormalization", "Constant", "Conv",
-                                         "Div",     "Dropout",     "Flatten",            "Gemm",     "Identity",
-                                         "LogSoftmax", "MatMul",   "MaxPool",            "Mul",      "Pad",
-                                         "Relu",    "Reshape",     "Sigmoid",            "Softmax",  "Softsign",
-                                         "Sub",     "Tanh"};
-
-bool supported_op(const onnx::NodeProto& n) {
-  if (!n.domain().empty() && n.domain() != "ai.onnx") return false;
-  return std::find_if(std::begin(kSupportedOps), std::end(kSupportedOps),
-                      [&](const char* op) { return n.op_type() == op; }) != std::end(kSupportedOps);
-}
-
-// The graph's nodes in an order where each node comes after the nodes producing its inputs (ONNX
-// requires it, not every exporter keeps it): Kahn's algorithm, taking ready nodes in stored order,
-// so a graph already sorted keeps its order.
-std::vector<const onnx::NodeProto*> sorted_nodes(const onnx::GraphProto& g, const std::string& src) {
-  std::set<std::string> known;
-  for (const auto& t : g.initializer()) known.insert(t.name());
-  for (const auto& i : g.input()) known.insert(i.name());
-  std::set<std::string> produced;
-  for (const auto& n : g.node())
-    for (const auto& o : n.output()) produced.insert(o);
-  std::vector<const onnx::NodeProto*> out;
-  std::vector<bool> done(static_cast<std::size_t>(g.node_size()), false);
-  while (out.size() < static_cast<std::size_t>(g.node_size())) {
-    bool progress = false;
-    for (int k = 0; k < g.node_size(); ++k) {
-      if (done[static_cast<std::size_t>(k)]) continue;
-      const auto& n = g.node(k);
-      const bool ready = std::all_of(n.input().begin(), n.input().end(),
-                                     [&](const std::string& in) { return in.empty() || known.count(in) > 0; });
-      if (!ready) continue;
-      for (const auto& o : n.output()) known.insert(o);
-      out.push_back(&n);
-      done[static_cast<std::size_t>(k)] = true;
-      progress = true;
-    }
-    if (progress) continue;
-    for (int k = 0; k < g.node_size(); ++k) {  // name the first node that can never run, and why
-      if (done[static_cast<std::size_t>(k)]) continue;
-      const auto& n = g.node(k);
-      for (const auto& in : n.input())
-        if (!in.empty() && !known.count(in))
-          fail(src, "node '{}' ({}): its input '{}' is {}", n.name(), n.op_type(), in,
-               produced.count(in) ? "part of a cycle" : "produced by no node, initializer or graph input");
-    }
-  }
-  return out;
-}
-
-template <typename T>
-std::vector<double> raw_as(const std::string& raw, std::int64_t count, const std::string& src, const std::string& name) {
-  if (raw.size() != static_cast<std::size_t>(count) * sizeof(T))
-    fail(src, "tensor '{}' raw data has {} bytes, expected {}", name, raw.size(), count * static_cast<std::int64_t>(sizeof(T)));
-  std::vector<double> out(static_cast<std::size_t>(count));
-  for (std::int64_t i = 0; i < count; ++i) {
-    T v;
-    std::memcpy(&v, raw.data() + i * static_cast<std::int64_t>(sizeof(T)), sizeof(T));
-    out[static_cast<std::size_t>(i)] = static_cast<double>(v);
-  }
-  return out;
-}
-
-Const decode_tensor(const onnx::TensorProto& t, const std::string& src) {
-  Const c;
-  c.dims.assign(t.dims().begin(), t.dims().end());
-  std::int64_t n = 1;
-  for (auto d : c.dims)
-    if (d < 0 || __builtin_mul_overflow(n, d, &n) || n > (std::int64_t{1} << 32))
-      fail(src, "tensor '{}' has shape [{}]: a negative dimension, or more than 2^32 values", t.name(),
-           fmt::join(c.dims, "x"));
-  if (t.data_location() == onnx::TensorProto::EXTERNAL)
-    fail(src, "tensor '{}' stores its data in an external file, which is not supported", t.name());
-  const bool raw = t.has_raw_data();
-  auto expect = [&](std::int64_t got) {
-    if (got != n) fail(src, "tensor '{}' has {} values for shape [{}]", t.name(), got, fmt::join(c.dims, "x"));
-  };
-  switch (t.data_type()) {
-    case onnx::TensorProto::FLOAT:
-      if (raw) c.values = raw_as<float>(t.raw_data(), n, src, t.name());
-      else { expect(t.float_data_size()); c.values.assign(t.float_data().begin(), t.float_data().end()); }
-      break;
-    case onnx::TensorProto::DOUBLE:
-      if (raw) c.values = raw_as<double>(t.raw_data(), n, src, t.name());
-      else { expect(t.double_data_size()); c.values.assign(t.double_data().begin(), t.double_data().end()); }
-      break;
-    case onnx::TensorProto::INT64:
-      if (raw) c.values = raw_as<std::int64_t>(t.raw_data(), n, src, t.name());
-      else { expect(t.int64_data_size()); for (auto v : t.int64_data()) c.values.push_back(static_cast<double>(v)); }
-      break;
-    case onnx::TensorProto::INT32:
-      if (raw) c.values = raw_as<std::int32_t>(t.raw_data(), n, src, t.name());
-      else { expect(t.int32_data_size()); for (auto v : t.int32_data()) c.values.push_back(v); }
-      break;
-    default:
-      fail(src, "tensor '{}' has element type {}, which is not supported (float, double, int32, int64)", t.name(),
-           t.data_type());
-  }
-  return c;
-}
+using onnxgraph::Const;
+using onnxgraph::decode_tensor;
 
 class Importer {
  public:
@@ -171,46 +68,84 @@ class Importer {
     if (it == consts_.end()) node_fail(n, fmt::format("input '{}' must be a constant (an initializer)", n.input(input)));
     return it->second;
   }
-  void expect_activation(const onnx::NodeProto& n, int input) const {
-    if (input >= n.input_size() || n.input(input) != act_)
-      node_fail(n, fmt::format("input '{}' is not the running activation '{}': only chain-shaped graphs are "
-                               "supported (no branches or residual connections)",
-                               input < n.input_size() ? n.input(input) : "", act_));
+  // The layer (or kInputTensor) producing activation input `input` of n.
+  int source(const onnx::NodeProto& n, int input) const {
+    if (input >= n.input_size() || n.input(input).empty()) node_fail(n, fmt::format("input {} is missing", input));
+    const auto it = producer_.find(n.input(input));
+    if (it == producer_.end()) node_fail(n, fmt::format("input '{}' is not an activation", n.input(input)));
+    return it->second;
   }
-  void set_output(const onnx::NodeProto& n) {
+  int last() const { return static_cast<int>(net_.layers.size()) - 1; }
+  Shape shape_of(int p) const {
+    return p == kInputTensor ? net_.input_shape : net_.infer_shapes(src_)[static_cast<std::size_t>(p)];
+  }
+  // True when input `input` of n can fold into the layer producing it: that layer is the latest,
+  // nothing else reads it, and no Pad waits on the value.
+  bool fusable(const onnx::NodeProto& n, int input) const {
+    const int p = source(n, input);
+    return p != kInputTensor && p == last() && uses_.at(p) == 1 && !pads_.count(n.input(input));
+  }
+  // Adds l reading producer p; its index.
+  int push(Layer l, int p) {
+    if (p != last()) l.inputs = {p};
+    net_.layers.push_back(std::move(l));
+    return last();
+  }
+  int readers(const std::string& v) const {
+    const auto it = readers_.find(v);
+    return it == readers_.end() ? 0 : it->second;
+  }
+  // n's output names a new layer's result.
+  void bind_new(const onnx::NodeProto& n, int layer) {
     if (n.output_size() < 1) node_fail(n, "has no output");
-    act_ = n.output(0);
+    producer_[n.output(0)] = layer;
+    uses_[layer] = readers(n.output(0));
+  }
+  // n's output names the same value (or the same layer, folded into) as its input `input`.
+  void bind_alias(const onnx::NodeProto& n, int input) {
+    if (n.output_size() < 1) node_fail(n, "has no output");
+    const int p = source(n, input);
+    producer_[n.output(0)] = p;
+    uses_[p] += readers(n.output(0)) - 1;
+    if (const auto pad = pads_.find(n.input(input)); pad != pads_.end()) pads_[n.output(0)] = pad->second;
   }
   std::string layer_name(const onnx::NodeProto& n, const char* kind) {
     return n.name().empty() ? fmt::format("{}{}", kind, net_.layers.size()) : n.name();
   }
-  Shape cur_shape() const { return net_.layers.empty() ? net_.input_shape : net_.infer_shapes(src_).back(); }
-  std::vector<double> broadcast(const onnx::NodeProto& n, const Const& c) const;
-  // Folds y = x*mul + add (per element of the current activation) into the net.
-  void apply_affine(const onnx::NodeProto& n, std::vector<double> mul, std::vector<double> add);
+  std::vector<double> broadcast(const onnx::NodeProto& n, const Const& c, const Shape& shape) const;
+  // y = x*mul + add (per element of activation input `input`), folded into its producer or a Scale.
+  void apply_affine(const onnx::NodeProto& n, int input, std::vector<double> mul, std::vector<double> add);
   void read_input();
   void handle(const onnx::NodeProto& n);
   void handle_const_node(const onnx::NodeProto& n);
   void dense(const onnx::NodeProto& n, const Const& w, bool w_is_out_by_in, double alpha);
+  void gemm(const onnx::NodeProto& n);
   void conv(const onnx::NodeProto& n);
   void pool(const onnx::NodeProto& n, LayerKind kind);
+  void global_pool(const onnx::NodeProto& n);
   void spatial_attrs(const onnx::NodeProto& n, Layer& l, const Shape& in) const;
   void activation(const onnx::NodeProto& n, ActKind a);
   void elementwise(const onnx::NodeProto& n);
+  void join(const onnx::NodeProto& n, LayerKind kind);
   void reshape(const onnx::NodeProto& n);
+  void flatten(const onnx::NodeProto& n);
+  void transpose(const onnx::NodeProto& n);
+  void softmax(const onnx::NodeProto& n);
   void batchnorm(const onnx::NodeProto& n);
   void pad(const onnx::NodeProto& n);
-  void take_pending_pad(const onnx::NodeProto& n, Layer& l, bool zero_counts);
+  void take_pad(const onnx::NodeProto& n, Layer& l, bool zero_counts);
+  void check_ends() const;
 
   const onnx::ModelProto& model_;
   std::string src_;
   Network net_;
   std::map<std::string, Const> consts_;
-  std::string act_;
+  std::map<std::string, int> producer_;  // activation value -> layer (kInputTensor: the network input)
+  std::map<std::string, int> readers_;   // value -> node inputs and graph outputs reading it
+  std::map<int, int> uses_;              // layer -> readers of all the values naming it
+  std::map<std::string, Padding> pads_;  // value -> zero padding waiting for the Conv/AveragePool reading it
   std::string graph_output_;
   bool ended_ = false;  // a Softmax/LogSoftmax produced the output
-  Padding pending_pad_;   // zero padding from a Pad node, folded into the next Conv/AveragePool
-  bool has_pending_pad_ = false;
   std::int64_t opset_ = 0;
 };
 
@@ -238,19 +173,30 @@ void Importer::read_input() {
            in.name(), d.has_dim_param() ? d.dim_param() : std::string("?"), i);
     net_.input_shape.push_back(d.dim_value());
   }
-  act_ = in.name();
+  producer_[in.name()] = kInputTensor;
+  uses_[kInputTensor] = readers(in.name());
 }
 
-std::vector<double> Importer::broadcast(const onnx::NodeProto& n, const Const& c) const {
-  // numpy-style broadcast of c against [1] + current shape; result has one value per activation element.
-  Shape full = cur_shape();
+std::vector<double> Importer::broadcast(const onnx::NodeProto& n, const Const& c, const Shape& shape) const {
+  // numpy-style broadcast of c against [1] + shape; one value per activation element. Opsets
+  // before 7 broadcast only with broadcast=1, aligning c at `axis` when given, else at the end.
+  Shape full = shape;
   full.insert(full.begin(), 1);
-  if (c.dims.size() > full.size())
+  const auto mismatch = [&] {
     node_fail(n, fmt::format("constant of shape [{}] does not broadcast to {}", fmt::join(c.dims, "x"), to_string(full)));
-  const std::size_t off = full.size() - c.dims.size();
+  };
+  if (c.dims.size() > full.size()) mismatch();
+  std::size_t off = full.size() - c.dims.size();
+  if (opset_ < 7 && c.count() != numel(full)) {
+    if (attr_int(n, "broadcast", 0) == 0) node_fail(n, "legacy broadcasting needs broadcast=1");
+    if (const auto* axis = attr(n, "axis")) {
+      std::int64_t a = axis->i() < 0 ? axis->i() + static_cast<std::int64_t>(full.size()) : axis->i();
+      if (a < 0 || static_cast<std::size_t>(a) + c.dims.size() > full.size()) mismatch();
+      off = static_cast<std::size_t>(a);
+    }
+  }
   for (std::size_t k = 0; k < c.dims.size(); ++k)
-    if (c.dims[k] != 1 && c.dims[k] != full[off + k])
-      node_fail(n, fmt::format("constant of shape [{}] does not broadcast to {}", fmt::join(c.dims, "x"), to_string(full)));
+    if (c.dims[k] != 1 && c.dims[k] != full[off + k]) mismatch();
   const std::int64_t total = numel(full);
   std::vector<double> out(static_cast<std::size_t>(total));
   std::vector<std::int64_t> idx(full.size(), 0);
@@ -267,12 +213,13 @@ std::vector<double> Importer::broadcast(const onnx::NodeProto& n, const Const& c
   return out;
 }
 
-void Importer::apply_affine(const onnx::NodeProto& n, std::vector<double> mul, std::vector<double> add) {
-  const Shape shape = cur_shape();
-  Layer* last = net_.layers.empty() ? nullptr : &net_.layers.back();
-  if (last && last->has_weights() && last->act == ActKind::Identity) {
+void Importer::apply_affine(const onnx::NodeProto& n, int input, std::vector<double> mul, std::vector<double> add) {
+  const int p = source(n, input);
+  const Shape shape = shape_of(p);
+  Layer* producer = fusable(n, input) ? &net_.layers.back() : nullptr;
+  if (producer && producer->has_weights() && producer->act == ActKind::Identity) {
     // Fold into weights and bias if the affine map is constant per output channel.
-    const std::int64_t units = last->units;
+    const std::int64_t units = producer->units;
     const std::int64_t per = numel(shape) / units;
     bool per_channel = true;
     for (std::int64_t u = 0; u < units && per_channel; ++u)
@@ -283,32 +230,32 @@ void Importer::apply_affine(const onnx::NodeProto& n, std::vector<double> mul, s
           break;
         }
     if (per_channel) {
-      const std::size_t fan = last->weights.size() / static_cast<std::size_t>(units);
+      const std::size_t fan = producer->weights.size() / static_cast<std::size_t>(units);
       for (std::int64_t u = 0; u < units; ++u) {
         const double m = mul[static_cast<std::size_t>(u * per)], a = add[static_cast<std::size_t>(u * per)];
         for (std::size_t k = 0; k < fan; ++k) {
-          float& w = last->weights[static_cast<std::size_t>(u) * fan + k];
+          float& w = producer->weights[static_cast<std::size_t>(u) * fan + k];
           w = static_cast<float>(w * m);
         }
-        float& b = last->bias[static_cast<std::size_t>(u)];
+        float& b = producer->bias[static_cast<std::size_t>(u)];
         b = static_cast<float>(b * m + a);
       }
-      return;
+      return bind_alias(n, input);
     }
   }
-  if (last && last->kind == LayerKind::Scale) {
+  if (producer && producer->kind == LayerKind::Scale) {
     for (std::size_t k = 0; k < mul.size(); ++k) {
-      last->weights[k] = static_cast<float>(last->weights[k] * mul[k]);
-      last->bias[k] = static_cast<float>(last->bias[k] * mul[k] + add[k]);
+      producer->weights[k] = static_cast<float>(producer->weights[k] * mul[k]);
+      producer->bias[k] = static_cast<float>(producer->bias[k] * mul[k] + add[k]);
     }
-    return;
+    return bind_alias(n, input);
   }
   Layer s;
   s.kind = LayerKind::Scale;
   s.name = layer_name(n, "scale");
   s.weights.assign(mul.begin(), mul.end());
   s.bias.assign(add.begin(), add.end());
-  net_.layers.push_back(std::move(s));
+  bind_new(n, push(std::move(s), p));
 }
 
 void Importer::elementwise(const onnx::NodeProto& n) {
@@ -328,11 +275,12 @@ void Importer::elementwise(const onnx::NodeProto& n) {
     consts_[n.output(0)] = std::move(r);
     return;
   }
-  if (!c0 && !c1)
-    node_fail(n, "both inputs are activations (a residual or element-wise product), which is not supported");
+  if (!c0 && !c1) {
+    if (op == "Add") return join(n, LayerKind::Add);
+    node_fail(n, "both inputs are activations, which only Add supports");  // check_supported() said so first
+  }
   const int ai = c0 ? 1 : 0;
-  expect_activation(n, ai);
-  const std::vector<double> c = broadcast(n, consts_.at(n.input(c0 ? 0 : 1)));
+  const std::vector<double> c = broadcast(n, consts_.at(n.input(c0 ? 0 : 1)), shape_of(source(n, ai)));
   std::vector<double> mul(c.size(), 1.0), add(c.size(), 0.0);
   if (op == "Add") add = c;
   else if (op == "Sub") {
@@ -346,13 +294,34 @@ void Importer::elementwise(const onnx::NodeProto& n) {
       mul[k] = 1.0 / c[k];
     }
   }
-  apply_affine(n, std::move(mul), std::move(add));
-  set_output(n);
+  apply_affine(n, ai, std::move(mul), std::move(add));
+}
+
+void Importer::join(const onnx::NodeProto& n, LayerKind kind) {
+  if (n.input_size() < 1) node_fail(n, "has no inputs");
+  if (kind == LayerKind::Concat) {
+    const std::int64_t rank = static_cast<std::int64_t>(shape_of(source(n, 0)).size()) + 1;
+    std::int64_t axis = attr_int(n, "axis", 1);
+    if (axis < 0) axis += rank;
+    if (axis != 1) node_fail(n, fmt::format("concatenation along axis {} is not supported (only channels, axis 1)", axis));
+  }
+  if (n.input_size() == 1) return bind_alias(n, 0);  // a one-input Sum or Concat changes nothing
+  Layer l;
+  l.kind = kind;
+  l.name = layer_name(n, kind == LayerKind::Add ? "add" : "concat");
+  for (int k = 0; k < n.input_size(); ++k) {
+    if (is_const(n.input(k))) node_fail(n, fmt::format("input '{}' is a constant; only activations join", n.input(k)));
+    if (pads_.count(n.input(k))) node_fail(n, "follows a Pad; padding is only supported before Conv or AveragePool");
+    l.inputs.push_back(source(n, k));
+  }
+  net_.layers.push_back(std::move(l));
+  net_.infer_shapes(src_);  // the joined shapes must fit
+  bind_new(n, last());
 }
 
 void Importer::batchnorm(const onnx::NodeProto& n) {
-  expect_activation(n, 0);
-  const Shape s = cur_shape();
+  const Shape s = shape_of(source(n, 0));
+  if (opset_ < 9 && attr_int(n, "spatial", 1) == 0) node_fail(n, "spatial=0 (per-element statistics) is not supported");
   const Const &g = constant(n, 1), &b = constant(n, 2), &mean = constant(n, 3), &var = constant(n, 4);
   const double eps = attr_float(n, "epsilon", 1e-5f);
   const std::int64_t ch = s[0], per = numel(s) / ch;
@@ -367,12 +336,12 @@ void Importer::batchnorm(const onnx::NodeProto& n) {
       add[static_cast<std::size_t>(c * per + k)] = b.values[ci] - mean.values[ci] * m;
     }
   }
-  apply_affine(n, std::move(mul), std::move(add));
-  set_output(n);
+  apply_affine(n, 0, std::move(mul), std::move(add));
 }
 
 void Importer::dense(const onnx::NodeProto& n, const Const& w, bool w_is_out_by_in, double alpha) {
-  const Shape s = cur_shape();
+  const int p = source(n, 0);
+  const Shape s = shape_of(p);
   if (s.size() != 1)
     node_fail(n, fmt::format("input of shape {} is not flat; a Flatten or Reshape must come first", to_string(s)));
   if (w.dims.size() != 2) node_fail(n, fmt::format("weight has rank {}, expected 2", w.dims.size()));
@@ -385,9 +354,21 @@ void Importer::dense(const onnx::NodeProto& n, const Const& w, bool w_is_out_by_
       const std::int64_t src = w_is_out_by_in ? o * in + i : i * out + o;
       l.weights[static_cast<std::size_t>(o * in + i)] = static_cast<float>(alpha * w.values[static_cast<std::size_t>(src)]);
     }
-  net_.layers.push_back(std::move(l));
+  bind_new(n, push(std::move(l), p));
 }
 
+void Importer::gemm(const onnx::NodeProto& n) {
+  if (attr_int(n, "transA", 0) != 0) node_fail(n, "transA=1 is not supported");
+  dense(n, constant(n, 1), attr_int(n, "transB", 0) != 0, attr_float(n, "alpha", 1.0f));
+  if (n.input_size() > 2 && !n.input(2).empty()) {
+    const Const& c = constant(n, 2);
+    const double beta = attr_float(n, "beta", 1.0f);
+    auto add = broadcast(n, c, shape_of(last()));
+    for (auto& v : add) v *= beta;
+    Layer& d = net_.layers.back();
+    for (std::size_t k = 0; k < d.bias.size(); ++k) d.bias[k] = static_cast<float>(d.bias[k] + add[k]);
+  }
+}
 void Importer::spatial_attrs(const onnx::NodeProto& n, Layer& l, const Shape& in) const {
   const auto strides = attr_ints(n, "strides");
   if (!strides.empty()) {
@@ -423,8 +404,8 @@ void Importer::spatial_attrs(const onnx::NodeProto& n, Layer& l, const Shape& in
 }
 
 void Importer::conv(const onnx::NodeProto& n) {
-  expect_activation(n, 0);
-  const Shape s = cur_shape();
+  const int p = source(n, 0);
+  const Shape s = shape_of(p);
   if (s.size() != 3) node_fail(n, fmt::format("input {} is not CHW", to_string(s)));
   const Const& w = constant(n, 1);
   if (w.dims.size() != 4) node_fail(n, "only 2-D convolutions are supported");
@@ -437,7 +418,7 @@ void Importer::conv(const onnx::NodeProto& n) {
   if (!ks.empty() && (ks.size() != 2 || ks[0] != l.kernel_h || ks[1] != l.kernel_w))
     node_fail(n, "kernel_shape does not match the weight");
   spatial_attrs(n, l, s);
-  take_pending_pad(n, l, true);
+  take_pad(n, l, true);
   l.weights.assign(w.values.begin(), w.values.end());
   l.bias.assign(static_cast<std::size_t>(w.dims[0]), 0.0f);
   if (n.input_size() > 2 && !n.input(2).empty()) {
@@ -445,14 +426,13 @@ void Importer::conv(const onnx::NodeProto& n) {
     if (b.count() != w.dims[0]) node_fail(n, "bias size does not match the output channels");
     l.bias.assign(b.values.begin(), b.values.end());
   }
-  net_.layers.push_back(std::move(l));
-  set_output(n);
+  bind_new(n, push(std::move(l), p));
 }
 
 void Importer::pool(const onnx::NodeProto& n, LayerKind kind) {
-  expect_activation(n, 0);
   if (n.output_size() > 1 && !n.output(1).empty()) node_fail(n, "the Indices output is not supported");
-  const Shape s = cur_shape();
+  const int p = source(n, 0);
+  const Shape s = shape_of(p);
   if (s.size() != 3) node_fail(n, fmt::format("input {} is not CHW", to_string(s)));
   const auto ks = attr_ints(n, "kernel_shape");
   if (ks.size() != 2) node_fail(n, "needs a 2-D kernel_shape");
@@ -462,83 +442,133 @@ void Importer::pool(const onnx::NodeProto& n, LayerKind kind) {
   l.kernel_w = static_cast<int>(ks[1]);
   spatial_attrs(n, l, s);
   l.count_include_pad = attr_int(n, "count_include_pad", 0) != 0;
-  if (has_pending_pad_) {
+  if (pads_.count(n.input(0))) {
     const bool own_pads = l.pad.top || l.pad.left || l.pad.bottom || l.pad.right;
     // A padded tensor pooled without pads: every window sees real or padded values alike.
-    take_pending_pad(n, l, kind == LayerKind::AvgPool2D && (l.count_include_pad || !own_pads));
+    take_pad(n, l, kind == LayerKind::AvgPool2D && (l.count_include_pad || !own_pads));
     l.count_include_pad = true;
   }
-  net_.layers.push_back(std::move(l));
-  set_output(n);
+  bind_new(n, push(std::move(l), p));
+}
+
+void Importer::global_pool(const onnx::NodeProto& n) {
+  const int p = source(n, 0);
+  const Shape s = shape_of(p);
+  if (s.size() != 3) node_fail(n, fmt::format("input {} is not CHW", to_string(s)));
+  Layer l = make_pool(LayerKind::AvgPool2D, layer_name(n, "globalpool"), 1, 1);
+  l.kernel_h = static_cast<int>(s[1]);
+  l.kernel_w = static_cast<int>(s[2]);
+  bind_new(n, push(std::move(l), p));
 }
 
 void Importer::activation(const onnx::NodeProto& n, ActKind a) {
-  expect_activation(n, 0);
-  if (!net_.layers.empty() && net_.layers.back().has_weights() && net_.layers.back().act == ActKind::Identity) {
+  if (fusable(n, 0) && net_.layers.back().fuses_activation() && net_.layers.back().act == ActKind::Identity) {
     net_.layers.back().act = a;
-  } else {
-    Layer l;
-    l.kind = LayerKind::Activation;
-    l.name = layer_name(n, "act");
-    l.act = a;
-    net_.layers.push_back(std::move(l));
+    return bind_alias(n, 0);
   }
-  set_output(n);
+  Layer l;
+  l.kind = LayerKind::Activation;
+  l.name = layer_name(n, "act");
+  l.act = a;
+  bind_new(n, push(std::move(l), source(n, 0)));
 }
 
-void Importer::reshape(const onnx::NodeProto& n) {
-  const Const& shape = constant(n, 1);
-  if (is_const(n.input(0))) {
-    Const c = consts_.at(n.input(0));
-    std::vector<std::int64_t> dims;
-    std::int64_t known = 1, infer = -1;
-    for (std::size_t k = 0; k < shape.values.size(); ++k) {
-      std::int64_t d = static_cast<std::int64_t>(shape.values[k]);
-      if (d == 0) d = c.dims.at(k);
-      if (d == -1) infer = static_cast<std::int64_t>(k);
-      else known *= d;
-      dims.push_back(d);
-    }
-    if (infer >= 0) dims[static_cast<std::size_t>(infer)] = c.count() / known;
-    c.dims = dims;
-    if (c.count() != static_cast<std::int64_t>(c.values.size())) node_fail(n, "reshape changes the element count");
-    consts_[n.output(0)] = std::move(c);
-    return;
-  }
-  expect_activation(n, 0);
-  Shape full = cur_shape();
-  full.insert(full.begin(), 1);
+// The dimensions a Reshape asks for ([batch] + shape of `from`), 0 copying and -1 inferring.
+static std::vector<std::int64_t> reshape_dims(const std::vector<double>& shape, const Shape& from) {
   std::vector<std::int64_t> dims;
   std::int64_t known = 1, infer = -1;
-  for (std::size_t k = 0; k < shape.values.size(); ++k) {
-    std::int64_t d = static_cast<std::int64_t>(shape.values[k]);
-    if (d == 0) {
-      if (k >= full.size()) node_fail(n, "shape copies a dimension that does not exist");
-      d = full[k];
-    }
+  for (std::size_t k = 0; k < shape.size(); ++k) {
+    std::int64_t d = static_cast<std::int64_t>(shape[k]);
+    if (d == 0) d = k < from.size() ? from[k] : 0;
     if (d == -1) infer = static_cast<std::int64_t>(k);
     else known *= d;
     dims.push_back(d);
   }
-  if (infer >= 0) dims[static_cast<std::size_t>(infer)] = numel(full) / known;
-  if (numel(Shape(dims)) != numel(full)) node_fail(n, "reshape changes the element count");
-  if (dims == full) {
-    set_output(n);
+  if (infer >= 0 && known > 0) dims[static_cast<std::size_t>(infer)] = numel(from) / known;
+  return dims;
+}
+
+void Importer::reshape(const onnx::NodeProto& n) {
+  // Opsets before 5 give the shape as an attribute.
+  std::vector<double> shape;
+  if (n.input_size() > 1) shape = constant(n, 1).values;
+  else for (auto d : attr_ints(n, "shape")) shape.push_back(static_cast<double>(d));
+  if (shape.empty()) node_fail(n, "has no target shape");
+  if (is_const(n.input(0))) {
+    Const c = consts_.at(n.input(0));
+    c.dims = reshape_dims(shape, Shape(c.dims));
+    if (c.count() != static_cast<std::int64_t>(c.values.size())) node_fail(n, "reshape changes the element count");
+    consts_[n.output(0)] = std::move(c);
     return;
+  }
+  const int p = source(n, 0);
+  Shape full = shape_of(p);
+  full.insert(full.begin(), 1);
+  const std::vector<std::int64_t> dims = reshape_dims(shape, full);
+  if (numel(Shape(dims)) != numel(full)) node_fail(n, "reshape changes the element count");
+  if (dims == full) return bind_alias(n, 0);
+  if (p == kInputTensor && net_.layers.empty() && uses_.at(p) == 1 && dims.size() >= 2 && dims[0] == 1) {
+    net_.input_shape.assign(dims.begin() + 1, dims.end());  // the input's own layout, redefined
+    return bind_alias(n, 0);
   }
   if (dims.size() == 2 && dims[0] == 1) {
-    if (cur_shape().size() != 1) net_.layers.push_back(make_flatten(layer_name(n, "flatten")));
-    set_output(n);
-    return;
+    if (full.size() == 2) return bind_alias(n, 0);
+    return bind_new(n, push(make_flatten(layer_name(n, "flatten")), p));
   }
-  node_fail(n, fmt::format("reshape from {} to [{}] is not supported (only flattening)", to_string(full),
-                           fmt::join(dims, "x")));
+  node_fail(n, fmt::format("reshape from {} to [{}] is not supported (only flattening, or reshaping the graph input)",
+                           to_string(full), fmt::join(dims, "x")));
+}
+
+void Importer::flatten(const onnx::NodeProto& n) {
+  const int p = source(n, 0);
+  const Shape s = shape_of(p);
+  const std::int64_t rank = static_cast<std::int64_t>(s.size()) + 1;
+  std::int64_t axis = attr_int(n, "axis", 1);
+  if (axis < 0) axis += rank;
+  if (axis != 1 && axis != 0)  // batch is 1, so axis 0 flattens the same way
+    node_fail(n, fmt::format("axis {} is not supported (only flattening after the batch axis)", axis));
+  if (s.size() == 1) return bind_alias(n, 0);
+  bind_new(n, push(make_flatten(layer_name(n, "flatten")), p));
+}
+
+void Importer::transpose(const onnx::NodeProto& n) {
+  // Only of the graph input, read by nothing else: the input's layout is redefined (a
+  // channels-last exporter's NHWC -> NCHW), so the network reads the permuted tensor directly.
+  const int p = source(n, 0);
+  Shape full = shape_of(p);
+  full.insert(full.begin(), 1);
+  std::vector<std::int64_t> perm = attr_ints(n, "perm");
+  if (perm.empty())
+    for (std::size_t k = full.size(); k-- > 0;) perm.push_back(static_cast<std::int64_t>(k));
+  if (perm.size() != full.size()) node_fail(n, fmt::format("perm has {} axes, the input {}", perm.size(), full.size()));
+  if (perm[0] != 0) node_fail(n, "a transpose that moves the batch axis is not supported");
+  Shape out;
+  for (std::size_t k = 1; k < perm.size(); ++k) {
+    if (perm[k] < 1 || perm[k] >= static_cast<std::int64_t>(full.size())) node_fail(n, "perm is not a permutation");
+    out.push_back(full[static_cast<std::size_t>(perm[k])]);
+  }
+  bool identity = true;
+  for (std::size_t k = 0; k < perm.size(); ++k) identity &= perm[k] == static_cast<std::int64_t>(k);
+  if (identity) return bind_alias(n, 0);
+  if (p != kInputTensor || !net_.layers.empty() || uses_.at(p) != 1)
+    node_fail(n, "a Transpose is only supported on the graph input, read by nothing else (a channels-last input)");
+  net_.input_shape = out;
+  bind_alias(n, 0);
+}
+
+void Importer::softmax(const onnx::NodeProto& n) {
+  if (n.output(0) != graph_output_)
+    node_fail(n, "Softmax/LogSoftmax is supported only as the last op, producing the graph output");
+  if (shape_of(source(n, 0)).size() != 1) node_fail(n, "softmax over a non-flat tensor is not supported");
+  net_.softmax_output = true;
+  bind_alias(n, 0);
+  ended_ = true;
 }
 
 void Importer::pad(const onnx::NodeProto& n) {
-  expect_activation(n, 0);
   if (attr_string(n, "mode", "constant") != "constant") node_fail(n, "only constant padding is supported");
   std::vector<std::int64_t> pads = attr_ints(n, "pads");  // opset < 11
+  if (pads.empty()) pads = attr_ints(n, "paddings");        // opset 1
   double value = attr_float(n, "value", 0.0f);
   if (n.input_size() > 1 && !n.input(1).empty()) {
     const Const& p = constant(n, 1);
@@ -547,7 +577,7 @@ void Importer::pad(const onnx::NodeProto& n) {
   }
   if (n.input_size() > 2 && !n.input(2).empty()) value = constant(n, 2).values.at(0);
   if (n.input_size() > 3 && !n.input(3).empty()) node_fail(n, "the axes input is not supported");
-  const Shape s = cur_shape();
+  const Shape s = shape_of(source(n, 0));
   const std::size_t rank = s.size() + 1;
   if (pads.size() != 2 * rank) node_fail(n, fmt::format("expected {} pad values, got {}", 2 * rank, pads.size()));
   for (std::size_t k = 0; k < rank; ++k) {
@@ -555,26 +585,25 @@ void Importer::pad(const onnx::NodeProto& n) {
     if (k + 2 < rank && (pads[k] != 0 || pads[k + rank] != 0))
       node_fail(n, "padding of the batch or channel axes is not supported");
   }
-  set_output(n);
+  if (pads_.count(n.input(0))) node_fail(n, "two Pad nodes in a row are not supported");
+  bind_alias(n, 0);
   if (std::all_of(pads.begin(), pads.end(), [](std::int64_t v) { return v == 0; })) return;  // no-op
   if (rank != 4) node_fail(n, "only spatial padding of CHW tensors is supported");
   if (value != 0.0) node_fail(n, "only zero padding is supported");
-  if (has_pending_pad_) node_fail(n, "two Pad nodes in a row are not supported");
-  pending_pad_ = Padding{static_cast<int>(pads[2]), static_cast<int>(pads[3]), static_cast<int>(pads[6]),
-                         static_cast<int>(pads[7])};
-  has_pending_pad_ = true;
+  pads_[n.output(0)] = Padding{static_cast<int>(pads[2]), static_cast<int>(pads[3]), static_cast<int>(pads[6]),
+                               static_cast<int>(pads[7])};
 }
 
-void Importer::take_pending_pad(const onnx::NodeProto& n, Layer& l, bool zero_counts) {
-  if (!has_pending_pad_) return;
+void Importer::take_pad(const onnx::NodeProto& n, Layer& l, bool zero_counts) {
+  const auto it = pads_.find(n.input(0));
+  if (it == pads_.end()) return;
   // Zero padding before a convolution, or before an average pool that counts padded zeros, is the
   // same as the layer's own zero padding.
   if (!zero_counts) node_fail(n, "a preceding Pad is only supported before Conv or AveragePool(count_include_pad=1)");
-  l.pad.top += pending_pad_.top;
-  l.pad.left += pending_pad_.left;
-  l.pad.bottom += pending_pad_.bottom;
-  l.pad.right += pending_pad_.right;
-  has_pending_pad_ = false;
+  l.pad.top += it->second.top;
+  l.pad.left += it->second.left;
+  l.pad.bottom += it->second.bottom;
+  l.pad.right += it->second.right;
 }
 
 void Importer::handle_const_node(const onnx::NodeProto& n) {
@@ -586,74 +615,54 @@ void Importer::handle_const_node(const onnx::NodeProto& n) {
 void Importer::handle(const onnx::NodeProto& n) {
   if (ended_) node_fail(n, "comes after the output Softmax; only a final Softmax/LogSoftmax is supported");
   const std::string& op = n.op_type();
-  if (!n.domain().empty() && n.domain() != "ai.onnx")
-    node_fail(n, fmt::format("unsupported op '{}' from domain '{}'", op, n.domain()));
   if (op == "Constant") return handle_const_node(n);
   if (op == "Identity" || op == "Dropout") {
     if (is_const(n.input(0))) consts_[n.output(0)] = consts_.at(n.input(0));
-    else {
-      expect_activation(n, 0);
-      set_output(n);
-    }
+    else bind_alias(n, 0);
     return;
   }
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") return elementwise(n);
   if (op == "Reshape") return reshape(n);
-  if (op == "Gemm") {
-    expect_activation(n, 0);
-    if (attr_int(n, "transA", 0) != 0) node_fail(n, "transA=1 is not supported");
-    const Const& w = constant(n, 1);
-    dense(n, w, attr_int(n, "transB", 0) != 0, attr_float(n, "alpha", 1.0f));
-    if (n.input_size() > 2 && !n.input(2).empty()) {
-      const Const& c = constant(n, 2);
-      const double beta = attr_float(n, "beta", 1.0f);
-      auto add = broadcast(n, c);
-      for (auto& v : add) v *= beta;
-      std::vector<double> mul(add.size(), 1.0);
-      apply_affine(n, std::move(mul), std::move(add));
-    }
-    set_output(n);
-    return;
-  }
-  if (op == "MatMul") {
-    expect_activation(n, 0);
-    dense(n, constant(n, 1), false, 1.0);
-    set_output(n);
-    return;
-  }
+  if (op == "Pad") return pad(n);
+  for (const auto& in : n.input())
+    if (pads_.count(in) && op != "Conv" && op != "AveragePool")
+      node_fail(n, "follows a Pad; padding is only supported before Conv or AveragePool");
+  if (op == "Gemm") return gemm(n);
+  if (op == "MatMul") return dense(n, constant(n, 1), false, 1.0);
   if (op == "Conv") return conv(n);
   if (op == "MaxPool") return pool(n, LayerKind::MaxPool2D);
   if (op == "AveragePool") return pool(n, LayerKind::AvgPool2D);
+  if (op == "GlobalAveragePool") return global_pool(n);
   if (op == "Relu") return activation(n, ActKind::ReLU);
   if (op == "Sigmoid") return activation(n, ActKind::Sigmoid);
   if (op == "Tanh") return activation(n, ActKind::Tanh);
   if (op == "Softsign") return activation(n, ActKind::Softsign);
   if (op == "BatchNormalization") return batchnorm(n);
-  if (op == "Pad") return pad(n);
-  if (has_pending_pad_ && op != "Conv" && op != "AveragePool")
-    node_fail(n, "follows a Pad; padding is only supported before Conv or AveragePool");
-  if (op == "Flatten") {
-    expect_activation(n, 0);
-    const std::int64_t rank = static_cast<std::int64_t>(cur_shape().size()) + 1;
-    std::int64_t axis = attr_int(n, "axis", 1);
-    if (axis < 0) axis += rank;
-    if (axis != 1 && axis != 0)  // batch is 1, so axis 0 flattens the same way
-      node_fail(n, fmt::format("axis {} is not supported (only flattening after the batch axis)", axis));
-    if (cur_shape().size() != 1) net_.layers.push_back(make_flatten(layer_name(n, "flatten")));
-    set_output(n);
-    return;
-  }
-  if (op == "Softmax" || op == "LogSoftmax") {
-    expect_activation(n, 0);
-    if (n.output(0) != graph_output_)
-      node_fail(n, "Softmax/LogSoftmax is supported only as the last op, producing the graph output");
-    if (cur_shape().size() != 1) node_fail(n, "softmax over a non-flat tensor is not supported");
-    net_.softmax_output = true;
-    set_output(n);
-    ended_ = true;
-    return;
-  }
-  node_fail(n, fmt::format("unsupported op '{}'", op));  // supported_op() listed it, handle() does not
+  if (op == "Sum") return join(n, LayerKind::Add);
+  if (op == "Concat") return join(n, LayerKind::Concat);
+  if (op == "Flatten") return flatten(n);
+  if (op == "Transpose") return transpose(n);
+  if (op == "Softmax" || op == "LogSoftmax") return softmax(n);
+  node_fail(n, fmt::format("unsupported op '{}'", op));  // supported_ops() listed it, handle() does not
+}
+
+// The graph output is the last layer's, and every other layer is read by a later one.
+void Importer::check_ends() const {
+  const auto out = producer_.find(graph_output_);
+  if (out == producer_.end() || out->second == kInputTensor)
+    fail(src_, "the graph output '{}' is not computed from the input by any layer", graph_output_);
+  if (out->second != last())
+    fail(src_, "the graph output '{}' is layer {} '{}', but layer {} '{}' comes after it and nothing reads it",
+         graph_output_, out->second, net_.layers[static_cast<std::size_t>(out->second)].name, last(),
+         net_.layers.back().name);
+  std::vector<bool> read(net_.layers.size(), false);
+  for (std::size_t i = 0; i < net_.layers.size(); ++i)
+    for (int p : net_.sources(i))
+      if (p != kInputTensor) read[static_cast<std::size_t>(p)] = true;
+  for (std::size_t i = 0; i + 1 < net_.layers.size(); ++i)
+    if (!read[i])
+      fail(src_, "layer {} '{}' computes a value that neither the graph output nor any other node reads", i,
+           net_.layers[i].name);
 }
 
 Network Importer::run() {
@@ -661,24 +670,21 @@ Network Importer::run() {
   for (const auto& o : model_.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") opset_ = o.version();
   if (opset_ == 0) fail(src_, "no default-domain opset_import; not a valid ONNX model");
-  if (opset_ < 7 || opset_ > 17) fail(src_, "opset {} is outside the supported range 7 to 17", opset_);
+  if (opset_ < 1 || opset_ > 17) fail(src_, "opset {} is outside the supported range 1 to 17", opset_);
   const auto& g = model_.graph();
   if (g.output_size() != 1) fail(src_, "the graph has {} outputs; rapidnn supports exactly one", g.output_size());
   graph_output_ = g.output(0).name();
+  // Every node is checked before any is imported: an unsupported op is the first error.
+  onnxgraph::check_supported(g, onnxgraph::constant_values(g), src_);
+  const auto order = onnxgraph::sorted_nodes(g, src_);
+  readers_ = onnxgraph::reader_counts(g);
   for (const auto& t : g.initializer()) consts_[t.name()] = decode_tensor(t, src_);
   read_input();
   net_.name = g.name().empty() ? "model" : g.name();
-  // Every node is checked before any is imported: an unsupported op is the first error.
-  for (const auto& n : g.node())
-    if (!supported_op(n))
-      node_fail(n, fmt::format("unsupported op '{}'{}; rapidnn imports {}", n.op_type(),
-                               n.domain().empty() || n.domain() == "ai.onnx" ? "" : " from domain '" + n.domain() + "'",
-                               fmt::join(kSupportedOps, ", ")));
-  for (const auto* n : sorted_nodes(g, src_)) handle(*n);
-  if (has_pending_pad_) fail(src_, "a trailing Pad is not supported");
-  if (act_ != graph_output_)
-    fail(src_, "the graph output '{}' is not the end of the layer chain (ended at '{}')", graph_output_, act_);
+  for (const auto* n : order) handle(*n);
+  if (pads_.count(graph_output_)) fail(src_, "a trailing Pad is not supported");
   if (net_.layers.empty()) fail(src_, "the graph computes nothing");
+  check_ends();
   net_.validate(src_);
   if (net_.output_shape().size() != 1) {
     // Classifiers end flat; a CHW output is flattened so argmax is defined.

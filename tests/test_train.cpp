@@ -75,7 +75,7 @@ TEST_CASE("same seed, same weights, and the trained model round-trips through ON
   CHECK(ours == theirs);
 }
 
-TEST_CASE("a small CNN trains and its torch and float predictions agree", "[train]") {
+TEST_CASE("a small CNN, chained or residual, trains and its torch and float predictions agree", "[train]") {
   // 1x6x6 images whose class is the brighter quadrant row.
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<float> u(0.0f, 0.3f);
@@ -92,9 +92,14 @@ TEST_CASE("a small CNN trains and its torch and float predictions agree", "[trai
   opt.epochs = 2;
   opt.batch = 16;
   opt.threads = 1;
-  const TrainResult r = train_network(parse_arch("cnn:1x6x6-c4k3p1-p2-f8-2"), d, d, opt);
+  // A chain, and residual blocks (an identity skip, then one projected by a strided 1x1 conv).
+  const std::string arch = GENERATE(as<std::string>{}, "cnn:1x6x6-c4k3p1-p2-f8-2", "cnn:1x6x6-c4k3p1-r4-r8s2-f8-2");
+  CAPTURE(arch);
+  const TrainResult r = train_network(parse_arch(arch), d, d, opt);
   CHECK(r.epochs.back().validation_accuracy > 90.0);
   CHECK(predict(r.net, d.x.data(), d.size(), 1) == torch_predict(r.net, d, 1));
+  const Network back = import_onnx_bytes(export_onnx_bytes(r.net), "trained.onnx");
+  CHECK(predict(back, d.x.data(), d.size(), 1) == torch_predict(r.net, d, 1));
 }
 
 TEST_CASE("bad training options are errors", "[train][bad-input]") {
@@ -105,4 +110,18 @@ TEST_CASE("bad training options are errors", "[train][bad-input]") {
   opt.batch = 8;
   opt.dropout = 1.0;
   CHECK_THROWS_WITH(train_network(parse_arch("mlp:6-3"), d, d, opt), Catch::Contains("--dropout"));
+}
+
+TEST_CASE("the residual block of the architecture string", "[ir]") {
+  const Network net = parse_arch("cnn:3x8x8-c4k3p1-r4-r8s2-p2-10");
+  CHECK_FALSE(net.is_chain());
+  std::size_t weighted = 0, adds = 0;
+  for (const auto& l : net.layers) weighted += l.has_weights(), adds += l.kind == LayerKind::Add;
+  CHECK(weighted == 1 + 2 + 3 + 1);  // stem, block, projected block, output
+  CHECK(adds == 2);
+  CHECK(net.infer_shapes()[6] == Shape{8, 4, 4});  // the second block's 1x1 projection, stride 2
+  CHECK(net.layers[3].inputs == std::vector<int>{2, 0});
+  CHECK(net.layers[7].inputs == std::vector<int>{5, 6});
+  const Network back = import_onnx_bytes(export_onnx_bytes(test::random_network(net, 3)), "r.onnx");
+  CHECK(back.layers.size() == net.layers.size());
 }

@@ -33,6 +33,30 @@ std::int64_t positive(const std::string& spec, const std::string& tok, const std
 }  // namespace
 
 namespace {
+
+// A residual block on the network's current output (the block input, with `in_ch` channels):
+// 3x3 conv (stride s, padding 1) + ReLU, 3x3 conv (padding 1), the sum with the block input
+// (through a 1x1 conv of stride s when the channels or the size change), then ReLU.
+void add_residual_block(Network& net, std::size_t token, std::int64_t in_ch, std::int64_t out_ch, int s) {
+  const int block_in = static_cast<int>(net.layers.size()) - 1;  // kInputTensor when the block comes first
+  net.layers.push_back(make_conv(fmt::format("res{}a", token), in_ch, out_ch, 3, s, 1, ActKind::ReLU));
+  net.layers.push_back(make_conv(fmt::format("res{}b", token), out_ch, out_ch, 3, 1, 1));
+  const int branch = static_cast<int>(net.layers.size()) - 1;
+  int skip = block_in;
+  if (in_ch != out_ch || s != 1) {
+    Layer proj = make_conv(fmt::format("res{}p", token), in_ch, out_ch, 1, s, 0);
+    proj.inputs = {block_in};
+    net.layers.push_back(std::move(proj));
+    skip = static_cast<int>(net.layers.size()) - 1;
+  }
+  Layer add;
+  add.kind = LayerKind::Add;
+  add.name = fmt::format("res{}", token);
+  add.act = ActKind::ReLU;
+  add.inputs = {branch, skip};
+  net.layers.push_back(std::move(add));
+}
+
 constexpr std::int64_t kMaxLayerWeights = std::int64_t{1} << 28;  // 1 GiB of float weights in one layer
 }  // namespace
 
@@ -64,6 +88,7 @@ Network parse_arch(const std::string& spec) {
     static const std::regex conv_re(R"(c(\d+)k(\d+)(?:s(\d+))?(?:p(\d+))?)");
     static const std::regex pool_re(R"(([pa])(\d+))");
     static const std::regex fc_re(R"(f(\d+))");
+    static const std::regex res_re(R"(r(\d+)(?:s(\d+))?)");
     for (std::size_t i = 1; i < toks.size(); ++i) {
       const std::string& t = toks[i];
       const bool last = i + 1 == toks.size();
@@ -89,12 +114,15 @@ Network parse_arch(const std::string& spec) {
         const int k = static_cast<int>(positive(spec, t, m[2]));
         net.layers.push_back(make_pool(m[1] == "p" ? LayerKind::MaxPool2D : LayerKind::AvgPool2D,
                                        fmt::format("pool{}", i), k, k));
+      } else if (std::regex_match(t, m, res_re)) {
+        if (cur.size() != 3) fail("--arch", "'{}': residual block '{}' after a flat layer", spec, t);
+        add_residual_block(net, i, cur[0], positive(spec, t, m[1]), m[2].matched ? static_cast<int>(positive(spec, t, m[2])) : 1);
       } else if (std::regex_match(t, m, fc_re)) {
         ensure_flat();
         const Shape flat = net.layers.empty() ? net.input_shape : net.infer_shapes("--arch").back();
         net.layers.push_back(make_dense(fmt::format("fc{}", i), flat[0], positive(spec, t, m[1]), ActKind::ReLU));
       } else {
-        fail("--arch", "'{}': unknown token '{}' (cNkK[sS][pP], pK, aK, fN)", spec, t);
+        fail("--arch", "'{}': unknown token '{}' (cNkK[sS][pP], rN[sS], pK, aK, fN)", spec, t);
       }
       net.infer_shapes("--arch");
     }

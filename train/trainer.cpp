@@ -67,9 +67,9 @@ struct TorchNet : torch::nn::Module {
              net.layers[i].units);
     }
     const auto shapes = net.infer_shapes();
-    Shape in = net.input_shape;
     for (std::size_t i = 0; i < net.layers.size(); ++i) {
       const Layer& l = net.layers[i];
+      const Shape& in = net.input_shape_of(i, shapes);
       torch::Tensor w, b;
       if (l.has_weights()) {
         std::vector<std::int64_t> wshape = l.kind == LayerKind::Dense
@@ -94,7 +94,6 @@ struct TorchNet : torch::nn::Module {
       }
       weights.push_back(w);
       biases.push_back(b);
-      in = shapes[i];
     }
     // Dropout goes after every fully-connected layer that feeds another fully-connected layer.
     for (std::size_t i = 0; i < net.layers.size(); ++i) {
@@ -126,10 +125,13 @@ struct TorchNet : torch::nn::Module {
     return torch::stack(rows);
   }
 
-  torch::Tensor forward(torch::Tensor x) {
+  torch::Tensor forward(torch::Tensor input) {
+    std::vector<torch::Tensor> out(skeleton.layers.size());
+    const auto value = [&](int p) { return p == kInputTensor ? input : out[static_cast<std::size_t>(p)]; };
     for (std::size_t i = 0; i < skeleton.layers.size(); ++i) {
       const Layer& l = skeleton.layers[i];
-      x = quantize(x, input_books[i]);
+      const std::vector<int> src = skeleton.sources(i);
+      torch::Tensor x = quantize(value(src[0]), input_books[i]);
       switch (l.kind) {
         case LayerKind::Scale: x = x * weights[i] + biases[i]; break;
         case LayerKind::Dense: x = F::linear(x, layer_weights(i), biases[i]); break;
@@ -158,11 +160,21 @@ struct TorchNet : torch::nn::Module {
         }
         case LayerKind::Flatten: x = x.flatten(1); break;
         case LayerKind::Activation: x = act(l.act, x); break;
+        case LayerKind::Add:
+          for (std::size_t k = 1; k < src.size(); ++k) x = x + value(src[k]);
+          break;
+        case LayerKind::Concat: {
+          std::vector<torch::Tensor> parts{x};
+          for (std::size_t k = 1; k < src.size(); ++k) parts.push_back(value(src[k]));
+          x = torch::cat(parts, 1);
+          break;
+        }
       }
-      if (l.has_weights()) x = act(l.act, x);
+      if (l.fuses_activation()) x = act(l.act, x);
       if (hidden_dense[i] && dropout > 0.0) x = F::dropout(x, F::DropoutFuncOptions().p(dropout).training(is_training()));
+      out[i] = x;
     }
-    return x;
+    return out.back();
   }
 
   QuantSpec quant_spec() const {
