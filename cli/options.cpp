@@ -75,7 +75,8 @@ void add_retrain_options(CLI::App& cmd, RetrainJobOptions& o) {
 void add_train_options(CLI::App& cmd, TrainJobOptions& o) {
   cmd.add_option("--arch,-a", o.arch,
                  "Architecture: mlp:784-512-512-10, or cnn:CxHxW-c32k3-p2-c64k3-c64k3-f512-10 "
-                 "(cNkK[sS][pP] conv+ReLU, pK max pool, aK avg pool, fN dense+ReLU, last N = classes)")
+                 "(cNkK[sS][pP] conv+ReLU, rN[sS] residual block, pK max pool, aK avg pool, fN dense+ReLU, last N = "
+                 "classes)")
       ->capture_default_str();
   add_dataset_options(cmd, o.data, false);
   cmd.add_option("--epochs,-e", o.epochs, "Training epochs")->check(CLI::Range(1, 100000))->capture_default_str();

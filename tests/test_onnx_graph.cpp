@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/fileio.h"
 #include "core/infer.h"
 #include "onnxio/onnx_io.h"
 #include "onnx_builder.h"
@@ -301,6 +302,16 @@ TEST_CASE("graphs rejected before any work name the op, the node and the file", 
     CHECK_THROWS_WITH(import_onnx_bytes(b.bytes("y"), "mul.onnx"),
                       Catch::StartsWith("mul.onnx: node 'Mul_y' (Mul)") && Catch::Contains("two activations") &&
                           Catch::Contains("rapidnn imports Add"));
+  }
+  SECTION("from the command line: exit 2, no other output file") {
+    test::OnnxBuilder b(13, {1, 4});
+    b.node("Relu", {"x"}, "r");
+    b.node("Mul", {"r", "x"}, "y");
+    const std::string dir = test::temp_dir("mul-cli");
+    write_file_atomic(dir + "/mul.onnx", b.bytes("y"));
+    const auto r = test::run_cli("eval -m " + dir + "/mul.onnx -d " + dir + "/none.csv");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(dir + "/mul.onnx: node 'Mul_y' (Mul)") && Catch::Contains("two activations"));
   }
   SECTION("a branch nothing reads") {
     test::OnnxBuilder b(13, {1, 4});
