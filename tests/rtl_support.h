@@ -2,6 +2,8 @@
 // seeded random small networks of every stage kind, composing them.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <random>
 
 #include "composer/compose.h"
@@ -61,6 +63,48 @@ inline Network random_small_network(std::uint64_t seed) {
     flat = hidden;
   }
   net.layers.push_back(make_dense("out", flat, pick(2, 5)));
+  return random_network(net, seed);
+}
+
+// A seeded random small residual CNN: a stem conv, one or two residual blocks (an identity skip,
+// or one projected by a 1x1 conv, maybe strided), maybe a max pool between them, then dense layers.
+inline Network random_residual_network(std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Network net;
+  const int c = pick(1, 2), h = pick(6, 8);
+  net.input_shape = {c, h, h};
+  int ch = pick(2, 4);
+  net.layers.push_back(make_conv("stem", c, ch, 3, 1, 1, ActKind::ReLU));
+  const int blocks = pick(1, 2);
+  for (int b = 0; b < blocks; ++b) {
+    const int in = static_cast<int>(net.layers.size()) - 1;
+    const bool project = pick(0, 1) == 1;
+    const int out_ch = project ? ch + pick(0, 2) : ch, stride = project ? pick(1, 2) : 1;
+    net.layers.push_back(make_conv(fmt::format("b{}a", b), ch, out_ch, 3, stride, 1, ActKind::ReLU));
+    net.layers.push_back(make_conv(fmt::format("b{}b", b), out_ch, out_ch, 3, 1, 1));
+    int skip = in;
+    if (project) {
+      Layer p = make_conv(fmt::format("b{}p", b), ch, out_ch, 1, stride, 0);
+      p.inputs = {in};
+      net.layers.push_back(p);
+      skip = static_cast<int>(net.layers.size()) - 1;
+    }
+    Layer add;
+    add.kind = LayerKind::Add;
+    add.name = fmt::format("b{}sum", b);
+    add.act = pick(0, 3) ? ActKind::ReLU : ActKind::Identity;
+    add.inputs = {static_cast<int>(net.layers.size()) - (project ? 2 : 1), skip};
+    if (project && pick(0, 1)) std::swap(add.inputs[0], add.inputs[1]);
+    net.layers.push_back(add);
+    ch = out_ch;
+    if (b + 1 < blocks && net.infer_shapes().back()[1] >= 4 && pick(0, 1))
+      net.layers.push_back(make_pool(LayerKind::MaxPool2D, fmt::format("mp{}", b), 2, 2));
+  }
+  net.layers.push_back(make_flatten("flatten"));
+  const std::int64_t flat = numel(net.infer_shapes().back());
+  net.layers.push_back(make_dense("fc", flat, pick(4, 10), ActKind::ReLU));
+  net.layers.push_back(make_dense("out", net.infer_shapes().back()[0], pick(2, 5)));
   return random_network(net, seed);
 }
 

@@ -82,11 +82,13 @@ TEST_CASE("count * product by shifts and adds equals multiplication", "[golden]"
 }
 
 TEST_CASE("counter and shared-row forms equal the direct form, fused equals two-block, on random networks", "[golden]") {
-  const std::uint64_t seed = GENERATE(range(1u, 9u));
+  const std::uint64_t seed = GENERATE(range(1u, 13u));  // 9 to 12: residual networks
   const ActKind act = std::array{ActKind::ReLU, ActKind::Sigmoid, ActKind::Tanh, ActKind::Softsign}[seed % 4];
   const int w = 1 << (1 + seed % 4), u = 1 << (2 + seed % 3), q = 8 << (seed % 3);
   const auto method = std::array{CodebookMethod::Tree, CodebookMethod::Optimal, CodebookMethod::Nested}[seed % 3];
-  const Case c = seed % 2 ? make_case(mlp(act, seed), seed, w, u, q, method) : make_case(cnn(seed), seed, w, u, q, method);
+  const Network net = seed > 8 ? test::random_residual_network(seed) : seed % 2 ? mlp(act, seed) : cnn(seed);
+  const Case c = make_case(net, seed, w, u, q, method);
+  CHECK(c.cn.is_chain() == (seed <= 8));
   INFO("seed " << seed << " w " << w << " u " << u << " q " << q);
   const GoldenModel direct(c.cn, {AccumulateForm::Direct, AmForm::TwoBlock});
   const GoldenModel counted(c.cn, {AccumulateForm::Count, AmForm::TwoBlock});
