@@ -141,7 +141,11 @@ PaperOutcome run_paper(const PaperOptions& o) {
     }
     ran += f.stages_run;
     cached += f.stages_cached;
-    benches.push_back(benchmark_record(*b, json::parse(read_file(f.results_json))));
+    const json flow_results = json::parse(read_file(f.results_json));
+    for (const auto& [key, stage] : flow_results.items())
+      if (stage.is_object() && stage.contains("seconds") && stage.at("seconds").is_number())
+        outcome.stage_seconds += stage.at("seconds").get<double>();
+    benches.push_back(benchmark_record(*b, flow_results));
     outcome.ran.emplace_back(b->name);
   }
   outcome.seconds = total.seconds();
@@ -150,6 +154,7 @@ PaperOutcome run_paper(const PaperOptions& o) {
                      {"run",
                       {{"seconds", outcome.seconds},
                        {"peak_rss_mb", outcome.peak_rss_mb},
+                       {"stage_seconds", outcome.stage_seconds},
                        {"stages_run", ran},
                        {"stages_cached", cached}}},
                      {"benchmarks", benches}};

@@ -23,6 +23,8 @@ struct PaperOutcome {
   std::string report_html, report_md;
   std::vector<std::string> ran, skipped;  // benchmark names
   double seconds = 0.0, peak_rss_mb = 0.0;
+  // Every stage's own recorded time, whether it ran now or was reused: the cost from scratch.
+  double stage_seconds = 0.0;
   bool ok = true;  // false: a co-simulation found a mismatch
 };
 
