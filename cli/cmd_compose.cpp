@@ -28,9 +28,10 @@ static void run_compose(const ComposeOptions& o) {
   fmt::print("calibrate  {}\n", c.job.calibration_note);
   fmt::print("codebooks  {}, w={}, u={}, q={}, {}-bit products\n", o.job.codebook, fmt::join(o.w, ","),
              fmt::join(o.u, ","), o.job.q, o.job.product_bits);
-  fmt::print("choices    {} weighting, {} input codebooks, bias correction {}{}{}\n", to_string(cn.config.weighting),
+  fmt::print("choices    {} weighting, {} input codebooks, bias correction {}{}{}{}\n", to_string(cn.config.weighting),
              to_string(cn.config.inputs), cn.config.bias_correction ? "on" : "off",
              cn.config.refit_codebooks ? ", weight codebooks refit" : "",
+             cn.config.global_codebook ? ", one weight and one input codebook for every layer" : "",
              cn.config.choose_calibration ? " (chosen by the golden model on the held-out samples)" : "");
   const auto wc = codebook_wcss(*c.state, layer_sizes(*c.state, o.w, o.u));
   fmt::print("{:>3} {:<8} {:<18} {:>6} {:>7} {:>4} {:>4} {:>5} {:>4} {:>14} {:>11} {:>11}\n", "#", "stage", "name", "units",

@@ -41,6 +41,9 @@ void add_compose_options(CLI::App& cmd, ComposeJobOptions& o) {
                "Solve each Dense/Conv layer's weight codebook entries by least squares so that its outputs from "
                "the quantized inputs it receives match the float network's over the calibration sample, stage by "
                "stage (weights keep their clusters)");
+  cmd.add_flag("--global-codebook", o.global_codebook,
+               "One weight codebook and one input codebook for every layer, clustered from all layers' weights and "
+               "inputs: every layer's product table is then the same table (the BasisN idea)");
   cmd.add_flag("--choose-calibration", o.choose_calibration,
                "Try every combination of the four above and keep the one the golden model classifies held-out "
                "samples best with (5000 training samples disjoint from the calibration sample, or a test-only "

@@ -129,6 +129,7 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
   if (c.inputs != InputCodebooks::Float) m["config"]["input_codebooks"] = to_string(c.inputs);
   if (c.bias_correction) m["config"]["bias_correction"] = true;
   if (c.refit_codebooks) m["config"]["refit_codebooks"] = true;
+  if (c.global_codebook) m["config"]["global_codebook"] = true;
   if (c.weighting != CodebookWeighting::Plain) m["config"]["codebook_weighting"] = to_string(c.weighting);
   if (c.choose_calibration) m["config"]["choose_calibration"] = true;
   if (!c.layer_w.empty()) m["config"]["layer_w"] = c.layer_w, m["config"]["layer_u"] = c.layer_u;
@@ -257,6 +258,7 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
       net.config.inputs = kInputCodebooks.parse(c.at("input_codebooks").get<std::string>(), manifest);
     if (c.contains("bias_correction")) net.config.bias_correction = c.at("bias_correction").get<bool>();
     if (c.contains("refit_codebooks")) net.config.refit_codebooks = c.at("refit_codebooks").get<bool>();
+    if (c.contains("global_codebook")) net.config.global_codebook = c.at("global_codebook").get<bool>();
     if (c.contains("choose_calibration")) net.config.choose_calibration = c.at("choose_calibration").get<bool>();
     if (c.contains("layer_w")) {
       for (const auto& v : c.at("layer_w")) net.config.layer_w.push_back(whole<int>(v, "layer_w", manifest));

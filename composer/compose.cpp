@@ -309,6 +309,45 @@ void assign_codebooks(ComposerState& st, const std::string& model_file) {
 
 }  // namespace
 
+namespace {
+
+// Equal values merged, weights summed.
+WeightedPoints merge_points(const std::vector<const WeightedPoints*>& parts) {
+  std::vector<std::pair<double, double>> all;
+  for (const auto* p : parts)
+    for (std::size_t k = 0; k < p->x.size(); ++k) all.emplace_back(p->x[k], p->w[k]);
+  std::sort(all.begin(), all.end());
+  WeightedPoints m;
+  for (const auto& [x, w] : all)
+    if (!m.x.empty() && m.x.back() == x) m.w.back() += w;
+    else m.x.push_back(x), m.w.push_back(w);
+  return m;
+}
+
+// ComposeConfig::global_codebook: every weighted stage's input codebook becomes one clustered from
+// all stages' input points, and every weight table's codebook one clustered from all weights.
+void share_codebooks(ComposerState& st) {
+  std::vector<const WeightedPoints*> inputs;
+  std::vector<WeightedPoints> weights;
+  for (const auto& sp : st.stages) {
+    if (!sp.skeleton.weighted()) continue;
+    inputs.push_back(&sp.input_points);
+    if (!sp.weights.empty()) weights.push_back(weighted_points(std::span<const float>(sp.weights)));
+  }
+  std::vector<const WeightedPoints*> wparts;
+  for (const auto& w : weights) wparts.push_back(&w);
+  const LeveledCodebook input_book = build_codebook(merge_points(inputs), st.max_u_level, st.base.method);
+  const LeveledCodebook weight_book = build_codebook(merge_points(wparts), st.max_w_level, st.base.method);
+  for (auto& sp : st.stages) {
+    if (!sp.skeleton.weighted()) continue;
+    sp.input_book = input_book;
+    if (!sp.output_book.levels.empty()) sp.output_book = input_book;
+    for (auto& b : sp.weight_books) b = weight_book;
+  }
+}
+
+}  // namespace
+
 ComposerState prepare_composer(const Network& original, const std::string& model_file, const Dataset& calibration,
                                const ComposeConfig& base, int max_w, int max_u) {
   check_compose_params(max_w, max_u, base.q);
@@ -438,6 +477,7 @@ ComposerState prepare_composer(const Network& original, const std::string& model
       sp.weight_books.push_back(build_codebook(wp, st.max_w_level, base.method));
     }
   }
+  if (base.global_codebook) share_codebooks(st);
   if (base.choose_calibration && base.weighting == CodebookWeighting::Plain && base.method != CodebookMethod::Uniform) {
     ComposeConfig ow = base;
     ow.weighting = CodebookWeighting::Output;

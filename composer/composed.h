@@ -141,6 +141,9 @@ struct ComposeConfig {
   InputCodebooks inputs = InputCodebooks::Float;
   bool bias_correction = false;  // biases moved by each neuron's mean shift (composer/sequential.h)
   bool refit_codebooks = false;  // weight codebook entries refit to the layer outputs (composer/sequential.h)
+  // One weight codebook and one input codebook for every layer (clustered from all of them), so
+  // every layer's product table is the same table (the BasisN idea; README, "One codebook").
+  bool global_codebook = false;
   CodebookWeighting weighting = CodebookWeighting::Plain;
   // The weighting, input codebooks, bias correction and refit above were chosen by assemble() among all
   // their combinations (composer/compose.h, choose_calibration).

@@ -18,6 +18,10 @@ ComposeJob prepare_compose_job(const ComposeJobOptions& o, int max_w, int max_u)
   cfg.inputs = kInputCodebooks.parse(o.input_codebooks, "--input-codebooks");
   cfg.bias_correction = o.bias_correction;
   cfg.refit_codebooks = o.refit_codebooks;
+  cfg.global_codebook = o.global_codebook;
+  if (o.global_codebook && (cfg.inputs != InputCodebooks::Float || o.refit_codebooks || o.choose_calibration))
+    fail("--global-codebook", "one codebook for every layer does not combine with per-layer composed input "
+         "codebooks, refit weight codebooks or --choose-calibration");
   cfg.weighting = kCodebookWeightings.parse(o.weighting, "--codebook-weighting");
   cfg.choose_calibration = o.choose_calibration;
   if (o.choose_calibration && (cfg.weighting != CodebookWeighting::Plain || cfg.inputs != InputCodebooks::Float ||

@@ -24,6 +24,7 @@ struct ComposeJobOptions {
   std::string input_codebooks = "float";  // or "composed" (composer/sequential.h)
   bool bias_correction = false;
   bool refit_codebooks = false;  // weight codebook entries refit to layer outputs (composer/sequential.h)
+  bool global_codebook = false;  // one weight and one input codebook for every layer
   std::string weighting = "plain";  // or "output" (CodebookWeighting)
   bool choose_calibration = false;  // assemble() chooses weighting, input codebooks, bias correction and refit
   double sample = 0.02;

@@ -149,6 +149,7 @@ void read_compose(Section& top, FlowConfig& c) {
   s.get("codebook_weighting", c.codebook_weighting);
   s.get("bias_correction", c.bias_correction);
   s.get("refit_codebooks", c.refit_codebooks);
+  s.get("global_codebook", c.global_codebook);
   s.get("choose_calibration", c.choose_calibration);
   s.get("sample", c.sample);
   s.get("product_bits", c.product_bits);
@@ -303,6 +304,7 @@ std::string flow_config_json(const FlowConfig& c) {
                   {"codebook_weighting", c.codebook_weighting},
                   {"bias_correction", c.bias_correction},
                   {"refit_codebooks", c.refit_codebooks},
+                  {"global_codebook", c.global_codebook},
                   {"choose_calibration", c.choose_calibration},
                   {"sample", c.sample},
                   {"product_bits", c.product_bits},

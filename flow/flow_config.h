@@ -35,7 +35,7 @@ struct FlowConfig {
   int w = 16, u = 64, q = 64;
   std::string codebook = "optimal";
   std::string input_codebooks = "float", codebook_weighting = "plain";
-  bool bias_correction = false, choose_calibration = false, refit_codebooks = false;
+  bool bias_correction = false, choose_calibration = false, refit_codebooks = false, global_codebook = false;
   double sample = 0.02;
   int product_bits = 16;
   std::uint64_t seed = 1;

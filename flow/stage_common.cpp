@@ -17,6 +17,7 @@ ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model)
   o.weighting = c.codebook_weighting;
   o.bias_correction = c.bias_correction;
   o.refit_codebooks = c.refit_codebooks;
+  o.global_codebook = c.global_codebook;
   o.choose_calibration = c.choose_calibration;
   o.sample = c.sample;
   o.seed = c.seed;
@@ -51,12 +52,13 @@ std::vector<std::string> compose_args(const ComposeJobOptions& o) {
   if (o.calibration > 0) a.insert(a.end(), {"--calibration", std::to_string(o.calibration)});
   if (o.bias_correction) a.push_back("--bias-correction");
   if (o.refit_codebooks) a.push_back("--refit-codebooks");
+  if (o.global_codebook) a.push_back("--global-codebook");
   if (o.choose_calibration) a.push_back("--choose-calibration");
   return a;
 }
 
 json compose_settings(const FlowConfig& c) {
-  return {{"q", c.q},
+  json j{{"q", c.q},
           {"codebook", c.codebook},
           {"input_codebooks", c.input_codebooks},
           {"codebook_weighting", c.codebook_weighting},
@@ -67,6 +69,8 @@ json compose_settings(const FlowConfig& c) {
           {"sample", c.sample},
           {"seed", c.seed},
           {"product_bits", c.product_bits}};
+  if (c.global_codebook) j["global_codebook"] = true;  // only when set: earlier flows keep their cache keys
+  return j;
 }
 
 json rtl_settings(const RtlOptions& r) {

@@ -111,6 +111,7 @@ std::string sweep_run_key(const ComposeJobOptions& o, const std::vector<int>& w,
                             {"w", w},
                             {"u", u}};
   if (!o.data.input_range.empty()) j["input_range"] = o.data.input_range;  // earlier keys stay valid
+  if (o.global_codebook) j["global_codebook"] = true;
   return fingerprint(j.dump());
 }
 

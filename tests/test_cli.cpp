@@ -37,6 +37,11 @@ TEST_CASE("usage errors exit 2", "[cli][bad-input]") {
   CHECK(test::run_cli("").exit_code == 2);
   CHECK(test::run_cli("frobnicate").exit_code == 2);
   CHECK(test::run_cli("eval --model").exit_code == 2);
+  // One codebook for every layer against per-layer calibration choices: refused before any work.
+  const auto r = test::run_cli("compose -m " + kShippedModel + " -d fashion-mnist --global-codebook --refit-codebooks "
+                               "-o " + test::temp_dir("cli-usage") + "/gc");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("--global-codebook: one codebook for every layer does not combine"));
 }
 
 TEST_CASE("bad files: one message naming the file, exit 2", "[cli][bad-input]") {

@@ -484,3 +484,32 @@ TEST_CASE("fewer distinct values than clusters composes into valid tables", "[go
   const auto raw = raw_features(d, 8);
   CHECK(g.classify_all(raw, d.size(), 1) == predict(net, d.x.data(), d.size(), 1));
 }
+
+TEST_CASE("one codebook for every layer: the same input and weight codebooks, so the same product table", "[golden]") {
+  const Network net = cnn(6);
+  const Dataset data = random_images(net.input_shape, 60, 4, 6);
+  ComposeConfig cfg;
+  cfg.global_codebook = true;
+  const ComposedNetwork cn = assemble(prepare_composer(net, "random.onnx", data, cfg, 8, 16), 8, 16, 16);
+  CHECK(cn.config.global_codebook);
+  const Stage* first = nullptr;
+  for (const Stage& s : cn.stages) {
+    if (!s.weighted() || s.kind == StageKind::AvgPool) continue;
+    if (!first) first = &s;
+    CHECK(s.input_codebook == first->input_codebook);
+    for (const auto& c : s.weight_codebooks) CHECK(c == first->weight_codebooks[0]);
+    CHECK(s.scale == first->scale);
+    // Every table of every layer is the first layer's first table.
+    const std::size_t per = static_cast<std::size_t>(s.w * s.u);
+    for (int t = 0; t < s.tables; ++t)
+      CHECK(std::equal(s.product.begin() + t * static_cast<std::ptrdiff_t>(per),
+                       s.product.begin() + (t + 1) * static_cast<std::ptrdiff_t>(per), first->product.begin()));
+  }
+  // Per-layer codebooks differ from layer to layer on the same network.
+  ComposeConfig per_layer;
+  const ComposedNetwork pl = assemble(prepare_composer(net, "random.onnx", data, per_layer, 8, 16), 8, 16, 16);
+  CHECK(pl.stages.front().input_codebook != pl.stages.back().input_codebook);
+  const std::string dir = test::temp_dir("global-codebook");
+  write_artifact(cn, dir + "/a");
+  CHECK(load_artifact(dir + "/a").config.global_codebook);
+}
