@@ -200,9 +200,12 @@ std::vector<int> map_stages(ComposerState& st, const std::vector<Shape>& shapes,
       const auto [stage, skip] = fused_branch(net, src, stage_of_layer, st.stages.size(), cannot);
       if (l.act != ActKind::Identity && l.act != ActKind::ReLU)
         cannot(fmt::format("a residual sum's activation must be ReLU or none, not {}", to_string(l.act)));
-      Stage& s = st.stages[static_cast<std::size_t>(stage)].skeleton;
+      auto& sp = st.stages[static_cast<std::size_t>(stage)];
+      Stage& s = sp.skeleton;
       s.act = l.act;
       s.skip = stage_of(skip);
+      sp.join_layer = static_cast<int>(i);
+      sp.skip_input = src[0] == skip ? 0 : 1;
       stage_of_layer[i] = stage;
       continue;
     }

@@ -57,6 +57,8 @@ struct ComposerState {
     int skip_reader = -1;      // the first stage that adds this stage's output as its skip
     LeveledCodebook output_book;  // consumer < 0 and skip_reader >= 0: the codebook of the output itself
     int layer = -1;            // index of the layer of `net` it maps
+    int join_layer = -1;       // a residual sum fused into it: the Add layer, and which of its inputs
+    int skip_input = -1;       // is the skipped one (an index into its Layer::inputs)
   };
   std::vector<StagePrep> stages;
   std::vector<std::string> notes;  // e.g. fewer distinct values than clusters

@@ -72,6 +72,11 @@ QuantSpec quant_spec(const ComposerState& state, const ComposedNetwork& cn) {
     if (!s.weighted()) continue;
     LayerQuant& lq = q.layers[static_cast<std::size_t>(state.stages[k].layer)];
     lq.input_codebook = to_float(s.input_codebook);
+    if (s.skip != kNoSkip) {  // the skipped values exactly as the accelerator adds them
+      LayerQuant& join = q.layers[static_cast<std::size_t>(state.stages[k].join_layer)];
+      for (std::int64_t v : s.skip_lut) join.skip_codebook.push_back(static_cast<float>(static_cast<double>(v) * s.scale));
+      join.skip_input = state.stages[k].skip_input;
+    }
     if (s.kind != StageKind::AvgPool)
       for (const auto& c : s.weight_codebooks) lq.weight_codebooks.push_back(to_float(c));
   }

@@ -52,6 +52,8 @@ struct TorchNet : torch::nn::Module {
       fail("", "quantization spec has {} layers, the network {}", quant.layers.size(), net.layers.size());
     input_books.resize(net.layers.size());
     weight_books.resize(net.layers.size());
+    skip_books.resize(net.layers.size());
+    skip_input.assign(net.layers.size(), -1);
     const auto make_book = [&](const std::vector<float>& c, const std::string& name) {
       torch::Tensor v = torch::tensor(c, torch::kFloat);
       return Book{learn_books ? register_parameter(name, v) : v};
@@ -59,6 +61,10 @@ struct TorchNet : torch::nn::Module {
     for (std::size_t i = 0; i < quant.layers.size(); ++i) {
       const LayerQuant& lq = quant.layers[i];
       if (!lq.input_codebook.empty()) input_books[i] = make_book(lq.input_codebook, fmt::format("u{}", i));
+      if (!lq.skip_codebook.empty()) {
+        skip_books[i] = Book{torch::tensor(lq.skip_codebook, torch::kFloat)};
+        skip_input[i] = lq.skip_input;
+      }
       for (std::size_t t = 0; t < lq.weight_codebooks.size(); ++t)
         weight_books[i].push_back(make_book(lq.weight_codebooks[t], fmt::format("c{}_{}", i, t)));
       if (!weight_books[i].empty() && weight_books[i].size() != 1 &&
@@ -160,9 +166,14 @@ struct TorchNet : torch::nn::Module {
         }
         case LayerKind::Flatten: x = x.flatten(1); break;
         case LayerKind::Activation: x = act(l.act, x); break;
-        case LayerKind::Add:
-          for (std::size_t k = 1; k < src.size(); ++k) x = x + value(src[k]);
+        case LayerKind::Add: {
+          const auto term = [&](std::size_t k) {
+            return static_cast<int>(k) == skip_input[i] ? quantize(value(src[k]), skip_books[i]) : value(src[k]);
+          };
+          x = term(0);
+          for (std::size_t k = 1; k < src.size(); ++k) x = x + term(k);
           break;
+        }
         case LayerKind::Concat: {
           std::vector<torch::Tensor> parts{x};
           for (std::size_t k = 1; k < src.size(); ++k) parts.push_back(value(src[k]));
@@ -204,6 +215,8 @@ struct TorchNet : torch::nn::Module {
   std::vector<torch::Tensor> weights, biases;
   std::vector<Book> input_books;
   std::vector<std::vector<Book>> weight_books;
+  std::vector<Book> skip_books;  // Add layers: the skipped input's codebook (LayerQuant::skip_codebook)
+  std::vector<int> skip_input;
   std::vector<bool> hidden_dense;
 };
 

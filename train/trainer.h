@@ -26,12 +26,16 @@ namespace rapidnn {
 struct LayerQuant {
   std::vector<float> input_codebook;                 // sorted
   std::vector<std::vector<float>> weight_codebooks;  // [tables][w], sorted
+  // Add layers (a residual sum): input `skip_input` (an index into Layer::inputs) is quantized to
+  // skip_codebook, the skipped tensor's values as the accelerator decodes them (fixed, not learned).
+  std::vector<float> skip_codebook;
+  int skip_input = -1;
 };
 struct QuantSpec {
   std::vector<LayerQuant> layers;
   bool empty() const {
     for (const auto& l : layers)
-      if (!l.input_codebook.empty() || !l.weight_codebooks.empty()) return false;
+      if (!l.input_codebook.empty() || !l.weight_codebooks.empty() || !l.skip_codebook.empty()) return false;
     return true;
   }
 };
