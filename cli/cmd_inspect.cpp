@@ -27,6 +27,9 @@ static void print_artifact(const std::string& dir) {
     if (s.weighted())
       fmt::print("  w={} u={} product {}b, acc {}b, {}", s.w, s.u, s.product_bits, s.acc_bits,
                  s.is_output ? "argmax" : s.act_table ? fmt::format("{} table q={}", to_string(s.act), s.q()) : "comparator");
+    const auto stage_name = [](int k) { return k == kFromInput ? std::string("input") : std::to_string(k); };
+    if (s.source != kPrevious) fmt::print(", reads {}", stage_name(cn.source_of(i)));
+    if (s.skip != kNoSkip) fmt::print(", + {} (residual)", stage_name(s.skip));
     fmt::print("\n");
   }
   const auto b = cn.table_bits();

@@ -137,6 +137,10 @@ TEST_CASE("a residual artifact round-trips exactly as version 2, chains stay ver
   CHECK(g1.classify_all(raw, c.data.size(), 1) == g2.classify_all(raw, c.data.size(), 1));
   write_artifact(back, dir + "/b");
   CHECK(read_file(dir + "/a/manifest.json") == read_file(dir + "/b/manifest.json"));
+  const auto inspect = test::run_cli("inspect " + dir + "/a");  // the dataflow, where it is not a chain
+  CHECK(inspect.exit_code == 0);
+  CHECK_THAT(inspect.output, Catch::Contains("a2") && Catch::Contains("+ 0 (residual)") &&
+                                 Catch::Contains("reads 3, + 5 (residual)"));
 
   Network chain;
   chain.input_shape = {6};
