@@ -32,17 +32,33 @@ static WeightedPoints make_points(std::span<const T> values) {
 }
 WeightedPoints weighted_points(std::span<const float> values) { return make_points(values); }
 WeightedPoints weighted_points(std::span<const double> values) { return make_points(values); }
-WeightedPoints weighted_points(std::span<const float> values, std::span<const double> importance) {
-  std::vector<std::pair<double, double>> v;
-  v.reserve(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i)
-    if (importance[i] > 0.0) v.emplace_back(values[i], importance[i]);
+namespace {
+
+// (value, weight) pairs sorted, equal values merged with their weights summed.
+WeightedPoints merged(std::vector<std::pair<double, double>> v) {
   std::sort(v.begin(), v.end());
   WeightedPoints p;
   for (const auto& [x, w] : v)
     if (!p.x.empty() && p.x.back() == x) p.w.back() += w;
     else p.x.push_back(x), p.w.push_back(w);
   return p;
+}
+
+}  // namespace
+
+WeightedPoints weighted_points(std::span<const float> values, std::span<const double> importance) {
+  std::vector<std::pair<double, double>> v;
+  v.reserve(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (importance[i] > 0.0) v.emplace_back(values[i], importance[i]);
+  return merged(std::move(v));
+}
+
+WeightedPoints merge_points(const std::vector<const WeightedPoints*>& parts) {
+  std::vector<std::pair<double, double>> v;
+  for (const auto* p : parts)
+    for (std::size_t k = 0; k < p->x.size(); ++k) v.emplace_back(p->x[k], p->w[k]);
+  return merged(std::move(v));
 }
 
 const std::vector<double>& LeveledCodebook::at(int size) const {

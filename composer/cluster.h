@@ -51,6 +51,8 @@ WeightedPoints weighted_points(std::span<const double> values);
 // Values with an importance each: equal values merged (importances summed), values of importance 0
 // dropped. Empty when every importance is 0.
 WeightedPoints weighted_points(std::span<const float> values, std::span<const double> importance);
+// The union of several point sets: equal values merged, weights summed.
+WeightedPoints merge_points(const std::vector<const WeightedPoints*>& parts);
 
 struct LeveledCodebook {
   std::vector<std::vector<double>> levels;  // levels[L] has 2^L sorted centers; levels[0] = {mean}

@@ -161,14 +161,11 @@ namespace {
 
 // The stage of the weighted layer an Add of layers `src` fuses into (its branch), and the other
 // input (the skip): the branch is the later input that is a Dense/Conv layer with no activation,
-// read by nothing but the Add, and the latest stage so far.
-std::pair<int, int> fused_branch(const Network& net, const std::vector<int>& src, const std::vector<int>& stage_of_layer,
-                                 std::size_t stages, const std::function<void(const std::string&)>& cannot) {
+// read by nothing but the Add (`readers`: per layer, the layers reading it), and the latest stage.
+std::pair<int, int> fused_branch(const Network& net, const std::vector<int>& src, const std::vector<int>& readers,
+                                 const std::vector<int>& stage_of_layer, std::size_t stages,
+                                 const std::function<void(const std::string&)>& cannot) {
   if (src.size() != 2) cannot(fmt::format("an Add of {} tensors (only two: a branch and its skip)", src.size()));
-  std::vector<int> readers(net.layers.size(), 0);
-  for (std::size_t i = 0; i < net.layers.size(); ++i)
-    for (int p : net.sources(i))
-      if (p != kInputTensor) ++readers[static_cast<std::size_t>(p)];
   for (int b : {std::max(src[0], src[1]), std::min(src[0], src[1])}) {
     if (b == kInputTensor) continue;
     const Layer& l = net.layers[static_cast<std::size_t>(b)];
@@ -186,6 +183,10 @@ std::pair<int, int> fused_branch(const Network& net, const std::vector<int>& src
 std::vector<int> map_stages(ComposerState& st, const std::vector<Shape>& shapes, const std::string& model_file) {
   const Network& net = st.net;
   std::vector<int> stage_of_layer(net.layers.size(), -1);
+  std::vector<int> readers(net.layers.size(), 0);
+  for (std::size_t i = 0; i < net.layers.size(); ++i)
+    for (int p : net.sources(i))
+      if (p != kInputTensor) ++readers[static_cast<std::size_t>(p)];
   const auto stage_of = [&](int layer) {
     return layer == kInputTensor ? kFromInput : stage_of_layer[static_cast<std::size_t>(layer)];
   };
@@ -197,7 +198,7 @@ std::vector<int> map_stages(ComposerState& st, const std::vector<Shape>& shapes,
     const std::vector<int> src = net.sources(i);
     const Shape& in = net.shape_of(src[0], shapes);
     if (l.kind == LayerKind::Add) {
-      const auto [stage, skip] = fused_branch(net, src, stage_of_layer, st.stages.size(), cannot);
+      const auto [stage, skip] = fused_branch(net, src, readers, stage_of_layer, st.stages.size(), cannot);
       if (l.act != ActKind::Identity && l.act != ActKind::ReLU)
         cannot(fmt::format("a residual sum's activation must be ReLU or none, not {}", to_string(l.act)));
       auto& sp = st.stages[static_cast<std::size_t>(stage)];
@@ -313,19 +314,6 @@ void assign_codebooks(ComposerState& st, const std::string& model_file) {
 }  // namespace
 
 namespace {
-
-// Equal values merged, weights summed.
-WeightedPoints merge_points(const std::vector<const WeightedPoints*>& parts) {
-  std::vector<std::pair<double, double>> all;
-  for (const auto* p : parts)
-    for (std::size_t k = 0; k < p->x.size(); ++k) all.emplace_back(p->x[k], p->w[k]);
-  std::sort(all.begin(), all.end());
-  WeightedPoints m;
-  for (const auto& [x, w] : all)
-    if (!m.x.empty() && m.x.back() == x) m.w.back() += w;
-    else m.x.push_back(x), m.w.push_back(w);
-  return m;
-}
 
 // ComposeConfig::global_codebook: every weighted stage's input codebook becomes one clustered from
 // all stages' input points, and every weight table's codebook one clustered from all weights.
