@@ -33,13 +33,23 @@ static void run_emit(const EmitOptions& o) {
              opt.fused_am ? "fused" : "two-block");
   fmt::print("{:>3} {:<8} {:<20} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>10}\n", "#", "stage", "name", "units", "RNAs",
              "groups", "lanes", "beats", "positions", "cycles");
+  // Where the network is not a chain: the stage each one reads, and the residual skip it adds.
+  const auto producer = [&](int buffer) {
+    const int id = plan.buffers[static_cast<std::size_t>(buffer)].id;
+    return id == 0 ? std::string("input") : fmt::format("#{}", id - 1);
+  };
+  bool chain = true;
+  for (std::size_t k = 0; k < plan.stages.size(); ++k)
+    chain &= plan.stages[k].skip_buffer < 0 && plan.stages[k].in_buffer == (k == 0 ? 0 : plan.stages[k - 1].out_buffer);
   for (const auto& t : plan.stages) {
+    const std::string flow = chain ? "" : fmt::format("  reads {}{}", producer(t.in_buffer),
+                                                      t.skip_buffer < 0 ? "" : " + skip " + producer(t.skip_buffer));
     if (t.kind == StageKind::MaxPool)
-      fmt::print("{:>3} {:<8} {:<20} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>10}\n", t.stage, to_string(t.kind), t.name,
-                 t.channels, "-", "-", "-", "-", t.oh * t.ow, t.cycles);
+      fmt::print("{:>3} {:<8} {:<20} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>10}{}\n", t.stage, to_string(t.kind), t.name,
+                 t.channels, "-", "-", "-", "-", t.oh * t.ow, t.cycles, flow);
     else
-      fmt::print("{:>3} {:<8} {:<20} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>10}\n", t.stage, to_string(t.kind), t.name,
-                 t.units, t.rnas, t.groups, t.lanes, t.beats, t.oh * t.ow, t.cycles);
+      fmt::print("{:>3} {:<8} {:<20} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>10}{}\n", t.stage, to_string(t.kind), t.name,
+                 t.units, t.rnas, t.groups, t.lanes, t.beats, t.oh * t.ow, t.cycles, flow);
   }
   fmt::print("pipeline   one sample every {} cycles at best (the slowest stage; input takes {} cycles)\n",
              plan.interval(), plan.input_beats);

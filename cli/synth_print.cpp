@@ -43,7 +43,7 @@ nlohmann::json print_activity(const std::vector<ActivityPower>& aps, const Activ
 nlohmann::json print_efficiency(const std::vector<BlockReport>& reports, const RtlPlan& plan,
                                 const std::vector<ActivityPower>& aps, const SynthOptions& opt) {
   nlohmann::json out = nlohmann::json::object();
-  const RtlStage& t = first_tile(plan);
+  const RtlStage& t = tile_of(plan, opt.stage);
   const TechScaling scaling;
   for (const auto& b : reports) {
     if (b.block != "tile" && b.block != "mac-tile") continue;

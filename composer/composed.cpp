@@ -50,8 +50,9 @@ std::pair<std::int64_t, std::int64_t> accumulator_range(const Stage& s) {
       nhi += row_max[table * static_cast<std::size_t>(s.w) + widx];
     }
     if (!s.skip_lut.empty()) {  // the skipped value joins every sum
-      nlo += *std::min_element(s.skip_lut.begin(), s.skip_lut.end());
-      nhi += *std::max_element(s.skip_lut.begin(), s.skip_lut.end());
+      // (added after the last product: the sum before it must fit as well, hence the zero)
+      nlo += std::min<std::int64_t>(0, *std::min_element(s.skip_lut.begin(), s.skip_lut.end()));
+      nhi += std::max<std::int64_t>(0, *std::max_element(s.skip_lut.begin(), s.skip_lut.end()));
     }
     // The bias itself is the accumulator's first value, so it must fit too (a bias beyond every
     // sum happens when all of a neuron's products share a sign).

@@ -75,6 +75,11 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   v += fmt::format("  input  wire [{}:0] rd_data_i,\n", L * t.xiw - 1);
   v += fmt::format("  output wire [{}:0] wr_en_o,\n", R - 1);
   v += fmt::format("  output wire [{}:0] wr_addr_o,\n", R * ws.addr_bits - 1);
+  const bool skip = t.skip_buffer >= 0;
+  const RtlBuffer* sb = skip ? &p.buffers[static_cast<std::size_t>(t.skip_buffer)] : nullptr;
+  if (skip)
+    v += fmt::format("  output wire [{}:0] skip_addr_o,\n  input  wire [{}:0] skip_data_i,\n", R * sb->addr_bits - 1,
+                     R * sb->index_bits - 1);
   v += fmt::format("  output wire [{}:0] wr_data_o\n);\n", R * ws.data_bits - 1);
   v += fmt::format("  wire [{}:0] lane_valid;\n", L - 1);
   v += "  wire beat, first, mul, mul_first, write;\n";
@@ -135,21 +140,42 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   if (ws.addr_bits < 32) v += fmt::format("      wire unused_addr = ^addr[31:{}];\n", ws.addr_bits);
   v += fmt::format("      assign wr_en_o[r] = write && neuron < {};\n", t.units);
   v += fmt::format("      assign wr_addr_o[r*{0} +: {0}] = addr[{1}:0];\n", ws.addr_bits, ws.addr_bits - 1);
+  // A residual sum: the skipped tensor's entry at the written address, decoded, joins the sum.
+  std::string sum = "acc[r]";
+  if (skip) {
+    v += fmt::format("      assign skip_addr_o[r*{0} +: {0}] = addr[{1}:0];\n", sb->addr_bits, sb->addr_bits - 1);
+    v += fmt::format("      wire [{}:0] skip_value;\n", t.acc_bits - 1);
+    v += rom_instance(static_cast<std::int64_t>(t.skip_lut.values.size()), t.acc_bits, sb->index_bits, t.skip_lut.file,
+                      "u_skip", fmt::format("skip_data_i[r*{0} +: {0}]", sb->index_bits), "skip_value");
+    v += fmt::format("      wire [{}:0] sum = acc[r] + skip_value;\n", t.acc_bits - 1);
+    sum = "sum";
+  }
   if (t.output) {
-    v += fmt::format("      assign wr_data_o[r*{0} +: {0}] = acc[r];\n", ws.data_bits);
+    v += fmt::format("      assign wr_data_o[r*{0} +: {0}] = {1};\n", ws.data_bits, sum);
   } else {
     // Operand isolation: the activation/encoding lookup sees a sum only in the cycle it is
     // written, so its comparators do not switch with every beat's partial sum (and a simulator
     // evaluates it once per neuron, not once per beat).
-    v += fmt::format("      wire [{0}:0] am_in = write ? acc[r] : {{{1}{{1'b0}}}};\n", t.acc_bits - 1, t.acc_bits);
+    v += fmt::format("      wire [{0}:0] am_in = write ? {2} : {{{1}{{1'b0}}}};\n", t.acc_bits - 1, t.acc_bits, sum);
     v += am_instance(t, "u_am", "am_in", fmt::format("wr_data_o[r*{0} +: {0}]", ws.data_bits), 6);
     // Co-simulation sees every sum before activation and encoding, not only the index it becomes.
     v += fmt::format("`ifdef RAPIDNN_TRACE\n`ifdef VERILATOR\n      always @(posedge clk_i)\n        if (wr_en_o[r]) "
-                     "rnn_trace_write({0}, addr, 64'($signed(acc[r])));\n`endif\n`endif\n",
-                     acc_trace_id(t));
+                     "rnn_trace_write({0}, addr, 64'($signed({1})));\n`endif\n`endif\n",
+                     acc_trace_id(t), sum);
   }
   v += "    end\n  endgenerate\nendmodule\n\n`default_nettype wire\n";
   return v;
+}
+
+// `bus`'s slice of `ports` read ports from `first` (the whole bus when that is all of it).
+std::string port_slice(const RtlBuffer& b, const std::string& bus, int width, int first, int ports) {
+  if (first == 0 && ports == b.read_ports) return bus;
+  return fmt::format("{}[{} +: {}]", bus, first * width, ports * width);
+}
+
+// Reader `reader`'s bit of buffer `buffer`'s per-reader signal `what` (rd_valid, rd_done).
+std::string reader_bit(int buffer, int reader, const std::string& what) {
+  return fmt::format("b{}_{}[{}]", buffer, what, reader);
 }
 
 std::string top_module(const RtlPlan& p) {
@@ -174,7 +200,8 @@ std::string top_module(const RtlPlan& p) {
                      b.write_ports * b.addr_bits - 1, n, b.write_ports * b.index_bits - 1, n);
     v += fmt::format("  wire [{}:0] {}_rd_addr;\n  wire [{}:0] {}_rd_data;\n", b.read_ports * b.addr_bits - 1, n,
                      b.read_ports * b.index_bits - 1, n);
-    v += fmt::format("  wire {0}_wr_done, {0}_wr_ready, {0}_rd_done, {0}_rd_valid;\n", n);
+    v += fmt::format("  wire {0}_wr_done, {0}_wr_ready;\n  wire [{1}:0] {0}_rd_done, {0}_rd_valid;\n", n,
+                     b.readers.size() - 1);
     v += pingpong_instance(b, n);
   }
   v += input_enc_instance(p);
@@ -185,7 +212,7 @@ std::string top_module(const RtlPlan& p) {
     const std::string out = t.output ? "o" : fmt::format("b{}", t.out_buffer);
     const std::string s = fmt::format("s{}", t.stage);
     busy += (busy.empty() ? "" : " | ") + s + "_busy";
-    v += fmt::format("  wire {}_busy;\n", s);
+    v += fmt::format("  wire {0}_busy, {0}_in_valid, {0}_in_done;\n", s);
     if (t.output) {
       v += fmt::format("  wire [{}:0] o_wr_en;\n  wire [{}:0] o_wr_addr;\n  wire [{}:0] o_wr_data;\n  wire o_wr_done, o_wr_ready;\n",
                        t.rnas - 1, t.rnas * p.score_addr_bits - 1, t.rnas * p.score_bits - 1);
@@ -197,11 +224,28 @@ std::string top_module(const RtlPlan& p) {
     } else {
       v += fmt::format("  {} u_{} (\n", tile_name(p, t), s);
     }
-    v += fmt::format("    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i({0}_rd_valid), .out_ready_i({1}_wr_ready),\n"
-                     "    .in_done_o({0}_rd_done), .out_done_o({1}_wr_done), .busy_o({2}_busy),\n"
-                     "    .rd_addr_o({0}_rd_addr), .rd_data_i({0}_rd_data),\n",
-                     in, out, s);
+    v += fmt::format("    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i({0}_in_valid), .out_ready_i({1}_wr_ready),\n"
+                     "    .in_done_o({0}_in_done), .out_done_o({1}_wr_done), .busy_o({0}_busy),\n",
+                     s, out);
+    const RtlBuffer& ib = p.buffers[static_cast<std::size_t>(t.in_buffer)];
+    const int ports = t.kind == StageKind::MaxPool ? t.kh * t.kw : t.lanes;
+    v += fmt::format("    .rd_addr_o({}), .rd_data_i({}),\n", port_slice(ib, in + "_rd_addr", ib.addr_bits, t.in_port, ports),
+                     port_slice(ib, in + "_rd_data", ib.index_bits, t.in_port, ports));
+    if (t.skip_buffer >= 0) {
+      const RtlBuffer& sb = p.buffers[static_cast<std::size_t>(t.skip_buffer)];
+      const std::string n = fmt::format("b{}", t.skip_buffer);
+      v += fmt::format("    .skip_addr_o({}), .skip_data_i({}),\n", port_slice(sb, n + "_rd_addr", sb.addr_bits, t.skip_port, t.rnas),
+                       port_slice(sb, n + "_rd_data", sb.index_bits, t.skip_port, t.rnas));
+    }
     v += fmt::format("    .wr_en_o({0}_wr_en), .wr_addr_o({0}_wr_addr), .wr_data_o({0}_wr_data)\n  );\n", out);
+    // A stage starts when each buffer it reads holds its sample, and releases them together.
+    std::string valid = reader_bit(t.in_buffer, t.in_reader, "rd_valid");
+    v += fmt::format("  assign {} = {}_in_done;\n", reader_bit(t.in_buffer, t.in_reader, "rd_done"), s);
+    if (t.skip_buffer >= 0 && (t.skip_buffer != t.in_buffer || t.skip_reader != t.in_reader)) {
+      valid += " & " + reader_bit(t.skip_buffer, t.skip_reader, "rd_valid");
+      v += fmt::format("  assign {} = {}_in_done;\n", reader_bit(t.skip_buffer, t.skip_reader, "rd_done"), s);
+    }
+    v += fmt::format("  assign {}_in_valid = {};\n", s, valid);
     if (t.output) v += output_instance(p, t);
   }
   v += "  assign busy_o = " + busy + ";\nendmodule\n\n`default_nettype wire\n";
@@ -261,10 +305,11 @@ EmitStats emit_rtl(const RtlPlan& p, const std::string& dir) {
   for (const auto& t : p.stages) {
     nlohmann::json j{{"stage", t.stage}, {"kind", to_string(t.kind)}, {"name", t.name}, {"output", t.output},
                      {"cycles", t.cycles}, {"in_buffer", t.in_buffer}, {"out_buffer", t.out_buffer}};
+    if (t.skip_buffer >= 0) j["skip_buffer"] = t.skip_buffer;
     if (t.kind != StageKind::MaxPool) {
       files.emplace_back(tile_name(p, t) + ".v", tile_module(p, t));
       for (const auto& im : t.products) add_image(files, im);
-      for (const RtlImage* im : {&t.widx, &t.bias, &t.taps, &t.enc, &t.act_y, &t.act_z, &t.fused}) add_image(files, *im);
+      for (const RtlImage* im : {&t.widx, &t.bias, &t.taps, &t.enc, &t.act_y, &t.act_z, &t.fused, &t.skip_lut}) add_image(files, *im);
       j.update({{"module", tile_name(p, t)}, {"units", t.units}, {"fan_in", t.fan_in}, {"lanes", t.lanes},
                 {"rnas", t.rnas}, {"groups", t.groups}, {"beats", t.beats}, {"positions", t.oh * t.ow},
                 {"acc_bits", t.acc_bits}, {"am_mode", static_cast<int>(t.am_mode)}});
@@ -276,9 +321,12 @@ EmitStats emit_rtl(const RtlPlan& p, const std::string& dir) {
   for (const auto& f : rtl_sources(p)) list += f + "\n";
   files.emplace_back("files.f", list);
   nlohmann::json buffers = nlohmann::json::array();
-  for (const auto& b : p.buffers)
+  for (const auto& b : p.buffers) {
+    nlohmann::json readers = nlohmann::json::array();
+    for (const auto& r : b.readers) readers.push_back(p.stages[static_cast<std::size_t>(r.stage)].stage);
     buffers.push_back({{"id", b.id}, {"depth", b.depth}, {"index_bits", b.index_bits}, {"write_ports", b.write_ports},
-                       {"read_ports", b.read_ports}});
+                       {"read_ports", b.read_ports}, {"reader_stages", readers}});
+  }
   nlohmann::json design{{"generator", fmt::format("rapidnn {}", RAPIDNN_VERSION)},
                               {"network", p.network},
                               {"top", p.options.top},

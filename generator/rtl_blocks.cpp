@@ -110,6 +110,9 @@ void add_tile_memories(std::vector<RtlBlock>& out, const std::string& parent, co
   out.push_back(memory_block(p, "widx", static_cast<std::int64_t>(t.groups) * t.beats, t.widx.width, t.widx.file));
   out.push_back(memory_block(p, "bias", t.groups, t.bias.width, t.bias.file));
   out.push_back(memory_block(p, "taps", t.beats, t.taps.width, t.taps.file));
+  if (t.skip_buffer >= 0)  // one residual-skip decoder per RNA, all of one image
+    out.push_back(memory_block(p, "skip", static_cast<std::int64_t>(t.skip_lut.values.size()), t.skip_lut.width,
+                               t.skip_lut.file));
 }
 
 // The controller's outputs as ports of a wrapper (name, width).
@@ -255,7 +258,8 @@ std::int64_t tile_table_bits(const RtlStage& t, AccumulateForm form) {
   const std::int64_t product_copies = form == AccumulateForm::Shared ? static_cast<std::int64_t>(t.products.size()) : t.rnas;
   return product_copies * rna_table_bits(t) + t.rnas * am_table_bits(t) +
          static_cast<std::int64_t>(t.widx.width) * t.groups * t.beats +
-         static_cast<std::int64_t>(t.bias.width) * t.groups + ctrl_bits(t);
+         static_cast<std::int64_t>(t.bias.width) * t.groups + ctrl_bits(t) +
+         static_cast<std::int64_t>(t.rnas) * static_cast<std::int64_t>(t.skip_lut.values.size()) * t.skip_lut.width;
 }
 
 const RtlStage& first_tile(const RtlPlan& p) {
@@ -264,8 +268,19 @@ const RtlStage& first_tile(const RtlPlan& p) {
   fail("", "the design has no Dense or Conv layer");
 }
 
-BlockSet plan_blocks(const RtlPlan& plan, const std::vector<BlockKind>& kinds, const MacBits& mac) {
-  const RtlStage& t = first_tile(plan);
+const RtlStage& tile_of(const RtlPlan& p, int stage) {
+  if (stage < 0) return first_tile(p);
+  std::string tiles;
+  for (const auto& t : p.stages) {
+    if (t.kind == StageKind::MaxPool) continue;
+    if (t.stage == stage) return t;
+    tiles += fmt::format("{}{} '{}'", tiles.empty() ? "" : ", ", t.stage, t.name);
+  }
+  fail("--stage", "{} is not a stage with a tile; the tiles are {}", stage, tiles);
+}
+
+BlockSet plan_blocks(const RtlPlan& plan, const std::vector<BlockKind>& kinds, const MacBits& mac, int stage) {
+  const RtlStage& t = tile_of(plan, stage);
   const RtlBuffer& in = plan.buffers[static_cast<std::size_t>(t.in_buffer)];
   BlockSet set;
   for (const BlockKind k : kinds) {

@@ -54,8 +54,9 @@ struct MacBits {
   int weight_bits = 8, input_bits = 8;
 };
 
-// Throws Error when the first weighted layer has no such block (an NDCAM of the output layer).
-BlockSet plan_blocks(const RtlPlan& plan, const std::vector<BlockKind>& kinds, const MacBits& mac = {});
+// The blocks of the tile of artifact stage `stage` (-1: the first weighted layer). Throws Error
+// when that layer has no such block (an NDCAM of the output layer).
+BlockSet plan_blocks(const RtlPlan& plan, const std::vector<BlockKind>& kinds, const MacBits& mac = {}, int stage = -1);
 
 // rnn_rom as a black box, for a block whose memories are synthesized apart.
 const char* rom_blackbox_text();
@@ -67,5 +68,8 @@ std::int64_t tile_table_bits(const RtlStage& t, AccumulateForm form);
 
 // The first Dense or Conv stage: the one whose blocks are reported. Throws Error when none.
 const RtlStage& first_tile(const RtlPlan& p);
+// The tile of artifact stage `stage` (a Dense, Conv or AvgPool layer), or first_tile for -1.
+// Throws Error(--stage) naming the weighted stages otherwise.
+const RtlStage& tile_of(const RtlPlan& p, int stage);
 
 }  // namespace rapidnn

@@ -85,8 +85,17 @@ std::string mac_instance(const MacShape& m, const std::string& inst, const MacSi
 }
 
 std::string pingpong_instance(const RtlBuffer& b, const std::string& n) {
-  std::string v = fmt::format("  rnn_pingpong #(.DEPTH({}), .IW({}), .AW({}), .WP({}), .RP({}), .POS({}), .BUF_ID({})) u_{} (\n",
-                              b.depth, b.index_bits, b.addr_bits, b.write_ports, b.read_ports, b.positions, b.id, n);
+  // More than one reader: each read port's reader, one byte per port, the last port first.
+  std::string readers;
+  if (b.readers.size() > 1) {
+    std::string bytes;
+    for (auto r = b.readers.rbegin(); r != b.readers.rend(); ++r)
+      for (int k = 0; k < r->ports; ++k) bytes += fmt::format("{:02x}", r.base() - b.readers.begin() - 1);
+    readers = fmt::format(", .NR({}), .PORT_READER({}'h{})", b.readers.size(), b.read_ports * 8, bytes);
+  }
+  std::string v = fmt::format("  rnn_pingpong #(.DEPTH({}), .IW({}), .AW({}), .WP({}), .RP({}), .POS({}){}, .BUF_ID({})) u_{} (\n",
+                              b.depth, b.index_bits, b.addr_bits, b.write_ports, b.read_ports, b.positions, readers, b.id,
+                              n);
   v += fmt::format("    .clk_i(clk_i), .rst_ni(rst_ni), .wr_en_i({0}_wr_en), .wr_addr_i({0}_wr_addr), "
                    ".wr_data_i({0}_wr_data), .wr_done_i({0}_wr_done), .wr_ready_o({0}_wr_ready),\n"
                    "    .rd_addr_i({0}_rd_addr), .rd_data_o({0}_rd_data), .rd_done_i({0}_rd_done), "

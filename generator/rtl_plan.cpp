@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
 #include "composer/artifact.h"
 #include "core/error.h"
@@ -249,6 +251,19 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
   (void)cn;
 }
 
+// Adds `ports` read ports for plan stage `stage` to buffer `b` (extending its reader when that
+// stage already reads it); returns (reader index, first port).
+std::pair<int, int> add_reader(RtlBuffer& b, int stage, int ports) {
+  if (b.readers.empty() || b.readers.back().stage != stage) {
+    if (b.readers.size() >= 255) fail("", "buffer {} would have more than 255 readers", b.id);
+    b.readers.push_back(RtlReader{stage, b.read_ports, 0});
+  }
+  const int first = b.read_ports;
+  b.readers.back().ports += ports;
+  b.read_ports += ports;
+  return {static_cast<int>(b.readers.size()) - 1, first};
+}
+
 bool is_reserved_word(const std::string& s) {
   static const char* const kWords[] = {
       "always", "and", "assign", "automatic", "begin", "bit", "buf", "byte", "case", "casex", "casez", "cell",
@@ -285,9 +300,8 @@ std::int64_t RtlPlan::interval() const {
 RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source) {
   cn.validate(source);
   for (std::size_t k = 0; k < cn.stages.size(); ++k)
-    if (cn.source_of(k) != static_cast<int>(k) - 1 || cn.stages[k].skip != kNoSkip)
-      fail(source, "stage {} '{}' {}; the golden model runs residual networks, the RTL generator only chains so far",
-           k, cn.stages[k].name, cn.stages[k].skip != kNoSkip ? "adds a residual skip" : "reads a stage other than the previous");
+    if (cn.stages[k].kind == StageKind::Flatten && cn.stages[k].skip != kNoSkip)
+      fail(source, "stage {} '{}' adds a residual skip to a flatten, which has no hardware", k, cn.stages[k].name);
   kLanesRange.check(opt.lanes, source, "--lanes");
   kRnaShareRange.check(opt.rna_share, source, "--rna-share");
   kFeaturesPerBeatRange.check(opt.features_per_beat, source, "--features-per-beat");
@@ -324,49 +338,75 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
   for (auto v : cn.input.lut) p.input_lut.values.push_back(v);
   p.input_beats = (p.input_numel + opt.features_per_beat - 1) / opt.features_per_beat;
   // The input encoder's lane f writes entries k * F + f: write port f of the first buffer.
-  p.buffers.push_back(RtlBuffer{0, p.input_numel, p.input_index_bits, clog2(p.input_numel), opt.features_per_beat, 1, 1});
+  p.buffers.push_back(RtlBuffer{0, p.input_numel, p.input_index_bits, clog2(p.input_numel), opt.features_per_beat, 0, 1, {}});
 
-  int current = 0;  // buffer the next stage reads
+  // The buffer each stage's output lives in (a flatten's is its source's: it has no hardware).
+  std::vector<int> buffer_of(cn.stages.size(), 0);
+  const auto buffer_for = [&](int producer) { return producer == kFromInput ? 0 : buffer_of[static_cast<std::size_t>(producer)]; };
   for (std::size_t i = 0; i < cn.stages.size(); ++i) {
     const Stage& s = cn.stages[i];
-    if (s.kind == StageKind::Flatten) continue;
+    const int in_buffer = buffer_for(cn.source_of(i));
+    if (s.kind == StageKind::Flatten) {
+      buffer_of[i] = in_buffer;
+      continue;
+    }
     RtlStage t;
     t.stage = static_cast<int>(i);
     t.kind = s.kind;
     t.name = legal_name(s.name);
     t.output = s.is_output;
-    t.in_buffer = current;
-    RtlBuffer& in = p.buffers[static_cast<std::size_t>(current)];
+    t.in_buffer = in_buffer;
+    const int in_bits = p.buffers[static_cast<std::size_t>(in_buffer)].index_bits;
+    int ports = 0;
+    RtlBuffer out;
+    out.id = static_cast<int>(i) + 1;
+    out.depth = numel(s.out_shape);
+    out.addr_bits = clog2(out.depth);
     if (s.kind == StageKind::MaxPool) {
       copy_window(s, t);
       t.cycles = 2 + t.channels * t.oh * t.ow;
-      in.read_ports = t.kh * t.kw;
-      const int bits = in.index_bits;
-      const std::int64_t depth = numel(s.out_shape);
-      p.buffers.push_back(RtlBuffer{static_cast<int>(i) + 1, depth, bits, clog2(depth), 1, 1, 1});
+      ports = t.kh * t.kw;
+      out.index_bits = in_bits;
     } else {
-      if (in.index_bits != clog2(s.u))
-        fail(source, "stage {} '{}': its input buffer holds {}-bit indices, its codebook needs {}", i, s.name,
-             in.index_bits, clog2(s.u));
+      if (in_bits != clog2(s.u))
+        fail(source, "stage {} '{}': its input buffer holds {}-bit indices, its codebook needs {}", i, s.name, in_bits,
+             clog2(s.u));
       plan_tile(cn, s, t, opt);
-      in.read_ports = t.lanes;
+      ports = t.lanes;
+      out.index_bits = t.out_index_bits;
+      out.write_ports = t.rnas;
+      out.positions = t.oh * t.ow;
       if (s.is_output) {
         p.classes = numel(s.out_shape);
         p.class_bits = clog2(p.classes);
         p.score_bits = s.acc_bits;
         p.score_addr_bits = clog2(p.classes);
         p.output_relu = s.act == ActKind::ReLU;
-      } else {
-        const std::int64_t depth = numel(s.out_shape);
-        p.buffers.push_back(RtlBuffer{static_cast<int>(i) + 1, depth, t.out_index_bits, clog2(depth), t.rnas, 1, t.oh * t.ow});
       }
     }
+    const int pos = static_cast<int>(p.stages.size());
+    const auto [in_reader, in_port] = add_reader(p.buffers[static_cast<std::size_t>(in_buffer)], pos, ports);
+    t.in_reader = in_reader;
+    t.in_port = in_port;
+    if (s.skip != kNoSkip) {
+      t.skip_buffer = buffer_for(s.skip);
+      RtlBuffer& sb = p.buffers[static_cast<std::size_t>(t.skip_buffer)];
+      if (sb.depth != numel(s.out_shape) || sb.index_bits != clog2(static_cast<std::int64_t>(s.skip_lut.size())))
+        fail(source, "stage {} '{}': its residual skip buffer ({} entries of {} bits) does not match its output", i, s.name,
+             sb.depth, sb.index_bits);
+      std::tie(t.skip_reader, t.skip_port) = add_reader(sb, pos, t.rnas);
+      t.skip_lut = image(fmt::format("s{}_{}_skip.hex", t.stage, t.name), t.acc_bits, true);
+      t.skip_lut.values = s.skip_lut;
+    }
     if (!s.is_output) {
-      t.out_buffer = static_cast<int>(p.buffers.size()) - 1;
-      current = static_cast<int>(p.buffers.size()) - 1;
+      buffer_of[i] = static_cast<int>(p.buffers.size());
+      t.out_buffer = buffer_of[i];
+      p.buffers.push_back(std::move(out));
     }
     p.stages.push_back(std::move(t));
   }
+  for (const auto& b : p.buffers)
+    if (b.readers.empty()) fail(source, "buffer {} has no reader (a dead branch the composer should have rejected)", b.id);
   if (p.stages.empty() || !p.stages.back().output) fail(source, "the network has no output stage");
   return p;
 }

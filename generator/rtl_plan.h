@@ -48,13 +48,21 @@ struct RtlImage {
   std::size_t words() const { return width <= 63 ? values.size() : wide.size(); }
 };
 
+// One reader of a buffer: a stage (index into RtlPlan::stages) and its read ports. A stage that
+// both reads a buffer and adds it as a residual skip is one reader with both sets of ports.
+struct RtlReader {
+  int stage = 0;
+  int base = 0, ports = 0;  // read ports [base, base + ports) of the buffer
+};
+
 struct RtlBuffer {
   int id = 0;           // 0: input encoder's output; k + 1: stage k's output
   std::int64_t depth = 0;
   int index_bits = 1;   // width of an encoded index
   int addr_bits = 1;
-  int write_ports = 1, read_ports = 1;
+  int write_ports = 1, read_ports = 0;
   std::int64_t positions = 1;  // entries per neuron of the producer (its writer is fixed per entry)
+  std::vector<RtlReader> readers;  // in stage order; a bank is free once all have released it
 };
 
 struct RtlStage {
@@ -63,6 +71,12 @@ struct RtlStage {
   std::string name;              // legalized
   bool output = false;
   int in_buffer = 0, out_buffer = -1;  // indices into RtlPlan::buffers (-1: the output block)
+  int in_reader = 0, in_port = 0;     // this stage's reader index and first read port there
+  // A residual sum (ComposedNetwork Stage::skip): in each write cycle RNA r reads the skipped
+  // tensor's index at the entry it writes (read port skip_port + r of skip_buffer), decodes it
+  // with the skip_lut image (accumulator units) and adds it to its sum before activation.
+  int skip_buffer = -1, skip_reader = 0, skip_port = 0;
+  RtlImage skip_lut;
   // Tile (weighted stages).
   std::int64_t units = 0, fan_in = 0;
   int lanes = 1, rnas = 1, groups = 1, beats = 1;

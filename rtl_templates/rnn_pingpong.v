@@ -1,9 +1,14 @@
-// rnn_pingpong: the buffer of encoded outputs between two layers (paper section 4.3), two banks
-// so the producer fills one sample while the consumer reads the previous one.
+// rnn_pingpong: the buffer of encoded outputs between layers (paper section 4.3), two banks so
+// the producer fills one sample while its readers read the previous one.
 //
-// Producer: WP write ports (a static writer per entry, see below) into the bank it owns (wr_ready_o: that bank is free); wr_done_i
-// hands the bank over. Consumer: RP asynchronous read ports into the bank it owns (rd_valid_o:
-// that bank holds a complete sample); rd_done_i frees it. Banks alternate on both sides.
+// Producer: WP write ports (a static writer per entry, see below) into the bank it owns
+// (wr_ready_o: that bank is free); wr_done_i hands the bank over. Readers: NR of them (the next
+// layer, and in a residual network also the layers that branch from it or add it as a skip),
+// each with its own bank pointer: reader k owns a bank while it holds a complete sample it has
+// not released (rd_valid_o[k]); rd_done_i[k] releases it. A bank is free again once every reader
+// has released it, so a skipped sample stays until the residual sum that adds it is done.
+// Read port p (RP of them, asynchronous) belongs to reader PORT_READER[p*8 +: 8] and reads that
+// reader's bank.
 // With RAPIDNN_TRACE defined, every write is reported to the co-simulation harness
 // (DPI-C rnn_trace_write under Verilator, a "trace" line under other simulators).
 `default_nettype none
@@ -15,6 +20,8 @@ module rnn_pingpong #(
   parameter integer WP     = 1,
   parameter integer RP     = 1,
   parameter integer POS    = 1,   // consecutive entries per writer (output positions)
+  parameter integer NR     = 1,   // readers
+  parameter [RP*8-1:0] PORT_READER = {(RP*8){1'b0}},
   parameter integer BUF_ID = 0
 ) (
   input  wire           clk_i,
@@ -26,31 +33,37 @@ module rnn_pingpong #(
   output wire           wr_ready_o,
   input  wire [RP*AW-1:0] rd_addr_i,
   output wire [RP*IW-1:0] rd_data_o,
-  input  wire           rd_done_i,
-  output wire           rd_valid_o
+  input  wire [NR-1:0]  rd_done_i,
+  output wire [NR-1:0]  rd_valid_o
 );
   reg [IW-1:0] bank0_q [0:DEPTH-1];
   reg [IW-1:0] bank1_q [0:DEPTH-1];
-  reg [1:0] full_q;
-  reg wsel_q, rsel_q;
+  reg [NR-1:0] pend0_q, pend1_q;  // per bank: the readers that have not released it
+  reg wsel_q;
+  reg [NR-1:0] rsel_q;             // per reader: the bank it reads next
+  wire [1:0] full = {|pend1_q, |pend0_q};
 
-  assign wr_ready_o = !full_q[wsel_q];
-  assign rd_valid_o = full_q[rsel_q];
+  assign wr_ready_o = !full[wsel_q];
+  genvar k;
+  generate
+    for (k = 0; k < NR; k = k + 1) begin : g_reader
+      assign rd_valid_o[k] = rsel_q[k] ? pend1_q[k] : pend0_q[k];
+    end
+  endgenerate
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      full_q <= 2'b00;
+      pend0_q <= {NR{1'b0}};
+      pend1_q <= {NR{1'b0}};
       wsel_q <= 1'b0;
-      rsel_q <= 1'b0;
+      rsel_q <= {NR{1'b0}};
     end else begin
-      if (wr_done_i) begin
-        full_q[wsel_q] <= 1'b1;
-        wsel_q <= !wsel_q;
-      end
-      if (rd_done_i) begin
-        full_q[rsel_q] <= 1'b0;
-        rsel_q <= !rsel_q;
-      end
+      // A reader releases only a bank it holds, and the producer fills only a free bank, so the
+      // two never touch the same bank in one cycle.
+      pend0_q <= (wr_done_i && !wsel_q) ? {NR{1'b1}} : pend0_q & ~(rd_done_i & ~rsel_q);
+      pend1_q <= (wr_done_i && wsel_q) ? {NR{1'b1}} : pend1_q & ~(rd_done_i & rsel_q);
+      if (wr_done_i) wsel_q <= !wsel_q;
+      rsel_q <= rsel_q ^ rd_done_i;
     end
   end
 
@@ -99,8 +112,9 @@ module rnn_pingpong #(
   genvar r;
   generate
     for (r = 0; r < RP; r = r + 1) begin : g_read
+      localparam integer RD = {24'd0, PORT_READER[r*8 +: 8]};
       wire [AW-1:0] a = rd_addr_i[r*AW +: AW];
-      assign rd_data_o[r*IW +: IW] = rsel_q ? bank1_q[a] : bank0_q[a];
+      assign rd_data_o[r*IW +: IW] = rsel_q[RD] ? bank1_q[a] : bank0_q[a];
     end
   endgenerate
 

@@ -142,10 +142,10 @@ std::vector<RtlBlock> memory_slices(const RtlBlock& m) {
 
 std::vector<BlockReport> synth_blocks(const RtlPlan& plan, const std::string& rtl_dir, const SynthOptions& opt) {
   check_synth_tools(opt);
-  const RtlStage& t = first_tile(plan);
+  const RtlStage& t = tile_of(plan, opt.stage);
   const fs::path work = opt.work_dir.empty() ? fs::path(rtl_dir + ".synth") : fs::path(opt.work_dir);
   claim_output_dir(work, "synth-work");
-  const BlockSet set = plan_blocks(plan, opt.blocks, {opt.mac_weight_bits, opt.mac_input_bits});
+  const BlockSet set = plan_blocks(plan, opt.blocks, {opt.mac_weight_bits, opt.mac_input_bits}, opt.stage);
   const std::vector<RtlBlock>& blocks = set.blocks;
   const std::vector<RtlBlock>& memories = set.memories;
   // Yosys and ABC are single-threaded: two workers take the jobs, largest first. A memory is

@@ -35,6 +35,7 @@ struct SynthOptions {
   // false: the memories of tiles and tops are reported by bits (and crossbar model) only, which
   // saves their ROM-logic synthesis (minutes for a large layer's weight indices).
   bool synthesize_memories = true;
+  int stage = -1;  // the artifact stage whose tile's blocks are synthesized (-1: the first weighted layer)
 };
 
 // How tile and top memories are treated: synthesized as ROM logic, or reported by their bits.

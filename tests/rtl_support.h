@@ -66,19 +66,24 @@ inline Network random_small_network(std::uint64_t seed) {
   return random_network(net, seed);
 }
 
-// A seeded random small residual CNN: a stem conv, one or two residual blocks (an identity skip,
-// or one projected by a 1x1 conv, maybe strided), maybe a max pool between them, then dense layers.
+// A seeded random small residual CNN: maybe a stem conv (without one, the first block adds the
+// network input itself), one or two residual blocks (an identity skip, or one projected by a 1x1
+// conv, maybe strided), maybe a max pool between them, then dense layers, maybe with a residual
+// dense pair.
 inline Network random_residual_network(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   Network net;
   const int c = pick(1, 2), h = pick(6, 8);
   net.input_shape = {c, h, h};
-  int ch = pick(2, 4);
-  net.layers.push_back(make_conv("stem", c, ch, 3, 1, 1, ActKind::ReLU));
+  int ch = c;
+  if (pick(0, 3) != 0) {
+    ch = pick(2, 4);
+    net.layers.push_back(make_conv("stem", c, ch, 3, 1, 1, ActKind::ReLU));
+  }
   const int blocks = pick(1, 2);
   for (int b = 0; b < blocks; ++b) {
-    const int in = static_cast<int>(net.layers.size()) - 1;
+    const int in = static_cast<int>(net.layers.size()) - 1;  // kInputTensor (-1) without a stem
     const bool project = pick(0, 1) == 1;
     const int out_ch = project ? ch + pick(0, 2) : ch, stride = project ? pick(1, 2) : 1;
     net.layers.push_back(make_conv(fmt::format("b{}a", b), ch, out_ch, 3, stride, 1, ActKind::ReLU));
@@ -103,8 +108,20 @@ inline Network random_residual_network(std::uint64_t seed) {
   }
   net.layers.push_back(make_flatten("flatten"));
   const std::int64_t flat = numel(net.infer_shapes().back());
-  net.layers.push_back(make_dense("fc", flat, pick(4, 10), ActKind::ReLU));
-  net.layers.push_back(make_dense("out", net.infer_shapes().back()[0], pick(2, 5)));
+  const int fc = pick(4, 10);
+  net.layers.push_back(make_dense("fc", flat, fc, ActKind::ReLU));
+  if (pick(0, 1)) {  // a residual dense pair: fc + fc2(fc)
+    const int first = static_cast<int>(net.layers.size()) - 1;
+    net.layers.push_back(make_dense("fc2", fc, fc, ActKind::Identity));
+    Layer add;
+    add.kind = LayerKind::Add;
+    add.name = "fcsum";
+    add.act = ActKind::ReLU;
+    add.inputs = {first + 1, first};
+    if (pick(0, 1)) std::swap(add.inputs[0], add.inputs[1]);
+    net.layers.push_back(add);
+  }
+  net.layers.push_back(make_dense("out", fc, pick(2, 5)));
   return random_network(net, seed);
 }
 

@@ -128,6 +128,9 @@ TEST_CASE("generated designs lint clean and have no latches or combinational loo
       {"cnn-count-fused", cnn_all_kinds(), 4, 8, 8, count},
       {"cnn-shared", cnn_all_kinds(), 16, 4, 16, shared},
       {"cnn-direct", cnn_all_kinds(), 2, 2, 4, direct},
+      {"residual-direct", test::random_residual_network(5), 8, 8, 16, direct},
+      {"residual-rows", test::random_residual_network(6), 4, 8, 8, rows},
+      {"residual-count-fused", test::random_residual_network(7), 4, 4, 8, count},
   };
   for (const auto& c : configs) {
     const Design d = emit_case("rtl-" + c.name, c.net, c.w, c.u, c.q, c.opt);
