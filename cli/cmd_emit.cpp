@@ -43,8 +43,9 @@ static void run_emit(const EmitOptions& o) {
     chain &= plan.stages[k].skip_buffer < 0 && plan.stages[k].in_buffer == (k == 0 ? 0 : plan.stages[k - 1].out_buffer);
   for (const auto& t : plan.stages) {
     const std::string flow = chain ? "" : fmt::format("  reads {}{}", producer(t.in_buffer),
-                                                      t.skip_buffer < 0 ? "" : " + skip " + producer(t.skip_buffer));
-    if (t.kind == StageKind::MaxPool)
+                                                      t.skip_buffer < 0                  ? ""
+                                                      : (t.tile() ? " + skip " : ", ") + producer(t.skip_buffer));
+    if (!t.tile())
       fmt::print("{:>3} {:<8} {:<20} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>10}{}\n", t.stage, to_string(t.kind), t.name,
                  t.channels, "-", "-", "-", "-", t.oh * t.ow, t.cycles, flow);
     else

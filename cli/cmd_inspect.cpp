@@ -29,7 +29,9 @@ static void print_artifact(const std::string& dir) {
                  s.is_output ? "argmax" : s.act_table ? fmt::format("{} table q={}", to_string(s.act), s.q()) : "comparator");
     const auto stage_name = [](int k) { return k == kFromInput ? std::string("input") : std::to_string(k); };
     if (s.source != kPrevious) fmt::print(", reads {}", stage_name(cn.source_of(i)));
-    if (s.skip != kNoSkip) fmt::print(", + {} (residual)", stage_name(s.skip));
+    if (s.skip != kNoSkip)
+      fmt::print(", {} {} ({})", s.kind == StageKind::Concat ? "then" : "+", stage_name(s.skip),
+                 s.kind == StageKind::Concat ? "concatenated" : "residual");
     fmt::print("\n");
   }
   const auto b = cn.table_bits();

@@ -45,7 +45,8 @@ ActKind parse_act(const std::string& s, const std::string& src) {
 }
 
 StageKind parse_kind(const std::string& s, const std::string& src) {
-  for (auto k : {StageKind::Dense, StageKind::Conv, StageKind::AvgPool, StageKind::MaxPool, StageKind::Flatten})
+  for (auto k : {StageKind::Dense, StageKind::Conv, StageKind::AvgPool, StageKind::MaxPool, StageKind::Flatten,
+                 StageKind::Concat})
     if (s == to_string(k)) return k;
   fail(src, "unknown stage kind '{}'", s);
 }
@@ -151,6 +152,7 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
            {"pad", {s.pad.top, s.pad.left, s.pad.bottom, s.pad.right}}};
     // Dataflow beyond a chain only where there is some, so chains keep their manifests.
     if (s.source != kPrevious) j["source"] = s.source;
+    if (s.kind == StageKind::Concat) j["second"] = s.skip;
     if (s.weighted()) {
       const std::string p = fmt::format("s{}_", i);
       j.update(json{{"units", s.units},
@@ -284,6 +286,7 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
       s.kernel_h = k[0], s.kernel_w = k[1], s.stride_h = st[0], s.stride_w = st[1];
       s.pad = Padding{pd[0], pd[1], pd[2], pd[3]};
       if (j.contains("source")) s.source = whole<int>(j.at("source"), "source", manifest);
+      if (s.kind == StageKind::Concat) s.skip = whole<int>(j.at("second"), "second", manifest);
       if (s.weighted()) {
         s.units = whole<std::int64_t>(j.at("units"), "units", manifest);
         s.fan_in = whole<std::int64_t>(j.at("fan_in"), "fan_in", manifest);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -210,7 +211,8 @@ std::vector<int> map_stages(ComposerState& st, const std::vector<Shape>& shapes,
       stage_of_layer[i] = stage;
       continue;
     }
-    if (l.kind == LayerKind::Concat) cannot("a concatenation has no lookup-table form yet");
+    if (l.kind == LayerKind::Concat && src.size() != 2)
+      cannot(fmt::format("a concatenation of {} tensors (two are mapped: nest them for more)", src.size()));
     ComposerState::StagePrep sp;
     Stage& s = sp.skeleton;
     s.name = l.name;
@@ -247,8 +249,11 @@ std::vector<int> map_stages(ComposerState& st, const std::vector<Shape>& shapes,
       case LayerKind::Scale:
         cannot("an element-wise Scale inside the network has no lookup-table form");
         break;
-      case LayerKind::Add:
-      case LayerKind::Concat: break;  // handled above
+      case LayerKind::Concat:  // both inputs' indices, copied: they share one codebook (assign_codebooks)
+        s.kind = StageKind::Concat;
+        s.skip = stage_of(src[1]);
+        break;
+      case LayerKind::Add: break;  // handled above
       case LayerKind::Activation:
         if (l.act != ActKind::Identity)
           cannot("a standalone activation must directly follow a Dense or Conv2D layer to be fused");
@@ -287,20 +292,43 @@ void assign_codebooks(ComposerState& st, const std::string& model_file) {
     const int s = st.stages[static_cast<std::size_t>(k)].skeleton.source;
     return s == kPrevious ? k - 1 : s;
   };
-  const auto producer = [&](int k) {  // the weighted stage (or the input) whose codes stage k's output carries
-    while (k != kFromInput && !st.stages[static_cast<std::size_t>(k)].skeleton.weighted()) k = source_of(k);
-    return k;
+  // The weighted stages (or the input) whose codes stage k's output carries: one, or through a
+  // concatenation, those of both its inputs.
+  std::function<void(int, std::vector<int>&)> producers = [&](int k, std::vector<int>& out) {
+    while (k != kFromInput && !st.stages[static_cast<std::size_t>(k)].skeleton.weighted()) {
+      const Stage& s = st.stages[static_cast<std::size_t>(k)].skeleton;
+      if (s.kind == StageKind::Concat) producers(s.skip, out);
+      k = source_of(k);
+    }
+    if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
   };
   int input_owner = -1;
+  const auto owner_of = [&](int p) -> int& {
+    return p == kFromInput ? input_owner : st.stages[static_cast<std::size_t>(p)].consumer;
+  };
   for (int j = 0; j < static_cast<int>(st.stages.size()); ++j) {
     auto& sj = st.stages[static_cast<std::size_t>(j)];
     if (!sj.skeleton.weighted()) continue;
-    const int p = producer(source_of(j));
-    int& owner = p == kFromInput ? input_owner : st.stages[static_cast<std::size_t>(p)].consumer;
+    std::vector<int> ps;
+    producers(source_of(j), ps);
+    // Concatenated tensors are encoded with one codebook: the first one already read has it.
+    int owner = -1;
+    for (int p : ps)
+      if (owner < 0) owner = owner_of(p);
     if (owner < 0) owner = j;
+    for (int p : ps) {
+      int& o = owner_of(p);
+      if (o >= 0 && o != owner)
+        fail(model_file, "stage '{}' reads a concatenation of tensors that other layers already read with different "
+             "codebooks; concatenate tensors read only through the concatenation", sj.skeleton.name);
+      o = owner;
+    }
     sj.book_owner = owner;
     if (sj.skeleton.skip == kNoSkip) continue;
-    const int q = producer(sj.skeleton.skip);
+    std::vector<int> qs;
+    producers(sj.skeleton.skip, qs);
+    if (qs.size() != 1) fail(model_file, "stage '{}' adds a concatenation as its residual skip", sj.skeleton.name);
+    const int q = qs.front();
     if (q != kFromInput && st.stages[static_cast<std::size_t>(q)].skeleton.is_output)
       fail(model_file, "stage '{}' adds the output layer's scores", sj.skeleton.name);
     if (q != kFromInput && st.stages[static_cast<std::size_t>(q)].skip_reader < 0)
@@ -308,7 +336,8 @@ void assign_codebooks(ComposerState& st, const std::string& model_file) {
   }
   for (const auto& sp : st.stages)
     if (sp.skeleton.weighted() && !sp.skeleton.is_output && sp.consumer < 0 && sp.skip_reader < 0)
-      fail(model_file, "stage '{}': no later layer reads its output", sp.skeleton.name);
+      fail(model_file, "stage '{}': no later layer reads its output, or only a concatenation nothing reads",
+           sp.skeleton.name);
 }
 
 }  // namespace

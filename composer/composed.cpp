@@ -16,6 +16,7 @@ const char* to_string(StageKind k) {
     case StageKind::AvgPool: return "avgpool";
     case StageKind::MaxPool: return "maxpool";
     case StageKind::Flatten: return "flatten";
+    case StageKind::Concat: return "concat";
   }
   return "?";
 }
@@ -99,7 +100,15 @@ void ComposedNetwork::validate(const std::string& src) const {
     check(s.kind == StageKind::Flatten || codes_of(src) > 0, where, "reads the output stage's scores");
     codes[i] = s.weighted() ? (s.is_output ? 0 : s.out_u) : codes_of(src);
     cur = s.out_shape;
-    if (s.skip != kNoSkip) {
+    if (s.kind == StageKind::Concat) {
+      check(s.skip >= kFromInput && s.skip < static_cast<int>(i), where, "its second input does not come before it");
+      const Shape &a = shape_of(src), &b = shape_of(s.skip);
+      check(a.size() == b.size() && std::equal(a.begin() + 1, a.end(), b.begin() + 1) && s.out_shape.size() == a.size() &&
+                s.out_shape[0] == a[0] + b[0] && std::equal(a.begin() + 1, a.end(), s.out_shape.begin() + 1),
+            where, "the output shape is not its inputs' concatenated along channels");
+      check(codes_of(s.skip) == codes_of(src), where, "its inputs carry codebooks of different sizes");
+      check(s.skip_lut.empty(), where, "a skip decoding table on a concatenation");
+    } else if (s.skip != kNoSkip) {
       check(s.weighted() && s.kind != StageKind::AvgPool, where, "only a Dense or Conv stage adds a skipped value");
       check(s.skip >= kFromInput && s.skip < static_cast<int>(i), where, "skips from a stage that does not come before it");
       check(s.skip == kFromInput || codes_of(s.skip) > 0, where, "skips from the output stage's scores");

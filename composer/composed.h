@@ -13,6 +13,8 @@
 //                 then encoding (identity activation)
 //   MaxPool       max of encoded indices (codebooks are sorted)
 //   Flatten       no-op on indices
+//   Concat        the source's indices, then the indices of `skip` (its second input), along
+//                 channels: both carry the same codebook (the one their reader encodes with)
 //
 // Stages run in order. A stage reads the encoded output of `source` (kPrevious: the previous
 // stage, or the input encoder for the first; kFromInput: the input encoder). A residual join is fused into the weighted stage that
@@ -42,7 +44,7 @@
 
 namespace rapidnn {
 
-enum class StageKind { Dense, Conv, AvgPool, MaxPool, Flatten };
+enum class StageKind { Dense, Conv, AvgPool, MaxPool, Flatten, Concat };
 const char* to_string(StageKind k);
 
 // How a weighted stage accumulates its products: the sum of table lookups (direct), the paper's
@@ -72,7 +74,7 @@ struct Stage {
   // Dataflow: the stage whose output this one reads (kFromInput: the encoded network input), and
   // the stage whose output is added to each accumulator (kNoSkip: none; see above).
   int source = kPrevious;
-  int skip = kNoSkip;
+  int skip = kNoSkip;                  // Concat: its second input (required, no skip_lut)
   std::vector<std::int64_t> skip_lut;  // [u of the skipped tensor]: its codebook in accumulator units
 
   // Weighted stages (Dense, Conv, AvgPool).

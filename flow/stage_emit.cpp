@@ -36,7 +36,7 @@ EmitOut EmitStage::run(const FlowContext& ctx, const fs::path& dir) {
   const CyclePrediction p = predict_cycles(plan, 2);
   json stages = json::array();
   for (const auto& t : plan.stages) {
-    const bool pool = t.kind == StageKind::MaxPool;
+    const bool pool = !t.tile();
     stages.push_back({{"name", t.name}, {"kind", to_string(t.kind)}, {"units", pool ? t.channels : t.units},
                       {"rnas", pool ? 0 : t.rnas}, {"lanes", t.lanes}, {"beats", t.beats}, {"cycles", t.cycles}});
   }

@@ -221,6 +221,8 @@ std::string top_module(const RtlPlan& p) {
       const RtlBuffer& ib = p.buffers[static_cast<std::size_t>(t.in_buffer)];
       const RtlBuffer& ob = p.buffers[static_cast<std::size_t>(t.out_buffer)];
       v += maxpool_instance(t, ib, ob, "u_" + s);
+    } else if (t.kind == StageKind::Concat) {
+      v += concat_instance(t, p, "u_" + s);
     } else {
       v += fmt::format("  {} u_{} (\n", tile_name(p, t), s);
     }
@@ -228,14 +230,15 @@ std::string top_module(const RtlPlan& p) {
                      "    .in_done_o({0}_in_done), .out_done_o({1}_wr_done), .busy_o({0}_busy),\n",
                      s, out);
     const RtlBuffer& ib = p.buffers[static_cast<std::size_t>(t.in_buffer)];
-    const int ports = t.kind == StageKind::MaxPool ? t.kh * t.kw : t.lanes;
+    const int ports = t.kind == StageKind::MaxPool ? t.kh * t.kw : t.tile() ? t.lanes : 1;
     v += fmt::format("    .rd_addr_o({}), .rd_data_i({}),\n", port_slice(ib, in + "_rd_addr", ib.addr_bits, t.in_port, ports),
                      port_slice(ib, in + "_rd_data", ib.index_bits, t.in_port, ports));
     if (t.skip_buffer >= 0) {
       const RtlBuffer& sb = p.buffers[static_cast<std::size_t>(t.skip_buffer)];
       const std::string n = fmt::format("b{}", t.skip_buffer);
-      v += fmt::format("    .skip_addr_o({}), .skip_data_i({}),\n", port_slice(sb, n + "_rd_addr", sb.addr_bits, t.skip_port, t.rnas),
-                       port_slice(sb, n + "_rd_data", sb.index_bits, t.skip_port, t.rnas));
+      const int sp = t.tile() ? t.rnas : 1;
+      v += fmt::format("    .skip_addr_o({}), .skip_data_i({}),\n", port_slice(sb, n + "_rd_addr", sb.addr_bits, t.skip_port, sp),
+                       port_slice(sb, n + "_rd_data", sb.index_bits, t.skip_port, sp));
     }
     v += fmt::format("    .wr_en_o({0}_wr_en), .wr_addr_o({0}_wr_addr), .wr_data_o({0}_wr_data)\n  );\n", out);
     // A stage starts when each buffer it reads holds its sample, and releases them together.
@@ -282,9 +285,10 @@ std::vector<std::string> design_templates(const RtlPlan& plan) {
   std::vector<std::string> modules{"rnn_pingpong", "rnn_input_enc", "rnn_output", "rnn_tile_ctrl", "rnn_rom"};
   for (const auto& t : plan.stages) {
     if (t.kind == StageKind::MaxPool) modules.emplace_back("rnn_maxpool");
+    else if (t.kind == StageKind::Concat) modules.emplace_back("rnn_concat");
     else if (plan.options.accumulate == AccumulateForm::Shared) modules.insert(modules.end(), {"rnn_prow", "rnn_rna_sel"});
     else modules.emplace_back(plan.options.accumulate == AccumulateForm::Count ? "rnn_rna_count" : "rnn_rna");
-    if (t.kind != StageKind::MaxPool && !t.output) modules.emplace_back("rnn_am");
+    if (t.tile() && !t.output) modules.emplace_back("rnn_am");
   }
   return templates_for(modules);
 }
@@ -292,7 +296,7 @@ std::vector<std::string> design_templates(const RtlPlan& plan) {
 std::vector<std::string> rtl_sources(const RtlPlan& plan) {
   std::vector<std::string> out = design_templates(plan);
   for (const auto& t : plan.stages)
-    if (t.kind != StageKind::MaxPool) out.push_back(tile_name(plan, t) + ".v");
+    if (t.tile()) out.push_back(tile_name(plan, t) + ".v");
   out.push_back(plan.options.top + ".v");
   return out;
 }
@@ -306,7 +310,7 @@ EmitStats emit_rtl(const RtlPlan& p, const std::string& dir) {
     nlohmann::json j{{"stage", t.stage}, {"kind", to_string(t.kind)}, {"name", t.name}, {"output", t.output},
                      {"cycles", t.cycles}, {"in_buffer", t.in_buffer}, {"out_buffer", t.out_buffer}};
     if (t.skip_buffer >= 0) j["skip_buffer"] = t.skip_buffer;
-    if (t.kind != StageKind::MaxPool) {
+    if (t.tile()) {
       files.emplace_back(tile_name(p, t) + ".v", tile_module(p, t));
       for (const auto& im : t.products) add_image(files, im);
       for (const RtlImage* im : {&t.widx, &t.bias, &t.taps, &t.enc, &t.act_y, &t.act_z, &t.fused, &t.skip_lut}) add_image(files, *im);

@@ -220,7 +220,7 @@ RtlBlock design_block(const RtlPlan& plan, const RtlStage& t, BlockKind k) {
   }
   std::int64_t bits = static_cast<std::int64_t>(plan.input_lut.values.size()) * plan.input_lut.width;
   for (const auto& s : plan.stages)
-    if (s.kind != StageKind::MaxPool) bits += tile_table_bits(s, plan.options.accumulate);
+    if (s.tile()) bits += tile_table_bits(s, plan.options.accumulate);
   RtlBlock b = make_block("top", plan.options.top, "the whole design", bits);
   b.large = b.cut_roms = true;
   return b;
@@ -272,7 +272,7 @@ const RtlStage& tile_of(const RtlPlan& p, int stage) {
   if (stage < 0) return first_tile(p);
   std::string tiles;
   for (const auto& t : p.stages) {
-    if (t.kind == StageKind::MaxPool) continue;
+    if (!t.tile()) continue;
     if (t.stage == stage) return t;
     tiles += fmt::format("{}{} '{}'", tiles.empty() ? "" : ", ", t.stage, t.name);
   }
@@ -303,7 +303,7 @@ BlockSet plan_blocks(const RtlPlan& plan, const std::vector<BlockKind>& kinds, c
         set.memories.push_back(memory_block("top", "input_lut", static_cast<std::int64_t>(plan.input_lut.values.size()),
                                             plan.input_lut.width, plan.input_lut.file));
         for (const auto& s : plan.stages)
-          if (s.kind != StageKind::MaxPool) add_tile_memories(set.memories, "top", s);
+          if (s.tile()) add_tile_memories(set.memories, "top", s);
         break;
     }
   }

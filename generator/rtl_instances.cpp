@@ -122,6 +122,14 @@ std::string maxpool_instance(const RtlStage& t, const RtlBuffer& ib, const RtlBu
       inst);
 }
 
+std::string concat_instance(const RtlStage& t, const RtlPlan& p, const std::string& inst) {
+  const RtlBuffer& a = p.buffers[static_cast<std::size_t>(t.in_buffer)];
+  const RtlBuffer& b = p.buffers[static_cast<std::size_t>(t.skip_buffer)];
+  const RtlBuffer& y = p.buffers[static_cast<std::size_t>(t.out_buffer)];
+  return fmt::format("  rnn_concat #(.NA({}), .NB({}), .IW({}), .XAW({}), .SAW({}), .YAW({})) {} (\n", a.depth, b.depth,
+                     a.index_bits, a.addr_bits, b.addr_bits, y.addr_bits, inst);
+}
+
 std::string output_instance(const RtlPlan& p, const RtlStage& t) {
   std::string v = fmt::format(
       "  rnn_output #(.N({}), .R({}), .POS({}), .AW({}), .CAW({}), .CW({}), .RELU({}), .BUF_ID({})) u_output (\n",

@@ -55,10 +55,13 @@ struct MacSignals {
 };
 std::string mac_instance(const MacShape& m, const std::string& inst, const MacSignals& s, int indent);
 
-// The top's modules: a ping-pong buffer, the input encoder, a max-pool block, the output block.
+// The top's modules: a ping-pong buffer, the input encoder, a max-pool block, the output block,
+// a concatenation.
 std::string pingpong_instance(const RtlBuffer& b, const std::string& name);
 std::string input_enc_instance(const RtlPlan& p);
 std::string maxpool_instance(const RtlStage& t, const RtlBuffer& in, const RtlBuffer& out, const std::string& inst);
 std::string output_instance(const RtlPlan& p, const RtlStage& t);
+// rnn_concat of stage `t` (its parameters only: the top connects it like any stage).
+std::string concat_instance(const RtlStage& t, const RtlPlan& p, const std::string& inst);
 
 }  // namespace rapidnn

@@ -367,6 +367,13 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
       t.cycles = 2 + t.channels * t.oh * t.ow;
       ports = t.kh * t.kw;
       out.index_bits = in_bits;
+    } else if (s.kind == StageKind::Concat) {
+      t.channels = s.out_shape[0];
+      t.oh = s.out_shape.size() > 1 ? s.out_shape[1] : 1;
+      t.ow = s.out_shape.size() > 2 ? s.out_shape[2] : 1;
+      t.cycles = 2 + out.depth;
+      ports = 1;
+      out.index_bits = in_bits;
     } else {
       if (in_bits != clog2(s.u))
         fail(source, "stage {} '{}': its input buffer holds {}-bit indices, its codebook needs {}", i, s.name, in_bits,
@@ -388,7 +395,12 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
     const auto [in_reader, in_port] = add_reader(p.buffers[static_cast<std::size_t>(in_buffer)], pos, ports);
     t.in_reader = in_reader;
     t.in_port = in_port;
-    if (s.skip != kNoSkip) {
+    if (s.kind == StageKind::Concat) {
+      t.skip_buffer = buffer_for(s.skip);
+      if (p.buffers[static_cast<std::size_t>(t.skip_buffer)].index_bits != in_bits)
+        fail(source, "stage {} '{}': its inputs hold indices of different widths", i, s.name);
+      std::tie(t.skip_reader, t.skip_port) = add_reader(p.buffers[static_cast<std::size_t>(t.skip_buffer)], pos, 1);
+    } else if (s.skip != kNoSkip) {
       t.skip_buffer = buffer_for(s.skip);
       RtlBuffer& sb = p.buffers[static_cast<std::size_t>(t.skip_buffer)];
       if (sb.depth != numel(s.out_shape) || sb.index_bits != clog2(static_cast<std::int64_t>(s.skip_lut.size())))

@@ -70,11 +70,14 @@ struct RtlStage {
   StageKind kind = StageKind::Dense;
   std::string name;              // legalized
   bool output = false;
+  // A weighted layer's tile (Dense, Conv, AvgPool), else a max-pool or concatenation block.
+  bool tile() const { return kind == StageKind::Dense || kind == StageKind::Conv || kind == StageKind::AvgPool; }
   int in_buffer = 0, out_buffer = -1;  // indices into RtlPlan::buffers (-1: the output block)
   int in_reader = 0, in_port = 0;     // this stage's reader index and first read port there
   // A residual sum (ComposedNetwork Stage::skip): in each write cycle RNA r reads the skipped
   // tensor's index at the entry it writes (read port skip_port + r of skip_buffer), decodes it
   // with the skip_lut image (accumulator units) and adds it to its sum before activation.
+  // A concatenation reads its second input through skip_buffer (one port).
   int skip_buffer = -1, skip_reader = 0, skip_port = 0;
   RtlImage skip_lut;
   // Tile (weighted stages).

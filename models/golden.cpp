@@ -270,6 +270,12 @@ int GoldenModel::classify(const std::uint16_t* raw, GoldenTrace* trace) const {
     std::vector<std::uint16_t>& y = out[si];
     switch (s.kind) {
       case StageKind::Flatten: y = x; break;
+      case StageKind::Concat: {  // along channels: the first input's indices, then the second's
+        const std::vector<std::uint16_t>& second = value(s.skip);
+        y = x;
+        y.insert(y.end(), second.begin(), second.end());
+        break;
+      }
       case StageKind::MaxPool: {
         const std::int64_t c = s.in_shape[0], ih = s.in_shape[1], iw = s.in_shape[2], oh = s.out_shape[1], ow = s.out_shape[2];
         y.assign(static_cast<std::size_t>(c * oh * ow), 0);

@@ -41,7 +41,7 @@ std::vector<TracedBuffer> traced_buffers(const RtlPlan& plan, bool sums) {
     b.positions = t.oh * t.ow;
     b.name = fmt::format("stage {} '{}' ({}{})", t.stage, t.name, to_string(t.kind), t.output ? ", scores" : "");
     out.push_back(b);
-    if (sums && !t.output && t.kind != StageKind::MaxPool) {
+    if (sums && !t.output && t.tile()) {
       b.id = acc_trace_id(t);
       b.name = fmt::format("stage {} '{}' ({}, accumulator sums)", t.stage, t.name, to_string(t.kind));
       out.push_back(b);

@@ -136,7 +136,7 @@ std::vector<std::string> hierarchical_blocks(const RtlPlan& plan, bool always) {
   if (always) return blocks;
   std::int64_t instances = 0, distinct = 0;
   for (const auto& t : plan.stages) {
-    if (t.kind == StageKind::MaxPool) continue;
+    if (!t.tile()) continue;
     instances += t.rnas;
     distinct += std::max<std::int64_t>(1, static_cast<std::int64_t>(t.products.size()));
   }

@@ -68,8 +68,9 @@ inline Network random_small_network(std::uint64_t seed) {
 
 // A seeded random small residual CNN: maybe a stem conv (without one, the first block adds the
 // network input itself), one or two residual blocks (an identity skip, or one projected by a 1x1
-// conv, maybe strided), maybe a max pool between them, then dense layers, maybe with a residual
-// dense pair.
+// conv, maybe strided), maybe a max pool between them, maybe a concatenation (two convolutions of
+// one tensor side by side, or a tensor beside a convolution of it), then dense layers, maybe with
+// a residual dense pair.
 inline Network random_residual_network(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
@@ -105,6 +106,27 @@ inline Network random_residual_network(std::uint64_t seed) {
     ch = out_ch;
     if (b + 1 < blocks && net.infer_shapes().back()[1] >= 4 && pick(0, 1))
       net.layers.push_back(make_pool(LayerKind::MaxPool2D, fmt::format("mp{}", b), 2, 2));
+  }
+  if (const int concat = pick(0, 2); concat > 0) {
+    const int in = static_cast<int>(net.layers.size()) - 1;
+    const int c1 = pick(1, 3), c2 = pick(1, 3);
+    Layer a = make_conv("cat_a", ch, c2, 3, 1, 1, ActKind::ReLU);
+    a.inputs = {in};
+    net.layers.push_back(a);
+    Layer cat;
+    cat.kind = LayerKind::Concat;
+    cat.name = "cat";
+    if (concat == 1) {  // side by side: a 1x1 convolution and a 3x3 one
+      Layer b = make_conv("cat_b", ch, c1, 1, 1, 0, ActKind::ReLU);
+      b.inputs = {in};
+      net.layers.push_back(b);
+      cat.inputs = {in + 2, in + 1};
+      ch = c1 + c2;
+    } else {  // the tensor beside a convolution of it (DenseNet)
+      cat.inputs = {in, in + 1};
+      ch += c2;
+    }
+    net.layers.push_back(cat);
   }
   net.layers.push_back(make_flatten("flatten"));
   const std::int64_t flat = numel(net.infer_shapes().back());

@@ -242,9 +242,10 @@ TEST_CASE("a residual CNN: 100 images bit-exact, every skip path compared, cycle
   check_ok(run_cosim(b.cn, b.plan, b.rtl, b.raw, b.n, co));
 }
 
-TEST_CASE("seeded random residual networks go through compose, emit and co-simulation bit-exactly", "[cosim][residual]") {
+TEST_CASE("seeded random residual and concatenating networks go through compose, emit and co-simulation bit-exactly",
+          "[cosim][residual]") {
   if (!have("iverilog")) SKIP_WITH("iverilog is not installed");
-  int input_skips = 0, read_and_add = 0, strided = 0;  // the sweep covers each kind of residual sum
+  int input_skips = 0, read_and_add = 0, strided = 0, concats = 0;  // the sweep covers each kind of join
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     std::mt19937_64 rng(seed * 104729);
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
@@ -262,6 +263,7 @@ TEST_CASE("seeded random residual networks go through compose, emit and co-simul
       input_skips += t.skip_buffer == 0;
       read_and_add += t.skip_buffer >= 0 && t.skip_buffer == t.in_buffer;
       strided += t.skip_buffer >= 0 && t.sh > 1;
+      concats += t.kind == StageKind::Concat;
     }
     const std::string rtl = test::temp_dir(fmt::format("cosim-residual-{}", seed)) + "/rtl";
     emit_rtl(plan, rtl);
@@ -279,6 +281,7 @@ TEST_CASE("seeded random residual networks go through compose, emit and co-simul
   CHECK(input_skips > 0);
   CHECK(read_and_add > 0);
   CHECK(strided > 0);
+  CHECK(concats > 0);
 }
 
 TEST_CASE("Icarus Verilog runs the same vectors and agrees, cycle for cycle", "[cosim]") {

@@ -142,6 +142,22 @@ TEST_CASE("a residual artifact round-trips exactly as version 2, chains stay ver
   CHECK_THAT(inspect.output, Catch::Contains("a2") && Catch::Contains("+ 0 (residual)") &&
                                  Catch::Contains("reads 3, + 5 (residual)"));
 
+  // A concatenation keeps its second input (its first is its source).
+  for (std::uint64_t seed = 20; seed < 40; ++seed) {
+    const Network net = test::random_residual_network(seed);
+    if (std::none_of(net.layers.begin(), net.layers.end(), [](const Layer& l) { return l.kind == LayerKind::Concat; }))
+      continue;
+    const Dataset d = test::random_images(net.input_shape, 30, static_cast<int>(net.num_classes()), seed);
+    const ComposedNetwork cn = assemble(prepare_composer(net, "cat.onnx", d, {}, 8, 8), 8, 8, 16);
+    write_artifact(cn, dir + "/cat");
+    const ComposedNetwork cat = load_artifact(dir + "/cat");
+    CHECK(artifact_fingerprint(cat) == artifact_fingerprint(cn));
+    const auto r = raw_features(d, 8);
+    CHECK(GoldenModel(cat).classify_all(r, d.size(), 1) == GoldenModel(cn).classify_all(r, d.size(), 1));
+    CHECK_THAT(test::run_cli("inspect " + dir + "/cat").output, Catch::Contains("(concatenated)"));
+    break;
+  }
+
   Network chain;
   chain.input_shape = {6};
   chain.layers.push_back(make_dense("h", 6, 4, ActKind::ReLU));
@@ -214,14 +230,40 @@ TEST_CASE("inconsistent residual dataflow is rejected, and what is not mapped ye
     CHECK_THROWS_WITH(prepare_composer(c.net, "res.onnx", c.data, cfg, 8, 16),
                       Catch::Contains("res.onnx") && Catch::Contains("branches at layer 3"));
   }
-  SECTION("a concatenation") {
-    Network net = c.net;
-    net.layers[8].kind = LayerKind::Concat;
-    net.layers[8].act = ActKind::Identity;
-    net.layers[10] = make_dense("out", 192, 5);
+  SECTION("a concatenation of tensors that other layers read with different codebooks") {
+    Network net;
+    net.input_shape = {2, 8, 8};
+    net.layers.push_back(make_conv("stem", 2, 4, 3, 1, 1, ActKind::ReLU));  // 0: read by c1 and the concat
+    net.layers.push_back(make_conv("c1", 4, 4, 3, 1, 1, ActKind::ReLU));    // 1: read by c2 and the concat
+    net.layers.push_back(make_conv("c2", 4, 4, 3, 1, 1));                   // 2
+    Layer cat;
+    cat.kind = LayerKind::Concat;
+    cat.name = "cat";
+    cat.inputs = {0, 1};
+    net.layers.push_back(cat);                                              // 3: 8x8x8
+    net.layers.push_back(make_conv("c4", 8, 4, 3, 1, 1));                   // 4
+    Layer add;
+    add.kind = LayerKind::Add;
+    add.name = "sum";
+    add.act = ActKind::ReLU;
+    add.inputs = {4, 2};
+    net.layers.push_back(add);
+    net.layers.push_back(make_flatten("f"));
+    net.layers.push_back(make_dense("out", 256, 5));
     net = test::random_network(net, 5);
     CHECK_THROWS_WITH(prepare_composer(net, "cat.onnx", c.data, {}, 8, 16),
-                      Catch::Contains("cat.onnx") && Catch::Contains("'sum_b' (Concat) cannot be mapped"));
+                      Catch::Contains("cat.onnx") && Catch::Contains("'c4' reads a concatenation") &&
+                          Catch::Contains("different codebooks"));
+  }
+  SECTION("a concatenation of three tensors") {
+    Network net = c.net;
+    net.layers[8].kind = LayerKind::Concat;
+    net.layers[8].inputs = {6, 7, 5};
+    net.layers[8].act = ActKind::Identity;
+    net.layers[10] = make_dense("out", 288, 5);
+    net = test::random_network(net, 5);
+    CHECK_THROWS_WITH(prepare_composer(net, "cat.onnx", c.data, {}, 8, 16),
+                      Catch::Contains("'sum_b' (Concat) cannot be mapped") && Catch::Contains("of 3 tensors"));
   }
   SECTION("a sum whose inputs both have an activation") {
     Network net = c.net;

@@ -132,7 +132,9 @@ TEST_CASE("generated designs lint clean and have no latches or combinational loo
       {"residual-rows", test::random_residual_network(6), 4, 8, 8, rows},
       {"residual-count-fused", test::random_residual_network(7), 4, 4, 8, count},
   };
+  int joins = 0;  // residual sums and concatenations among the designs
   for (const auto& c : configs) {
+    for (const auto& l : c.net.layers) joins += l.kind == LayerKind::Concat ? 100 : l.kind == LayerKind::Add;
     const Design d = emit_case("rtl-" + c.name, c.net, c.w, c.u, c.q, c.opt);
     const auto l = lint(d.dir, "rapidnn_top");
     INFO(c.name << " lint\n" << l.output);
@@ -144,6 +146,8 @@ TEST_CASE("generated designs lint clean and have no latches or combinational loo
     INFO(c.name << " yosys\n" << y.output);
     CHECK(y.exit_code == 0);
   }
+  CHECK(joins % 100 > 0);
+  CHECK(joins / 100 > 0);
 }
 
 TEST_CASE("emission is deterministic and marks generated files", "[rtl]") {
