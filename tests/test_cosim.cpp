@@ -116,6 +116,36 @@ Network fmnist_resnet(std::uint64_t seed) {
   return test::random_network(net, seed);
 }
 
+// Seeded random RTL options for a sweep: lanes, RNA sharing, accumulation form, fused lookups.
+template <class Pick>
+RtlOptions random_rtl_options(Pick& pick) {
+  RtlOptions opt;
+  opt.lanes = pick(1, 6);
+  opt.rna_share = pick(1, 3);
+  opt.accumulate = std::array{RtlAccumulate::Direct, RtlAccumulate::Count, RtlAccumulate::Shared}[pick(0, 2)];
+  opt.fused_am = pick(0, 1);
+  return opt;
+}
+
+// Emits `plan` and co-simulates four random images under Icarus: bit-exact, and every latency as
+// the cycle model predicts. `what` describes the case for a failure.
+void check_random_design(const Network& net, const ComposedNetwork& cn, const RtlPlan& plan, std::uint64_t seed,
+                         const std::string& dir, const std::string& what) {
+  const std::string rtl = test::temp_dir(dir) + "/rtl";
+  emit_rtl(plan, rtl);
+  const Dataset d = test::random_images(net.input_shape, 4, static_cast<int>(net.num_classes()), seed + 1000);
+  CosimOptions co;
+  co.simulator = Simulator::Icarus;
+  const CosimResult r = run_cosim(cn, plan, rtl, raw_features(d, cn.input.raw_bits), d.size(), co);
+  const RtlOptions& opt = plan.options;
+  INFO("seed " << seed << " " << what << " lanes " << opt.lanes << " share " << opt.rna_share << " "
+               << to_string(opt.accumulate) << (opt.fused_am ? " fused" : " two-block") << "\n"
+               << net.summary() << r.mismatch);
+  CHECK(r.ok);
+  const CyclePrediction p = predict_cycles(plan, d.size());
+  for (std::size_t i = 0; i < r.latencies.size(); ++i) CHECK(r.latencies[i] == p.latency(i));
+}
+
 void check_ok(const CosimResult& r) {
   INFO(r.mismatch);
   CHECK(r.ok);
@@ -251,11 +281,7 @@ TEST_CASE("seeded random residual and concatenating networks go through compose,
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
     const Network net = test::random_residual_network(seed);
     const int w = 1 << pick(1, 4), u = 1 << pick(1, 4), q = 1 << pick(2, 5);
-    RtlOptions opt;
-    opt.lanes = pick(1, 6);
-    opt.rna_share = pick(1, 3);
-    opt.accumulate = std::array{RtlAccumulate::Direct, RtlAccumulate::Count, RtlAccumulate::Shared}[pick(0, 2)];
-    opt.fused_am = pick(0, 1);
+    const RtlOptions opt = random_rtl_options(pick);
     const Dataset calib = test::random_images(net.input_shape, 30, static_cast<int>(net.num_classes()), seed);
     const ComposedNetwork cn = test::compose_case(net, calib, w, u, q);
     const RtlPlan plan = plan_rtl(cn, opt, "random");
@@ -265,18 +291,8 @@ TEST_CASE("seeded random residual and concatenating networks go through compose,
       strided += t.skip_buffer >= 0 && t.sh > 1;
       concats += t.kind == StageKind::Concat;
     }
-    const std::string rtl = test::temp_dir(fmt::format("cosim-residual-{}", seed)) + "/rtl";
-    emit_rtl(plan, rtl);
-    const Dataset d = test::random_images(net.input_shape, 4, static_cast<int>(net.num_classes()), seed + 1000);
-    CosimOptions co;
-    co.simulator = Simulator::Icarus;
-    const CosimResult r = run_cosim(cn, plan, rtl, raw_features(d, cn.input.raw_bits), d.size(), co);
-    INFO("seed " << seed << " w " << w << " u " << u << " q " << q << " lanes " << opt.lanes << " share "
-                 << opt.rna_share << " " << to_string(opt.accumulate) << (opt.fused_am ? " fused" : " two-block") << "\n"
-                 << net.summary() << r.mismatch);
-    CHECK(r.ok);
-    const CyclePrediction p = predict_cycles(plan, d.size());
-    for (std::size_t i = 0; i < r.latencies.size(); ++i) CHECK(r.latencies[i] == p.latency(i));
+    check_random_design(net, cn, plan, seed, fmt::format("cosim-residual-{}", seed),
+                        fmt::format("w {} u {} q {}", w, u, q));
   }
   CHECK(input_skips > 0);
   CHECK(read_and_add > 0);
@@ -402,11 +418,7 @@ TEST_CASE("50 seeded random networks go through compose, emit and co-simulation 
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
     const Network net = test::random_small_network(seed);
     const int w = 1 << pick(1, 4), u = 1 << pick(1, 4), q = 1 << pick(2, 5);
-    RtlOptions opt;
-    opt.lanes = pick(1, 6);
-    opt.rna_share = pick(1, 3);
-    opt.accumulate = std::array{RtlAccumulate::Direct, RtlAccumulate::Count, RtlAccumulate::Shared}[pick(0, 2)];
-    opt.fused_am = pick(0, 1);
+    RtlOptions opt = random_rtl_options(pick);
     // Sequential calibration (composed input codebooks, bias correction, refit weight codebooks)
     // in every combination.
     const int calibration = pick(0, 7);
@@ -428,21 +440,11 @@ TEST_CASE("50 seeded random networks go through compose, emit and co-simulation 
     opt.lanes = static_cast<int>(std::min<std::int64_t>(opt.lanes, max_fan));
     opt.rna_share = static_cast<int>(std::min<std::int64_t>(opt.rna_share, max_units));
     const RtlPlan plan = plan_rtl(cn, opt, "random");
-    const std::string rtl = test::temp_dir(fmt::format("cosim-random-{}", seed)) + "/rtl";
-    emit_rtl(plan, rtl);
-    const Dataset d = test::random_images(net.input_shape, 4, static_cast<int>(net.num_classes()), seed + 1000);
-    CosimOptions co;
-    co.simulator = Simulator::Icarus;
-    const CosimResult r = run_cosim(cn, plan, rtl, raw_features(d, cn.input.raw_bits), d.size(), co);
-    INFO("seed " << seed << " w " << w << " u " << u << " q " << q << " lanes " << opt.lanes << " share "
-                 << opt.rna_share << " " << to_string(opt.accumulate) << (opt.fused_am ? " fused" : " two-block")
-                 << " inputs " << to_string(inputs) << (bias_correction ? " bias-corrected" : "") << (refit ? " refit" : "")
-                 << (layer_w.empty() ? "" : fmt::format(" per-layer w {} u {}", fmt::join(layer_w, ","), fmt::join(layer_u, ",")))
-                 << "\n"
-                 << net.summary() << r.mismatch);
-    CHECK(r.ok);
-    const CyclePrediction p = predict_cycles(plan, d.size());
-    for (std::size_t i = 0; i < r.latencies.size(); ++i) CHECK(r.latencies[i] == p.latency(i));
+    check_random_design(
+        net, cn, plan, seed, fmt::format("cosim-random-{}", seed),
+        fmt::format("w {} u {} q {} inputs {}{}{}{}", w, u, q, to_string(inputs), bias_correction ? " bias-corrected" : "",
+                    refit ? " refit" : "",
+                    layer_w.empty() ? "" : fmt::format(" per-layer w {} u {}", fmt::join(layer_w, ","), fmt::join(layer_u, ","))));
   }
 }
 

@@ -9,7 +9,9 @@
 # tiles (counters as wide as a neuron's most taps on one weight index) and the designs of the
 # shared-row form (*-shared-rtl/, new); since issue 20 every design's Verilog and design.json (the
 # input port's features per beat, operand isolation of the activation blocks, unsigned template
-# ports, per-RNA sum arrays): the artifacts and every table image stay as they were.
+# ports, per-RNA sum arrays): the artifacts and every table image stay as they were; since issue
+# 17 the tops, rnn_pingpong.v and design.json (buffers with several readers, each with its own
+# bank pointer and done/valid bit).
 # A deliberate change of output regenerates the fixture:
 #   tests/scripts/output_digest.sh build/rapidnn /tmp/digest > tests/fixtures/output_digest.txt
 # Exit 77 (skipped) when Debian's dataset-fashion-mnist is not installed.
