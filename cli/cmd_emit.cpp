@@ -9,6 +9,7 @@
 #include "core/progress.h"
 #include "generator/emit_rtl.h"
 #include "generator/rtl_plan.h"
+#include "sim/cycle_model.h"
 
 namespace rapidnn::cli {
 
@@ -54,6 +55,11 @@ static void run_emit(const EmitOptions& o) {
   }
   fmt::print("pipeline   one sample every {} cycles at best (the slowest stage; input takes {} cycles)\n",
              plan.interval(), plan.input_beats);
+  if (!chain) {  // a buffer held for a later sum or concatenation can hold the pipeline below that
+    const CyclePrediction c = predict_cycles(plan, 16);
+    fmt::print("           with samples held for the branches that join them: one every {:.0f} cycles in steady state "
+               "(cycle model, images 8 to 16)\n", static_cast<double>(c.produced[15] - c.produced[7]) / 8.0);
+  }
   fmt::print("wrote      {}/ ({} files, {:.1f} MiB) in {:.2f} s\n", out, st.files,
              static_cast<double>(st.bytes) / (1024.0 * 1024.0), sw.seconds());
 }

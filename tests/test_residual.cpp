@@ -141,6 +141,10 @@ TEST_CASE("a residual artifact round-trips exactly as version 2, chains stay ver
   CHECK(inspect.exit_code == 0);
   CHECK_THAT(inspect.output, Catch::Contains("a2") && Catch::Contains("+ 0 (residual)") &&
                                  Catch::Contains("reads 3, + 5 (residual)"));
+  const auto emit = test::run_cli("emit -c " + dir + "/a -o " + dir + "/rtl --lanes 4");  // its dataflow, its pace
+  CHECK(emit.exit_code == 0);
+  CHECK_THAT(emit.output, Catch::Contains("reads #1 + skip #0") && Catch::Contains("reads #3 + skip #5") &&
+                              Catch::Contains("in steady state (cycle model"));
 
   // A concatenation keeps its second input (its first is its source).
   for (std::uint64_t seed = 20; seed < 40; ++seed) {
