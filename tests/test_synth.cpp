@@ -133,6 +133,24 @@ TEST_CASE("synth: a missing tool or an unreadable liberty is named, exit 2", "[s
   CHECK_THAT(r.output, Catch::Contains("install the Debian package yosys"));
 }
 
+TEST_CASE("synth --stage picks a layer's tile; a stage without one is named with the tiles there are, exit 2",
+          "[synth][cli]") {
+  const Small s = small_design(4, 4, 2);
+  const RtlStage& last = s.plan.stages.back();
+  REQUIRE(last.stage != first_tile(s.plan).stage);
+  const BlockSet set = plan_blocks(s.plan, {BlockKind::Rna, BlockKind::Tile}, {}, last.stage);
+  REQUIRE(set.blocks.size() == 2);
+  CHECK_THAT(set.blocks[0].description, Catch::Contains("'" + last.name + "'"));
+  CHECK_THAT(set.blocks[1].description, Catch::Contains("'" + last.name + "'"));
+  for (const auto& m : set.memories) CHECK(m.name.rfind(fmt::format("tile.s{}.", last.stage), 0) == 0);
+  CHECK_THROWS_WITH(tile_of(s.plan, 99), Catch::Contains("--stage") && Catch::Contains("99 is not a stage with a tile") &&
+                                             Catch::Contains(fmt::format("{} '{}'", last.stage, last.name)));
+  if (!tools_present()) SKIP_WITH("yosys, opensta or qflow-tech-osu018 is not installed");
+  const auto r = test::run_cli("synth -c " + s.dir + "/art -r " + s.dir + "/rtl --block rna --stage 99");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("--stage: 99 is not a stage with a tile"));
+}
+
 TEST_CASE("synth: the report's total is the sum of the lookup blocks, the baseline apart", "[synth][cli]") {
   if (!tools_present()) SKIP_WITH("yosys, opensta or qflow-tech-osu018 is not installed");
   const Small s = small_design(4, 4, 2);
