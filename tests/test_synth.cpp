@@ -133,7 +133,7 @@ TEST_CASE("synth: a missing tool or an unreadable liberty is named, exit 2", "[s
   CHECK_THAT(r.output, Catch::Contains("install the Debian package yosys"));
 }
 
-TEST_CASE("synth --stage picks a layer's tile; a stage without one is named with the tiles there are, exit 2",
+TEST_CASE("synth --stage picks a layer's tile, and a stage without one is named with the tiles there are, exit 2",
           "[synth][cli]") {
   const Small s = small_design(4, 4, 2);
   const RtlStage& last = s.plan.stages.back();
