@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "core/error.h"
 #include "core/infer.h"
 #include "data/dataset.h"
 #include "onnxio/onnx_io.h"
@@ -36,7 +37,7 @@ int forward_reads(const onnx::GraphProto& g) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   if (argc < 2) {
     fmt::print(stderr, "usage: {} model.onnx [dataset] [seeds]\n", argv[0]);
     return 2;
@@ -78,4 +79,13 @@ int main(int argc, char** argv) {
   }
   fmt::print("{}\n", same ? "identical predictions for every shuffle" : "PREDICTIONS DIFFER");
   return same ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // a bad model or dataset: one message, exit 2
+    fmt::print(stderr, "bench_onnx_shuffle: {}\n", e.what());
+    return 2;
+  }
 }
