@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "composer/artifact.h"
+#include "composer/levels.h"
 #include "core/progress.h"
 
 namespace rapidnn::cli {
@@ -50,6 +51,9 @@ static void run_compose(const ComposeOptions& o) {
   fmt::print("float      {:.2f}%\n", c.job.float_accuracy);
   fmt::print("rapidnn    {:.2f}% (golden integer model)\n", c.golden.accuracy);
   fmt::print("delta-e    {:+.2f} points\n", c.delta_e);
+  for (const auto& [level, g] : c.levels)
+    fmt::print("level {}    {:.2f}% (golden, codebooks {} bits smaller), delta-e {:+.2f}\n", level, g.accuracy,
+               network_level(cn) - level, c.job.float_accuracy - g.accuracy);
   fmt::print("tables     {} bits ({:.1f} KiB): weight indices {}, products {}, biases {}, activation/encoding {}, "
              "input encoder {}\n",
              bits.total(), static_cast<double>(bits.total()) / 8192.0, bits.weight_idx, bits.product, bits.bias,
@@ -76,6 +80,11 @@ void setup_compose(CLI::App& app) {
   cmd->add_option("--u", o->u, "Input codebook size (power of two, 2 to 256), or one per weighted layer, comma-separated")
       ->delimiter(',')
       ->capture_default_str();
+  cmd->add_option("--levels", o->job.lowest_level,
+                  "Also compose every coarser level of the codebook trees down to this one (level = log2 of the "
+                  "largest codebook; tree or nested codebooks): one artifact for a design whose level is chosen at "
+                  "run time (rapidnn emit, cosim --level)")
+      ->check(CLI::Range(1, 8));
   cmd->add_option("--output,-o", o->output, "Artifact directory (default composed-w<W>-u<U>)");
   cmd->callback([o] { run_compose(*o); });
 }

@@ -6,9 +6,9 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/cosim_print.h"
 #include "composer/artifact.h"
 #include "composer/compose.h"
-#include "core/error.h"
 #include "core/fileio.h"
 #include "core/progress.h"
 #include "flow/cosim_result.h"
@@ -27,6 +27,8 @@ struct CosimCliOptions {
   std::string result;                       // the result document (flow/cosim_result.h), empty: none
   std::string shard;                        // "I/N"; empty: a job array's task, or one process
   std::string shard_dir = "cosim-shards";
+  std::vector<int> levels;  // a design of several codebook levels: run every image at each
+  bool interleave = false;
 };
 
 // The options that decide a run's result, for its shards' key.
@@ -63,6 +65,11 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
   std::iota(items.begin(), items.end(), first);
   d = d.subset(items);
   const auto raw = raw_features(d, cn.input.raw_bits);
+  if (!o.levels.empty()) {
+    if (shard || !o.result.empty()) fail("--level", "does not combine with --shard or --result");
+    if (!run_level_cosim(cn, plan, o.rtl, d, raw, o.levels, o.interleave, opt)) exit_status() = kExitFailure;
+    return;
+  }
   const CosimResult r = run_cosim(cn, plan, o.rtl, raw, last - first, opt);
   fmt::print("design     {} ({} stages; {} lanes, {} neuron(s) per RNA, {} accumulation, {} AM)\n", o.rtl,
              plan.stages.size(), plan.options.lanes, plan.options.rna_share, to_string(plan.options.accumulate),
@@ -76,24 +83,7 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
     return;
   }
   fmt::print("compared   {} images: every buffer entry of every layer and every class: 0 mismatches\n", last - first);
-  const CycleCheck cc = check_cycles(plan, r, last - first, opt);
-  if (opt.simulator == Simulator::Verilator) {
-    fmt::print("cycles     {} in all; latency {} cycles (first image), min {} max {} mean {:.1f}\n", r.cycles,
-               r.first_latency, r.latency_min, r.latency_max, r.latency_mean);
-    fmt::print("throughput one result every {:.1f} cycles{}\n", r.interval,
-               opt.stall_in > 0 || opt.stall_out > 0
-                   ? fmt::format(" (stalls: input {:.0f}%, output {:.0f}%)", 100 * opt.stall_in, 100 * opt.stall_out)
-                   : "");
-    if (cc.checked) {
-      fmt::print("predicted  latency {} cycles, one result every {:.1f} cycles: {}\n", cc.predicted_latency,
-                 cc.predicted_interval, cc.exact ? "matches the RTL" : "DIFFERS from the RTL");
-      if (!cc.exact) exit_status() = kExitFailure;
-    }
-    fmt::print("simulation {:.2f} s, {:.0f} cycles/s, {:.1f} images/s\n", r.sim_seconds, r.cycles_per_second,
-               static_cast<double>(last - first) / std::max(r.sim_seconds, 1e-9));
-  } else {
-    fmt::print("simulation {:.2f} s ({} cycles)\n", r.sim_seconds, r.cycles);
-  }
+  if (!print_cycles(plan, r, last - first, opt)) exit_status() = kExitFailure;
   if (!opt.trace.empty()) fmt::print("waveform   {} (image {})\n", opt.trace, opt.trace_image);
   if (exit_status() != 0) return;  // the cycle model differs: no result to merge
   // Every class was compared with the golden model's: the golden model's classes are the RTL's.
@@ -102,7 +92,7 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
     const auto key = flow::cosim_run_key(o.composed, o.rtl, o.data.dataset, result_options(o));
     const auto dir = flow::write_shard(o.shard_dir, {"cosim", key, *shard, n, items},
                                        {{"result.json", flow::cosim_result_document(classes)},
-                                        {"cycles.json", flow::cosim_cycles_document(r, cc)}});
+                                        {"cycles.json", flow::cosim_cycles_document(r, check_cycles(plan, r, last - first, opt))}});
     fmt::print("written    {}\n", dir.string());
   } else if (!o.result.empty()) {
     write_file_atomic(o.result, flow::cosim_result_document(classes));
@@ -141,6 +131,10 @@ void setup_cosim(CLI::App& app) {
                   "(images % N) blocks one image longer, written with a manifest to --shard-dir/I-of-N for rapidnn "
                   "merge; shards share one simulator build. Without it, a Slurm, SGE or LSF array task is used when set");
   cmd->add_option("--shard-dir", o->shard_dir, "Where a shard writes its directory")->capture_default_str();
+  cmd->add_option("--level", o->levels, "A design of several codebook levels: run the images at each of these levels "
+                  "(comma-separated; outside the design's levels: clamped), switching its level register between images")
+      ->delimiter(',');
+  cmd->add_flag("--interleave-levels", o->interleave, "With --level: switch the level after every image");
   cmd->callback([o] { run_cosim_cmd(*o); });
 }
 

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "composer/artifact.h"
+#include "composer/levels.h"
 #include "composer/compose.h"
 #include "core/error.h"
 #include "core/fileio.h"
@@ -23,11 +24,13 @@ struct GoldenOptions {
   std::string am = "two-block";
   std::string dump;
   int threads = 0;
+  int level = 0;  // 0: the finest
 };
 
 static void run_golden(const GoldenOptions& o) {
   if (!o.dump.empty()) check_output_file(o.dump, {o.composed, o.data.dataset});
-  const ComposedNetwork cn = load_artifact(o.composed);
+  const ComposedNetwork all = load_artifact(o.composed);
+  const ComposedNetwork& cn = o.level > 0 ? at_level(all, o.level, "--level") : all;
   DatasetSplits splits = load_dataset(o.data.dataset, o.data.preprocess());
   Dataset d = std::move(splits.test);
   if (d.sample_numel() != numel(cn.input_shape))
@@ -44,8 +47,8 @@ static void run_golden(const GoldenOptions& o) {
   const double secs = sw.seconds();
   std::int64_t ok = 0;
   for (std::size_t i = 0; i < pred.size(); ++i) ok += pred[i] == d.y[i];
-  fmt::print("artifact   {} (w={}, u={}; {} accumulation, {} lookups)\n", o.composed, cn.config.w, cn.config.u,
-             o.accumulate, o.am);
+  fmt::print("artifact   {} (w={}, u={}, level {} of {} to {}; {} accumulation, {} lookups)\n", o.composed, cn.config.w,
+             cn.config.u, network_level(cn), min_level(all), network_level(all), o.accumulate, o.am);
   fmt::print("dataset    {} [{} test samples]\n", splits.description, d.size());
   fmt::print("accuracy   {:.2f}% ({}/{})\n", 100.0 * static_cast<double>(ok) / static_cast<double>(d.size()), ok, d.size());
   fmt::print("time       {:.3f} s ({:.0f} samples/s)\n", secs, static_cast<double>(d.size()) / secs);
@@ -87,6 +90,8 @@ void setup_golden(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--dump", o->dump, "Write every stage's encoded outputs and accumulators as JSON lines");
   cmd->add_option("--threads,-j", o->threads, "Threads (0: all cores)")->check(within(kThreadsRange));
+  cmd->add_option("--level", o->level, "Codebook level to run (an artifact composed with --levels; default: the finest)")
+      ->check(CLI::Range(1, 16));
   cmd->callback([o] { run_golden(*o); });
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "composer/levels.h"
 #include "core/fileio.h"
 
 namespace rapidnn {
@@ -117,7 +118,7 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
   Writer wr{files};
   json m;
   m["format"] = kFormat;
-  m["version"] = net.is_chain() ? kChainArtifactVersion : kArtifactVersion;
+  m["version"] = !net.coarser.empty() ? kLevelsArtifactVersion : net.is_chain() ? kChainArtifactVersion : kDagArtifactVersion;
   if (with_provenance) m["generator"] = fmt::format("rapidnn {}", RAPIDNN_VERSION);
   m["network"] = {{"name", net.name}, {"input_shape", net.input_shape}, {"classes", net.classes}};
   const auto& c = net.config;
@@ -191,6 +192,17 @@ Files artifact_files(const ComposedNetwork& net, const json& metrics, bool with_
     stages.push_back(j);
   }
   m["stages"] = stages;
+  // Coarser levels: each a whole artifact (without provenance) in its own subdirectory.
+  if (!net.coarser.empty()) {
+    json levels = json::array();
+    for (const ComposedNetwork& c : net.coarser) {
+      const int level = network_level(c);
+      const std::string dir = fmt::format("level{}", level);
+      levels.push_back({{"level", level}, {"dir", dir}});
+      for (auto& [name, text] : artifact_files(c, {}, false)) files.emplace_back(dir + "/" + name, std::move(text));
+    }
+    m["levels"] = levels;
+  }
   if (with_provenance) m["metrics"] = metrics.is_null() ? json::object() : metrics;
   files.emplace_back("manifest.json", m.dump(2) + "\n");
   return files;
@@ -326,6 +338,18 @@ ComposedNetwork load_artifact(const std::string& path, json* metrics) {
       net.stages.push_back(std::move(s));
     }
     if (metrics) *metrics = m.value("metrics", json::object());
+    if (m.contains("levels")) {
+      int expect = network_level(net) - 1;
+      for (const json& l : m.at("levels")) {
+        const int level = whole<int>(l.at("level"), "level", manifest);
+        const std::string dir = l.at("dir").get<std::string>();
+        if (level != expect || dir != fmt::format("level{}", level))
+          fail(manifest, "levels: expected level {} in directory level{}, found level {} in '{}'", expect, expect, level, dir);
+        net.coarser.push_back(load_artifact(path + "/" + dir));
+        check_level(net, net.coarser.back(), level, path + "/" + dir);
+        --expect;
+      }
+    }
   } catch (const json::exception& e) {
     fail(manifest, "missing or mistyped field ({})", e.what());
   }

@@ -19,8 +19,12 @@
 namespace rapidnn {
 
 // Version 2 adds dataflow beyond a chain (a stage's `source`, a residual `skip` and its
-// `skip_lut`); a chain is still written as version 1, which every reader since 1 reads.
-inline constexpr int kArtifactVersion = 2;
+// `skip_lut`); version 3 adds coarser codebook levels (`levels`, each a whole artifact in a
+// subdirectory levelL/, composer/levels.h). Each artifact is written at the lowest version that
+// holds it (a chain of one level as version 1), so every reader since then reads it.
+inline constexpr int kArtifactVersion = 3;
+inline constexpr int kLevelsArtifactVersion = 3;
+inline constexpr int kDagArtifactVersion = 2;
 inline constexpr int kChainArtifactVersion = 1;
 
 // Writes atomically (staging directory, then rename). `metrics` is stored as is.

@@ -165,6 +165,9 @@ struct ComposedNetwork {
   ComposeConfig config;
   InputEncoder input;
   std::vector<Stage> stages;
+  // The same network at coarser levels of its tree codebooks, one level (one bit fewer per
+  // codebook) after another; empty for a network of one level (composer/levels.h).
+  std::vector<ComposedNetwork> coarser;
 
   // The stage (or kFromInput) whose output stage k reads.
   int source_of(std::size_t k) const {

@@ -33,6 +33,7 @@ struct ComposeJobOptions {
   int product_bits = 16;
   int threads = 0;
   std::int64_t validation = 0;  // > 0: hold this many training samples out for retraining's delta-e
+  int lowest_level = 0;  // > 0: also every coarser codebook level down to this one (composer/levels.h)
 };
 
 struct ComposeJob {

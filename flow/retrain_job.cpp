@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "composer/artifact.h"
+#include "composer/levels.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/progress.h"
@@ -99,6 +100,7 @@ void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& r
     if (co.choose_calibration)
       fail("--choose-calibration", "does not combine with --retrain yet (retraining starts from one set of codebooks)");
     jo.validation = ro.validation;
+    if (co.lowest_level > 0) fail("--levels", "does not combine with --retrain yet (retraining trains one level)");
   }
   out.job = prepare_compose_job(jo, max_w, max_u);
   const CodebookSizes sizes = layer_sizes(out.job.state, w, u);
@@ -115,8 +117,17 @@ void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& r
                        {"iterations", out.retrain.iterations_run},
                        {"epochs", out.retrain.epochs_run}};  // no wall time: same seed, same bytes
   }
+  if (co.lowest_level > 0) {
+    add_coarser_levels(out.composed, out.job.state, sizes, co.q, co.lowest_level, "--levels");
+    out.assemble_seconds = sw.seconds();
+  }
   out.golden = evaluate_golden(out.composed, out.job, co.threads);
   out.delta_e = out.job.float_accuracy - out.golden.accuracy;
+  nlohmann::json levels = nlohmann::json::array();
+  for (const ComposedNetwork& c : out.composed.coarser) {
+    out.levels.emplace_back(network_level(c), evaluate_golden(c, out.job, co.threads));
+    levels.push_back({{"level", out.levels.back().first}, {"rapidnn_accuracy", out.levels.back().second.accuracy}});
+  }
   out.metrics = {{"float_accuracy", out.job.float_accuracy}, {"rapidnn_accuracy", out.golden.accuracy},
                  {"delta_e", out.delta_e},                   {"evaluated_on", out.job.eval.size()},
                  {"calibration", out.job.calibration_note},  {"table_bits", out.composed.table_bits().total()}};
@@ -125,6 +136,7 @@ void compose_to_artifact(const ComposeJobOptions& co, const RetrainJobOptions& r
   out.metrics["wcss_weights"] = wsum;
   out.metrics["wcss_inputs"] = usum;
   if (ro.enabled) out.metrics["retrain"] = retrain_metrics;
+  if (!levels.empty()) out.metrics["levels"] = levels;
   write_artifact(out.composed, output, out.metrics);
 }
 

@@ -44,6 +44,8 @@ struct ComposeOutcome {
   const ComposerState* state = nullptr;  // the codebooks of `composed` (job.state or the retrained one)
   RetrainJobResult retrain;
   GoldenEval golden;
+  // With ComposeJobOptions::lowest_level: the golden model at each coarser level, finest first.
+  std::vector<std::pair<int, GoldenEval>> levels;
   double delta_e = 0.0, assemble_seconds = 0.0;
   nlohmann::json metrics;  // what the artifact's manifest records
 };

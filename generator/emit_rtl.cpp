@@ -80,6 +80,8 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   if (skip)
     v += fmt::format("  output wire [{}:0] skip_addr_o,\n  input  wire [{}:0] skip_data_i,\n", R * sb->addr_bits - 1,
                      R * sb->index_bits - 1);
+  const int LB = t.level_bits;
+  if (LB > 0) v += fmt::format("  input  wire [{}:0] level_i,  // the codebook level select (rnn_level)\n", LB - 1);
   v += fmt::format("  output wire [{}:0] wr_data_o\n);\n", R * ws.data_bits - 1);
   v += fmt::format("  wire [{}:0] lane_valid;\n", L - 1);
   v += "  wire beat, first, mul, mul_first, write;\n";
@@ -90,18 +92,33 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   v += fmt::format("  wire [{}:0] widx;\n", R * L * t.wiw - 1);
   v += rom_instance(static_cast<std::int64_t>(t.groups) * t.beats, R * L * t.wiw, WAW, t.widx.file, "u_widx", "widx_addr",
                     "widx");
+  std::string widx = "widx";
+  if (LB > 0) {
+    // The finest level's weight indices; a coarser level's are their prefixes.
+    widx = "widx_level";
+    v += fmt::format("  wire [{0}:0] wshift = {1}'d{2} - level_i;\n  wire [{3}:0] widx_level;\n  genvar f;\n", LB - 1, LB,
+                     t.levels - 1, R * L * t.wiw - 1);
+    v += fmt::format("  generate\n    for (f = 0; f < {0}; f = f + 1) begin : g_wshift\n      assign widx_level[f*{1} +: {1}] = "
+                     "widx[f*{1} +: {1}] >> wshift;\n    end\n  endgenerate\n",
+                     R * L, t.wiw);
+  }
   v += fmt::format("  wire [{}:0] bias;\n", R * t.bias_bits - 1);
-  v += rom_instance(t.groups, R * t.bias_bits, GW, t.bias.file, "u_bias", "group", "bias");
+  if (LB > 0)
+    v += rom_instance(static_cast<std::int64_t>(t.levels) << GW, R * t.bias_bits, LB + GW, t.bias.file, "u_bias",
+                      "{level_i, group}", "bias");
+  else
+    v += rom_instance(t.groups, R * t.bias_bits, GW, t.bias.file, "u_bias", "group", "bias");
   // One sum per RNA, an array rather than one wide bus: a simulator then updates one RNA's sum
   // without reassembling every other's.
   v += fmt::format("  wire [{}:0] acc [0:{}];\n", t.acc_bits - 1, R - 1);
-  const std::string table = t.tables_per_rna > 1 ? fmt::format("group[{}:0]", t.table_bits - 1) : "1'b0";
+  std::string table = t.tables_per_rna > 1 ? fmt::format("group[{}:0]", t.table_bits - 1) : "1'b0";
+  if (LB > 0) table = t.tables_per_rna > 1 ? fmt::format("{{level_i, {}}}", table) : "level_i";
   const bool shared = p.options.accumulate == RtlAccumulate::Shared;
   const std::int64_t row_bits = static_cast<std::int64_t>(L) * (1 << t.wiw) * t.product_bits;
   auto rna = [&](const std::string& inst, const std::string& r, const std::string& file, const std::string& row) {
     RnaSignals s;
     s.row = row;
-    s.w_idx = fmt::format("widx[{0}*{1} +: {1}]", r, L * t.wiw);
+    s.w_idx = fmt::format("{0}[{1}*{2} +: {2}]", widx, r, L * t.wiw);
     s.x_idx = "rd_data_i";
     s.table = table;
     s.bias = fmt::format("bias[{0}*{1} +: {1}]", r, t.bias_bits);
@@ -145,8 +162,9 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   if (skip) {
     v += fmt::format("      assign skip_addr_o[r*{0} +: {0}] = addr[{1}:0];\n", sb->addr_bits, sb->addr_bits - 1);
     v += fmt::format("      wire [{}:0] skip_value;\n", t.acc_bits - 1);
-    v += rom_instance(static_cast<std::int64_t>(t.skip_lut.values.size()), t.acc_bits, sb->index_bits, t.skip_lut.file,
-                      "u_skip", fmt::format("skip_data_i[r*{0} +: {0}]", sb->index_bits), "skip_value");
+    const std::string code = fmt::format("skip_data_i[r*{0} +: {0}]", sb->index_bits);
+    v += rom_instance(static_cast<std::int64_t>(t.skip_lut.values.size()), t.acc_bits, LB + sb->index_bits,
+                      t.skip_lut.file, "u_skip", LB > 0 ? fmt::format("{{level_i, {}}}", code) : code, "skip_value");
     v += fmt::format("      wire [{}:0] sum = acc[r] + skip_value;\n", t.acc_bits - 1);
     sum = "sum";
   }
@@ -157,7 +175,8 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
     // written, so its comparators do not switch with every beat's partial sum (and a simulator
     // evaluates it once per neuron, not once per beat).
     v += fmt::format("      wire [{0}:0] am_in = write ? {2} : {{{1}{{1'b0}}}};\n", t.acc_bits - 1, t.acc_bits, sum);
-    v += am_instance(t, "u_am", "am_in", fmt::format("wr_data_o[r*{0} +: {0}]", ws.data_bits), 6);
+    v += am_instance(t, "u_am", "am_in", fmt::format("wr_data_o[r*{0} +: {0}]", ws.data_bits), 6,
+                     LB > 0 ? "level_i" : "1'b0");
     // Co-simulation sees every sum before activation and encoding, not only the index it becomes.
     v += fmt::format("`ifdef RAPIDNN_TRACE\n`ifdef VERILATOR\n      always @(posedge clk_i)\n        if (wr_en_o[r]) "
                      "rnn_trace_write({0}, addr, 64'($signed({1})));\n`endif\n`endif\n",
@@ -191,7 +210,12 @@ std::string top_module(const RtlPlan& p) {
                    p.options.features_per_beat * p.raw_bits - 1);
   v += fmt::format("  output wire out_valid_o,\n  input  wire out_ready_i,\n  output wire [{}:0] out_class_o,\n",
                    p.class_bits - 1);
+  const bool levels = p.levels() > 1;
+  if (levels)
+    v += fmt::format("  input  wire [{0}:0] level_i,  // codebook level {1} to {2} (rnn_level)\n  output wire [{0}:0] level_o,\n",
+                     p.level_pin_bits() - 1, p.level_min, p.level_max);
   v += fmt::format("  output wire [{}:0] out_scores_o,\n  output wire busy_o\n);\n", p.classes * p.score_bits - 1);
+  if (levels) v += fmt::format("  wire [{}:0] level_sel;\n", p.level_sel_bits - 1) + level_instance(p);
   for (std::size_t i = 0; i < p.buffers.size(); ++i) {
     const RtlBuffer& b = p.buffers[i];
     const std::string n = fmt::format("b{}", i);
@@ -225,6 +249,7 @@ std::string top_module(const RtlPlan& p) {
       v += concat_instance(t, p, "u_" + s);
     } else {
       v += fmt::format("  {} u_{} (\n", tile_name(p, t), s);
+      if (levels) v += "    .level_i(level_sel),\n";
     }
     v += fmt::format("    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i({0}_in_valid), .out_ready_i({1}_wr_ready),\n"
                      "    .in_done_o({0}_in_done), .out_done_o({1}_wr_done), .busy_o({0}_busy),\n",
@@ -283,6 +308,7 @@ std::vector<std::string> templates_for(std::vector<std::string> modules) {
 
 std::vector<std::string> design_templates(const RtlPlan& plan) {
   std::vector<std::string> modules{"rnn_pingpong", "rnn_input_enc", "rnn_output", "rnn_tile_ctrl", "rnn_rom"};
+  if (plan.levels() > 1) modules.emplace_back("rnn_level");
   for (const auto& t : plan.stages) {
     if (t.kind == StageKind::MaxPool) modules.emplace_back("rnn_maxpool");
     else if (t.kind == StageKind::Concat) modules.emplace_back("rnn_concat");

@@ -48,7 +48,7 @@ std::string rna_instance(const RtlStage& t, AccumulateForm form, const std::stri
   const bool count = form == AccumulateForm::Count;
   std::string v = fmt::format(
       "  {} #(.L({}), .WIW({}), .XIW({}), .NT({}), .TW({}), .PW({}), .BW({}), .AW({}){}, .PROD_FILE({})) {} (\n",
-      count ? "rnn_rna_count" : "rnn_rna", t.lanes, t.wiw, t.xiw, t.tables_per_rna, t.table_bits, t.product_bits,
+      count ? "rnn_rna_count" : "rnn_rna", t.lanes, t.wiw, t.xiw, t.rna_tables(), t.rna_table_bits(), t.product_bits,
       t.bias_bits, t.acc_bits, count ? fmt::format(", .CW({})", t.count_bits) : "", vquote(prod_file), inst);
   v += fmt::format("    .clk_i(clk_i), .rst_ni(rst_ni), .beat_i({}), .first_i({}),\n", s.beat, s.first);
   v += fmt::format("    .w_idx_i({}), .x_idx_i({}), .lane_valid_i({}),\n", s.w_idx, s.x_idx, s.lane_valid);
@@ -58,14 +58,15 @@ std::string rna_instance(const RtlStage& t, AccumulateForm form, const std::stri
 }
 
 std::string am_instance(const RtlStage& t, const std::string& inst, const std::string& acc, const std::string& idx,
-                        int indent) {
+                        int indent, const std::string& level) {
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   return fmt::format(
-      "{0}rnn_am #(.MODE({1}), .CLAMP({2}), .AW({3}), .VW({4}), .Q({5}), .QW({6}), .E({7}), .IW({8}), .ACTY_FILE({9}), "
-      ".ACTZ_FILE({10}), .ENC_FILE({11}), .FUSED_FILE({12})) {13} (\n{0}  .acc_i({14}), .idx_o({15})\n{0});\n",
+      "{0}rnn_am #(.MODE({1}), .CLAMP({2}), .AW({3}), .VW({4}), .Q({5}), .QW({6}), .E({7}), .IW({8}), .NL({16}), "
+      ".LW({17}), .ACTY_FILE({9}), .ACTZ_FILE({10}), .ENC_FILE({11}), .FUSED_FILE({12})) {13} (\n{0}  .acc_i({14}), "
+      ".level_i({18}), .idx_o({15})\n{0});\n",
       pad, static_cast<int>(t.am_mode), t.am_clamp, t.acc_bits, t.am_value_bits, std::max(t.q, 1), t.q_bits,
       t.enc_entries, t.out_index_bits, vquote(t.act_y.file), vquote(t.act_z.file), vquote(t.enc.file),
-      vquote(t.fused.file), inst, acc, idx);
+      vquote(t.fused.file), inst, acc, idx, t.levels, std::max(t.level_bits, 1), level);
 }
 
 std::string rom_instance(std::int64_t depth, std::int64_t width, int addr_bits, const std::string& file,
@@ -105,13 +106,24 @@ std::string pingpong_instance(const RtlBuffer& b, const std::string& n) {
 }
 
 std::string input_enc_instance(const RtlPlan& p) {
-  std::string v = fmt::format("  rnn_input_enc #(.NUMEL({}), .F({}), .RAW_BITS({}), .IW({}), .YAW({}), .LUT_FILE({})) u_input (\n",
-                              p.input_numel, p.options.features_per_beat, p.raw_bits, p.input_index_bits, p.buffers[0].addr_bits,
-                              vquote(p.input_lut.file));
-  v += "    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(in_valid_i), .in_ready_o(in_ready_o), .in_data_i(in_data_i),\n"
-       "    .wr_ready_i(b0_wr_ready), .wr_en_o(b0_wr_en), .wr_addr_o(b0_wr_addr), .wr_data_o(b0_wr_data), "
-       ".wr_done_o(b0_wr_done)\n  );\n";
+  std::string v = fmt::format(
+      "  rnn_input_enc #(.NUMEL({}), .F({}), .RAW_BITS({}), .IW({}), .YAW({}), .NL({}), .LW({}), .LUT_FILE({})) u_input (\n",
+      p.input_numel, p.options.features_per_beat, p.raw_bits, p.input_index_bits, p.buffers[0].addr_bits, p.levels(),
+      p.level_sel_bits, vquote(p.input_lut.file));
+  v += fmt::format(
+      "    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(in_valid_i), .in_ready_o(in_ready_o), .in_data_i(in_data_i),\n"
+      "    .level_i({}), .wr_ready_i(b0_wr_ready), .wr_en_o(b0_wr_en), .wr_addr_o(b0_wr_addr), .wr_data_o(b0_wr_data), "
+      ".wr_done_o(b0_wr_done)\n  );\n",
+      p.levels() > 1 ? "level_sel" : "1'b0");
   return v;
+}
+
+std::string level_instance(const RtlPlan& p) {
+  return fmt::format(
+      "  rnn_level #(.MIN({}), .MAX({}), .PW({}), .LW({})) u_level (\n"
+      "    .clk_i(clk_i), .rst_ni(rst_ni), .level_i(level_i), .in_accept_i(in_valid_i && in_ready_o), "
+      ".in_last_i(b0_wr_done),\n    .out_accept_i(out_valid_o && out_ready_i), .sel_o(level_sel), .level_o(level_o)\n  );\n",
+      p.level_min, p.level_max, p.level_pin_bits(), p.level_sel_bits);
 }
 
 std::string maxpool_instance(const RtlStage& t, const RtlBuffer& ib, const RtlBuffer& ob, const std::string& inst) {

@@ -37,9 +37,10 @@ std::string rna_instance(const RtlStage& t, AccumulateForm form, const std::stri
 std::string prow_instance(const RtlStage& t, const std::string& file, const std::string& inst, const std::string& x_idx,
                           const std::string& table, const std::string& row);
 
-// rnn_am (activation + encoding) of tile `t`, indented by `indent` spaces.
+// rnn_am (activation + encoding) of tile `t`, indented by `indent` spaces; `level` drives its
+// level select (a design of several codebook levels).
 std::string am_instance(const RtlStage& t, const std::string& inst, const std::string& acc, const std::string& idx,
-                        int indent);
+                        int indent, const std::string& level = "1'b0");
 
 // rnn_rom of `depth` words of `width` bits from $readmemh file `file` ("" for none).
 std::string rom_instance(std::int64_t depth, std::int64_t width, int addr_bits, const std::string& file,
@@ -59,6 +60,8 @@ std::string mac_instance(const MacShape& m, const std::string& inst, const MacSi
 // a concatenation.
 std::string pingpong_instance(const RtlBuffer& b, const std::string& name);
 std::string input_enc_instance(const RtlPlan& p);
+// rnn_level (the codebook level register) of a design of several levels.
+std::string level_instance(const RtlPlan& p);
 std::string maxpool_instance(const RtlStage& t, const RtlBuffer& in, const RtlBuffer& out, const std::string& inst);
 std::string output_instance(const RtlPlan& p, const RtlStage& t);
 // rnn_concat of stage `t` (its parameters only: the top connects it like any stage).

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "composer/artifact.h"
+#include "composer/levels.h"
 #include "core/error.h"
 
 namespace rapidnn {
@@ -67,7 +68,14 @@ std::int64_t max_taps_per_weight(const Stage& s) {
   return most;
 }
 
-void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const RtlOptions& opt) {
+// A level design's shared widths (the widest level's), per plan stage and for the input and
+// output; every level is planned with them, so all levels have one structure and one layout.
+struct Floors {
+  std::vector<RtlStage> stages;
+  int input_index_bits = 1, score_bits = 1;
+};
+
+void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const RtlOptions& opt, const RtlStage* floor) {
   const bool conv = s.kind == StageKind::Conv, avg = s.kind == StageKind::AvgPool;
   t.units = s.units;
   t.fan_in = s.fan_in;
@@ -82,8 +90,8 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
     copy_window(s, t);
     if (avg) t.chan_stride = t.ih * t.iw;
   }
-  t.wiw = clog2(s.w);
-  t.xiw = clog2(s.u);
+  t.wiw = std::max(clog2(s.w), floor ? floor->wiw : 1);
+  t.xiw = std::max(clog2(s.u), floor ? floor->xiw : 1);
   t.x_signed = !s.input_codebook.empty() && s.input_codebook.front() < 0;
   t.tables_per_rna = conv ? t.groups : 1;
   t.table_bits = clog2(t.tables_per_rna);
@@ -95,9 +103,9 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
     pmin = std::min<std::int64_t>(pmin, v);
     pmax = std::max<std::int64_t>(pmax, v);
   }
-  t.product_bits = std::min(s.product_bits, signed_bits_for(pmin, pmax));
-  t.bias_bits = s.bias_bits;
-  t.acc_bits = s.acc_bits;
+  t.product_bits = std::max(std::min(s.product_bits, signed_bits_for(pmin, pmax)), floor ? floor->product_bits : 1);
+  t.bias_bits = std::max(s.bias_bits, floor ? floor->bias_bits : 1);
+  t.acc_bits = std::max(s.acc_bits, floor ? floor->acc_bits : 1);
   t.count_bits = clog2(std::max<std::int64_t>(max_taps_per_weight(s), t.lanes) + 1);  // at least a beat's increment
   t.positions = t.oh * t.ow;
   t.group_bits = clog2(t.groups);
@@ -224,15 +232,19 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
 
   // Activation + encoding.
   if (!s.is_output) {
-    t.enc_entries = s.out_u;
-    t.out_index_bits = clog2(s.out_u);
-    t.am_value_bits = std::max(s.acc_bits, s.am_bits);
+    t.enc_entries = std::max(s.out_u, floor ? floor->enc_entries : 0);
+    t.out_index_bits = std::max(clog2(s.out_u), floor ? floor->out_index_bits : 1);
+    t.am_value_bits = std::max({t.acc_bits, s.am_bits, floor ? floor->am_value_bits : 1});
     t.enc = image(base + "_enc.hex", t.am_value_bits, true);
     t.enc.values = s.enc;
+    // A coarser level's table repeats its last entry: a repeated entry is never the nearest.
+    t.enc.values.resize(static_cast<std::size_t>(t.enc_entries), s.enc.empty() ? 0 : s.enc.back());
     if (!s.act_table) {
       t.am_mode = AmMode::Comparator;
-      t.am_clamp = opt.fused_am ? (s.act == ActKind::ReLU && !s.enc.empty() && s.enc.front() < 0)
-                                : s.act == ActKind::ReLU;
+      // The fused form drops ReLU's comparator when every entry is >= 0; a level design keeps it
+      // (one structure for every level; clamping is exact either way).
+      t.am_clamp = opt.fused_am && !floor ? (s.act == ActKind::ReLU && !s.enc.empty() && s.enc.front() < 0)
+                                          : s.act == ActKind::ReLU;
     } else {
       t.am_mode = opt.fused_am ? AmMode::Fused : AmMode::Tables;
       t.q = s.q();
@@ -297,7 +309,7 @@ std::int64_t RtlPlan::interval() const {
   return m;
 }
 
-RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source) {
+static RtlPlan plan_one(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source, const Floors* floors) {
   cn.validate(source);
   for (std::size_t k = 0; k < cn.stages.size(); ++k)
     if (cn.stages[k].kind == StageKind::Flatten && cn.stages[k].skip != kNoSkip)
@@ -333,7 +345,7 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
   p.uniform = cn.config.method == CodebookMethod::Uniform;
   p.raw_bits = cn.input.raw_bits;
   p.input_numel = numel(cn.input_shape);
-  p.input_index_bits = clog2(cn.input.u);
+  p.input_index_bits = std::max(clog2(cn.input.u), floors ? floors->input_index_bits : 1);
   p.input_lut = image("input_lut.hex", p.input_index_bits, false);
   for (auto v : cn.input.lut) p.input_lut.values.push_back(v);
   p.input_beats = (p.input_numel + opt.features_per_beat - 1) / opt.features_per_beat;
@@ -375,10 +387,11 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
       ports = 1;
       out.index_bits = in_bits;
     } else {
-      if (in_bits != clog2(s.u))
+      const RtlStage* floor = floors ? &floors->stages[p.stages.size()] : nullptr;
+      if (in_bits != std::max(clog2(s.u), floor ? floor->xiw : 1))
         fail(source, "stage {} '{}': its input buffer holds {}-bit indices, its codebook needs {}", i, s.name, in_bits,
              clog2(s.u));
-      plan_tile(cn, s, t, opt);
+      plan_tile(cn, s, t, opt, floor);
       ports = t.lanes;
       out.index_bits = t.out_index_bits;
       out.write_ports = t.rnas;
@@ -386,7 +399,7 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
       if (s.is_output) {
         p.classes = numel(s.out_shape);
         p.class_bits = clog2(p.classes);
-        p.score_bits = s.acc_bits;
+        p.score_bits = std::max(t.acc_bits, floors ? floors->score_bits : 1);
         p.score_addr_bits = clog2(p.classes);
         p.output_relu = s.act == ActKind::ReLU;
       }
@@ -403,12 +416,14 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
     } else if (s.skip != kNoSkip) {
       t.skip_buffer = buffer_for(s.skip);
       RtlBuffer& sb = p.buffers[static_cast<std::size_t>(t.skip_buffer)];
-      if (sb.depth != numel(s.out_shape) || sb.index_bits != clog2(static_cast<std::int64_t>(s.skip_lut.size())))
+      const int skip_bits = clog2(static_cast<std::int64_t>(s.skip_lut.size()));
+      if (sb.depth != numel(s.out_shape) || (floors ? sb.index_bits < skip_bits : sb.index_bits != skip_bits))
         fail(source, "stage {} '{}': its residual skip buffer ({} entries of {} bits) does not match its output", i, s.name,
              sb.depth, sb.index_bits);
       std::tie(t.skip_reader, t.skip_port) = add_reader(sb, pos, t.rnas);
       t.skip_lut = image(fmt::format("s{}_{}_skip.hex", t.stage, t.name), t.acc_bits, true);
       t.skip_lut.values = s.skip_lut;
+      t.skip_lut.values.resize(std::size_t{1} << sb.index_bits, 0);  // a coarser level's codes are fewer
     }
     if (!s.is_output) {
       buffer_of[i] = static_cast<int>(p.buffers.size());
@@ -420,6 +435,116 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
   for (const auto& b : p.buffers)
     if (b.readers.empty()) fail(source, "buffer {} has no reader (a dead branch the composer should have rejected)", b.id);
   if (p.stages.empty() || !p.stages.back().output) fail(source, "the network has no output stage");
+  return p;
+}
+
+namespace {
+
+// The widest of each level's widths.
+Floors widest(const std::vector<RtlPlan>& plans) {
+  Floors f;
+  f.stages = plans.front().stages;
+  for (const RtlPlan& p : plans) {
+    f.input_index_bits = std::max(f.input_index_bits, p.input_index_bits);
+    f.score_bits = std::max(f.score_bits, p.score_bits);
+    for (std::size_t k = 0; k < p.stages.size(); ++k) {
+      RtlStage& a = f.stages[k];
+      const RtlStage& b = p.stages[k];
+      for (auto m : {&RtlStage::wiw, &RtlStage::xiw, &RtlStage::product_bits, &RtlStage::bias_bits, &RtlStage::acc_bits,
+                     &RtlStage::am_value_bits, &RtlStage::enc_entries, &RtlStage::out_index_bits})
+        a.*m = std::max(a.*m, b.*m);
+    }
+  }
+  return f;
+}
+
+// Every level must plan to one structure: the same stages, widths and buffers.
+void check_same_structure(const RtlPlan& a, const RtlPlan& b, int level, const std::string& source) {
+  auto differ = [&](const std::string& what) {
+    fail(source, "codebook level {} plans another structure than the finest level ({})", level, what);
+  };
+  if (a.stages.size() != b.stages.size() || a.buffers.size() != b.buffers.size()) differ("stages or buffers");
+  if (a.input_index_bits != b.input_index_bits || a.score_bits != b.score_bits) differ("input or score widths");
+  for (std::size_t k = 0; k < a.buffers.size(); ++k)
+    if (a.buffers[k].index_bits != b.buffers[k].index_bits || a.buffers[k].read_ports != b.buffers[k].read_ports)
+      differ(fmt::format("buffer {}", k));
+  for (std::size_t k = 0; k < a.stages.size(); ++k) {
+    const RtlStage& x = a.stages[k];
+    const RtlStage& y = b.stages[k];
+    if (std::tie(x.kind, x.lanes, x.rnas, x.groups, x.beats, x.wiw, x.xiw, x.product_bits, x.bias_bits, x.acc_bits,
+                 x.am_mode, x.am_clamp, x.am_value_bits, x.enc_entries, x.out_index_bits, x.q, x.cycles) !=
+        std::tie(y.kind, y.lanes, y.rnas, y.groups, y.beats, y.wiw, y.xiw, y.product_bits, y.bias_bits, y.acc_bits,
+                 y.am_mode, y.am_clamp, y.am_value_bits, y.enc_entries, y.out_index_bits, y.q, y.cycles))
+      differ(fmt::format("stage {} '{}'", x.stage, x.name));
+  }
+}
+
+// The images of every level, one after another (level_min first), each padded with zero words
+// to `region` words, then zero regions up to `slots`: word {level - level_min, address}.
+RtlImage stack_levels(const std::vector<const RtlImage*>& levels, std::size_t region, std::size_t slots) {
+  RtlImage out = *levels.back();
+  out.values.clear();
+  out.wide.clear();
+  const std::vector<std::uint8_t> zero(static_cast<std::size_t>(out.width), 0);
+  for (std::size_t k = 0; k < slots; ++k) {
+    const RtlImage* im = k < levels.size() ? levels[k] : nullptr;
+    for (std::size_t i = 0; i < region; ++i) {
+      const bool have = im && i < im->words();
+      if (out.width <= 63) out.values.push_back(have ? im->values[i] : 0);
+      else out.wide.push_back(have ? im->wide[i] : zero);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source) {
+  if (cn.coarser.empty()) return plan_one(cn, opt, source, nullptr);
+  if (opt.accumulate != AccumulateForm::Direct)
+    fail(source, "a design of several codebook levels accumulates directly; --accumulate {} is not built for levels",
+         to_string(opt.accumulate));
+  const int top = network_level(cn), low = min_level(cn), n = top - low + 1;
+  std::vector<const ComposedNetwork*> nets;  // level_min first
+  for (int level = low; level <= top; ++level) nets.push_back(&at_level(cn, level, source));
+  std::vector<RtlPlan> plans;
+  for (const auto* c : nets) plans.push_back(plan_one(*c, opt, source, nullptr));
+  const Floors floors = widest(plans);
+  plans.clear();
+  for (const auto* c : nets) plans.push_back(plan_one(*c, opt, source, &floors));
+  for (int k = 0; k + 1 < n; ++k) check_same_structure(plans.back(), plans[static_cast<std::size_t>(k)], low + k, source);
+
+  RtlPlan p = plans.back();
+  p.artifact_fingerprint = artifact_fingerprint(cn);
+  p.level_min = low;
+  p.level_max = top;
+  p.level_sel_bits = clog2(n);
+  const auto levels_of = [&](auto get) {
+    std::vector<const RtlImage*> v;
+    for (const RtlPlan& q : plans) v.push_back(get(q));
+    return v;
+  };
+  const auto un = static_cast<std::size_t>(n);
+  p.input_lut = stack_levels(levels_of([](const RtlPlan& q) { return &q.input_lut; }), std::size_t{1} << p.raw_bits, un);
+  for (std::size_t k = 0; k < p.stages.size(); ++k) {
+    RtlStage& t = p.stages[k];
+    if (!t.tile()) continue;
+    t.level_bits = p.level_sel_bits;
+    t.levels = n;
+    const auto of = [&](RtlImage RtlStage::*m) { return levels_of([&](const RtlPlan& q) { return &(q.stages[k].*m); }); };
+    for (std::size_t r = 0; r < t.products.size(); ++r)
+      t.products[r] = stack_levels(levels_of([&](const RtlPlan& q) { return &q.stages[k].products[r]; }),
+                                   t.products[r].words(), std::size_t{1} << p.level_sel_bits);
+    t.bias = stack_levels(of(&RtlStage::bias), std::size_t{1} << t.group_bits, un);
+    if (t.skip_buffer >= 0) t.skip_lut = stack_levels(of(&RtlStage::skip_lut), t.skip_lut.words(), un);
+    if (t.output) continue;
+    t.enc = stack_levels(of(&RtlStage::enc), static_cast<std::size_t>(t.enc_entries), un);
+    if (t.am_mode != AmMode::Comparator) {
+      t.act_y = stack_levels(of(&RtlStage::act_y), static_cast<std::size_t>(t.q), un);
+      t.act_z = stack_levels(of(&RtlStage::act_z), std::size_t{1} << t.q_bits, un);
+      t.fused = stack_levels(of(&RtlStage::fused), std::size_t{1} << t.q_bits, un);
+    }
+  }
   return p;
 }
 

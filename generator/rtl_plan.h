@@ -98,6 +98,14 @@ struct RtlStage {
   // Images (file names relative to the RTL directory).
   std::vector<RtlImage> products;  // one shared image (Dense, AvgPool) or one per RNA (Conv)
   RtlImage widx, bias, taps, act_y, act_z, enc, fused;
+  // A level design (RtlPlan::levels() > 1): the level select's width in this tile's tables. Every
+  // table image but the weight indices and taps holds one region per level, addressed
+  // {level select, address} (products: {level select, table, w_idx, x_idx}); the weight indices
+  // are the finest level's, shifted right by (level_max - level) before the product lookup.
+  int level_bits = 0, levels = 1;
+  // The product table select of an RNA (rnn_rna's NT and TW): conv tables and the level.
+  int rna_tables() const { return level_bits > 0 ? 1 << rna_table_bits() : tables_per_rna; }
+  int rna_table_bits() const { return level_bits > 0 ? level_bits + (tables_per_rna > 1 ? table_bits : 0) : table_bits; }
   int tap_off_bits = 1, ky_bits = 1, kx_bits = 1;
   std::int64_t cycles = 0;        // per sample, when never stalled
 };
@@ -118,6 +126,11 @@ struct RtlPlan {
   int class_bits = 1, score_bits = 16, score_addr_bits = 1;
   bool output_relu = false;
   std::vector<RtlBuffer> buffers;
+  // Codebook levels (composer/levels.h) the design holds, selected at run time by the level
+  // register (rnn_level): level_min == level_max for a design of one level.
+  int level_min = 0, level_max = 0, level_sel_bits = 1;
+  int levels() const { return level_max - level_min + 1; }
+  int level_pin_bits() const { return clog2(level_max + 1); }
   std::vector<RtlStage> stages;  // tiles and max-pool blocks in order (Flatten has no hardware)
   // Cycle estimates from the stage periods: the slowest stage bounds throughput.
   std::int64_t interval() const;

@@ -6,7 +6,8 @@
 //         gives that row's output act_z, and the encoding NDCAM encodes it.
 // MODE 2, fused: the activation NDCAM's row indexes a ROM of encoded indices directly
 //         (activation and encoding folded into one table).
-// Tables are constant images: act_y and enc ascending; all values signed VW-bit.
+// Tables are constant images: act_y and enc ascending; all values signed VW-bit. A design of NL
+// codebook levels holds NL of each, one after another; level_i selects one.
 `default_nettype none
 
 module rnn_am #(
@@ -18,12 +19,15 @@ module rnn_am #(
   parameter integer QW         = 2,   // row index width
   parameter integer E          = 4,   // encoding entries (next layer's u)
   parameter integer IW         = 2,   // encoded index width
+  parameter integer NL         = 1,   // codebook levels
+  parameter integer LW         = 1,   // level select width
   parameter         ACTY_FILE  = "",
   parameter         ACTZ_FILE  = "",
   parameter         ENC_FILE   = "",
   parameter         FUSED_FILE = ""
 ) (
   input  wire [AW-1:0] acc_i,  // two's complement (ports unsigned: see sim/cosim.cpp, hierarchical builds)
+  input  wire [LW-1:0] level_i,
   output wire        [IW-1:0] idx_o
 );
   wire signed [VW-1:0] acc_ext = {{(VW-AW){acc_i[AW-1]}}, acc_i};
@@ -31,27 +35,38 @@ module rnn_am #(
   generate
     if (MODE == 0) begin : g_comparator
       wire signed [VW-1:0] z = (CLAMP != 0 && acc_ext < 0) ? {VW{1'b0}} : acc_ext;
-      rnn_nearest #(.N(E), .VW(VW), .IW(IW), .INIT_FILE(ENC_FILE)) u_enc (
+      rnn_nearest #(.N(E), .VW(VW), .IW(IW), .NL(NL), .LW(LW), .INIT_FILE(ENC_FILE)) u_enc (
         .value_i(z),
+        .level_i(level_i),
         .idx_o  (idx_o)
       );
     end else begin : g_table
       wire [QW-1:0] row;
-      rnn_nearest #(.N(Q), .VW(VW), .IW(QW), .INIT_FILE(ACTY_FILE)) u_act (
+      rnn_nearest #(.N(Q), .VW(VW), .IW(QW), .NL(NL), .LW(LW), .INIT_FILE(ACTY_FILE)) u_act (
         .value_i(acc_ext),
+        .level_i(level_i),
         .idx_o  (row)
       );
+      // Row r of level l: word {l, r} (one region of 2^QW words per level).
+      localparam integer ATW = NL > 1 ? LW + QW : QW;
+      wire [ATW-1:0] at;
+      if (NL > 1) begin : g_at_levels
+        assign at = {level_i, row};
+      end else begin : g_at_one
+        assign at = row;
+      end
       if (MODE == 1) begin : g_two_block
-        reg signed [VW-1:0] act_z_q [0:(1<<QW)-1];
+        reg signed [VW-1:0] act_z_q [0:NL*(1<<QW)-1];
         initial $readmemh(ACTZ_FILE, act_z_q);
-        rnn_nearest #(.N(E), .VW(VW), .IW(IW), .INIT_FILE(ENC_FILE)) u_enc (
-          .value_i(act_z_q[row]),
+        rnn_nearest #(.N(E), .VW(VW), .IW(IW), .NL(NL), .LW(LW), .INIT_FILE(ENC_FILE)) u_enc (
+          .value_i(act_z_q[at]),
+          .level_i(level_i),
           .idx_o  (idx_o)
         );
       end else begin : g_fused
-        reg [IW-1:0] fused_q [0:(1<<QW)-1];
+        reg [IW-1:0] fused_q [0:NL*(1<<QW)-1];
         initial $readmemh(FUSED_FILE, fused_q);
-        assign idx_o = fused_q[row];
+        assign idx_o = fused_q[at];
       end
     end
   endgenerate

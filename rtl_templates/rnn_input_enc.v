@@ -3,7 +3,8 @@
 // bits [f*RAW_BITS +: RAW_BITS] (the last beat of a sample carries NUMEL - k*F of them, the
 // rest of its bits ignored). F lookup tables encode them into the first layer's input codebook
 // and they are written to the first buffer, lane f into entry k*F + f (its write port f). The
-// sample's last beat hands the bank over.
+// sample's last beat hands the bank over. A design of NL codebook levels holds NL tables, one
+// after another; level_i selects one.
 `default_nettype none
 
 module rnn_input_enc #(
@@ -12,6 +13,8 @@ module rnn_input_enc #(
   parameter integer RAW_BITS = 8,
   parameter integer IW       = 2,
   parameter integer YAW      = 2,
+  parameter integer NL       = 1,   // codebook levels
+  parameter integer LW       = 1,   // level select width
   parameter         LUT_FILE = ""
 ) (
   input  wire                  clk_i,
@@ -19,6 +22,7 @@ module rnn_input_enc #(
   input  wire                  in_valid_i,
   output wire                  in_ready_o,
   input  wire [F*RAW_BITS-1:0] in_data_i,
+  input  wire [LW-1:0]         level_i,
   input  wire                  wr_ready_i,
   output wire [F-1:0]          wr_en_o,
   output wire [F*YAW-1:0]      wr_addr_o,
@@ -41,16 +45,28 @@ module rnn_input_enc #(
     for (f = 0; f < F; f = f + 1) begin : g_lane
       localparam [31:0] LANE32 = f;
       wire [31:0] entry = base_q + LANE32;
-      rnn_rom #(.DEPTH(1 << RAW_BITS), .WIDTH(IW), .AW(RAW_BITS), .INIT_FILE(LUT_FILE)) u_lut (
-        .addr_i(in_data_i[f*RAW_BITS +: RAW_BITS]),
-        .data_o(wr_data_o[f*IW +: IW])
-      );
+      if (NL > 1) begin : g_levels
+        rnn_rom #(.DEPTH(NL << RAW_BITS), .WIDTH(IW), .AW(LW + RAW_BITS), .INIT_FILE(LUT_FILE)) u_lut (
+          .addr_i({level_i, in_data_i[f*RAW_BITS +: RAW_BITS]}),
+          .data_o(wr_data_o[f*IW +: IW])
+        );
+      end else begin : g_one
+        rnn_rom #(.DEPTH(1 << RAW_BITS), .WIDTH(IW), .AW(RAW_BITS), .INIT_FILE(LUT_FILE)) u_lut (
+          .addr_i(in_data_i[f*RAW_BITS +: RAW_BITS]),
+          .data_o(wr_data_o[f*IW +: IW])
+        );
+      end
       assign wr_en_o[f] = accept && entry < NUMEL32;
       assign wr_addr_o[f*YAW +: YAW] = entry[YAW-1:0];
       wire unused_entry = ^entry[31:YAW];
     end
   endgenerate
 
+  generate
+    if (NL == 1) begin : g_no_level
+      wire unused_level = ^level_i;
+    end
+  endgenerate
   assign in_ready_o = wr_ready_i;
   assign wr_done_o = accept && last;
 endmodule

@@ -4,20 +4,34 @@
 // equal (duplicated) entries the first. Hardware form of that rule: entry j (j > 0) is chosen
 // over its predecessors when 2*value_i > table[j-1] + table[j], and entries equal to their
 // predecessor are never chosen; the result is the highest such j (0 when there is none).
-// The table is a constant image read with $readmemh (N signed VW-bit values, ascending).
+// The table is a constant image read with $readmemh (N signed VW-bit values, ascending), or in a
+// design of NL codebook levels NL such tables one after another, level_i selecting one.
 `default_nettype none
 
 module rnn_nearest #(
   parameter integer N         = 4,
   parameter integer VW        = 16,
   parameter integer IW        = 2,
+  parameter integer NL        = 1,   // codebook levels (tables)
+  parameter integer LW        = 1,   // level select width
   parameter         INIT_FILE = ""
 ) (
   input  wire signed [VW-1:0] value_i,
+  input  wire        [LW-1:0] level_i,  // the table, when NL > 1 (below NL)
   output reg         [IW-1:0] idx_o
 );
-  reg signed [VW-1:0] table_q [0:N-1];
+  reg signed [VW-1:0] table_q [0:NL*N-1];
   initial $readmemh(INIT_FILE, table_q);
+
+  wire [31:0] base;  // the selected table's first entry
+  generate
+    if (NL > 1) begin : g_levels
+      assign base = {{(32-LW){1'b0}}, level_i} * N;
+    end else begin : g_one
+      assign base = 32'd0;
+      wire unused_level = ^level_i;
+    end
+  endgenerate
 
   wire signed [VW:0] twice = $signed({value_i, 1'b0});
   integer j;
@@ -25,8 +39,8 @@ module rnn_nearest #(
   always @* begin
     idx_o = {IW{1'b0}};
     for (j = 1; j < N; j = j + 1) begin
-      sum = $signed({table_q[j-1][VW-1], table_q[j-1]}) + $signed({table_q[j][VW-1], table_q[j]});
-      if (table_q[j] != table_q[j-1] && twice > sum) idx_o = j[IW-1:0];
+      sum = $signed({table_q[base+j-1][VW-1], table_q[base+j-1]}) + $signed({table_q[base+j][VW-1], table_q[base+j]});
+      if (table_q[base+j] != table_q[base+j-1] && twice > sum) idx_o = j[IW-1:0];
     end
   end
 endmodule

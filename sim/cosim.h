@@ -41,6 +41,11 @@ struct CosimOptions {
   // The run's own directory under the build (its vectors): concurrent runs of one build (shards)
   // each name their own. The Verilator build itself is shared, under a lock (<build>.lock).
   std::string run_name = "run";
+  // A design of several codebook levels: the level each image asks for on level_i (rnn_level:
+  // a level outside the design's is clamped to it, and the golden model runs the clamped one).
+  // The harness drains the pipeline before an image whose level differs from the one before.
+  // Empty: every image at the design's reset level (the finest).
+  std::vector<int> levels;
 };
 
 struct CosimResult {

@@ -11,6 +11,12 @@
 //
 //   Vsim --stim F --samples N --numel K [--beat B --raw-bits R] --expect-dir D --buf ID:DEPTH:POSITIONS:NAME ...
 //        [--stall-in P] [--stall-out P] [--seed S] [--trace F --trace-image I] [--max-cycles C]
+//        [--levels F --level-max M]
+//
+// --levels (a design of several codebook levels, built with RAPIDNN_LEVELS): one int32 per image,
+// the level driven on level_i for it. Before an image whose level differs from the one driven, the
+// harness holds its input until every earlier image is out, plus one cycle for the level register
+// (rnn_level) to sample the new level. M is the level the design resets to.
 #include <verilated.h>
 
 #include <chrono>
@@ -117,7 +123,8 @@ extern "C" void rnn_trace_write(int buf_id, int addr, long long data) {
 }
 
 int main(int argc, char** argv) {
-  std::string stim_file, expect_dir, trace_file;
+  std::string stim_file, expect_dir, trace_file, levels_file;
+  int level_now = 0;
   std::int64_t samples = 0, numel = 0, trace_image = -1, beat = 1;
   int raw_bits = 16;
   double stall_in = 0.0, stall_out = 0.0;
@@ -140,6 +147,8 @@ int main(int argc, char** argv) {
     else if (a == "--trace") trace_file = next();
     else if (a == "--trace-image") trace_image = std::stoll(next());
     else if (a == "--max-cycles") max_cycles = std::stoull(next());
+    else if (a == "--levels") levels_file = next();
+    else if (a == "--level-max") level_now = std::stoi(next());
     else if (a == "--buf") {
       const std::string v = next();
       Buffer b;
@@ -174,6 +183,16 @@ int main(int argc, char** argv) {
       die("cannot read the expected classes");
   }
   if (max_cycles == 0) max_cycles = 1000000000ULL;
+  std::vector<std::int32_t> levels;
+  if (!levels_file.empty()) {
+#ifndef RAPIDNN_LEVELS
+    die("--levels: this design holds one codebook level (no level_i port)");
+#endif
+    levels.resize(static_cast<std::size_t>(samples));
+    std::ifstream f(levels_file, std::ios::binary);
+    if (!f.read(reinterpret_cast<char*>(levels.data()), static_cast<std::streamsize>(levels.size() * 4)))
+      die("cannot read " + std::to_string(samples) + " levels from " + levels_file);
+  }
 
   auto ctx = std::make_unique<VerilatedContext>();
   auto top = std::make_unique<VTOP>(ctx.get());
@@ -196,6 +215,9 @@ int main(int argc, char** argv) {
   top->rst_ni = 0;
   top->in_valid_i = 0;
   top->out_ready_i = 0;
+#ifdef RAPIDNN_LEVELS
+  top->level_i = static_cast<std::remove_reference_t<decltype(top->level_i)>>(level_now);
+#endif
   top->eval();
   top->clk_i = 1;
   top->eval();
@@ -215,7 +237,19 @@ int main(int argc, char** argv) {
     }
     // Low phase: drive the inputs, let the ready/valid outputs settle.
     top->clk_i = 0;
-    const bool want_in = next_feature < total && !(stall_in > 0 && coin(rng) < stall_in);
+    bool want_in = next_feature < total && !(stall_in > 0 && coin(rng) < stall_in);
+#ifdef RAPIDNN_LEVELS
+    // A new level: no input until the pipeline is empty, then one idle cycle to sample it.
+    if (!levels.empty() && next_feature < total && next_feature % numel == 0) {
+      const std::int64_t img = next_feature / numel;
+      const int want = levels[static_cast<std::size_t>(img)];
+      if (want != level_now) {
+        want_in = false;
+        top->level_i = static_cast<std::remove_reference_t<decltype(top->level_i)>>(want);
+        if (outputs == img) level_now = want;
+      }
+    }
+#endif
     // A beat never crosses images: the last one of an image carries what is left of it.
     const std::int64_t in_beat = std::min(beat, numel - next_feature % numel);
     top->in_valid_i = want_in;

@@ -3,7 +3,10 @@
 // protocol, F features per beat (a beat never crosses images), the output side always ready.
 // The design's trace lines ("trace buffer entry value time", from RAPIDNN_TRACE) and one
 // "class image index time" line per result go to stdout; rapidnn compares them with the golden
-// model. The clock period is 2 time units.
+// model. The clock period is 2 time units. With RNN_LEVELS (a design of several codebook levels)
+// LEVEL_FILE holds the level driven on level_i for each image (hex, one per line): before an image
+// whose level differs, the input waits until every earlier image is out, plus one cycle for the
+// level register to sample it.
 `default_nettype none
 
 module cosim_tb;
@@ -13,6 +16,8 @@ module cosim_tb;
   parameter integer F        = 1;
   parameter integer CW       = 1;
   parameter integer SCW      = 1;
+  parameter integer PW        = 1;  // level_i width (RNN_LEVELS)
+  parameter integer LEVEL_MAX = 1;  // the level the design resets to
 
   reg clk = 1'b0;
   reg rst_n = 1'b0;
@@ -27,8 +32,19 @@ module cosim_tb;
   integer beat = 1;  // features in this beat
   integer f;
 
+`ifdef RNN_LEVELS
+  reg [7:0] levels [0:SAMPLES-1];
+  reg [PW-1:0] level_in = LEVEL_MAX[PW-1:0];
+  integer level_now = LEVEL_MAX;
+  wire [PW-1:0] level_out;
+  initial $readmemh(`LEVEL_FILE, levels);
+`endif
+
   `RNN_TOP dut (
     .clk_i(clk), .rst_ni(rst_n), .in_valid_i(in_valid), .in_ready_o(in_ready), .in_data_i(in_data),
+`ifdef RNN_LEVELS
+    .level_i(level_in), .level_o(level_out),
+`endif
     .out_valid_o(out_valid), .out_ready_i(1'b1), .out_class_o(out_class), .out_scores_o(out_scores), .busy_o(busy)
   );
 
@@ -44,6 +60,13 @@ module cosim_tb;
   always @(negedge clk)
     if (rst_n) begin
       in_valid = next < NUMEL * SAMPLES;
+`ifdef RNN_LEVELS
+      if (in_valid && next % NUMEL == 0 && levels[next / NUMEL] != level_now) begin
+        in_valid = 1'b0;
+        level_in = levels[next / NUMEL][PW-1:0];
+        if (outputs == next / NUMEL) level_now = levels[next / NUMEL];
+      end
+`endif
       beat = NUMEL - next % NUMEL < F ? NUMEL - next % NUMEL : F;
       in_data = {F*RAW_BITS{1'b0}};
       if (in_valid)

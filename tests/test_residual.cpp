@@ -129,7 +129,7 @@ TEST_CASE("a residual artifact round-trips exactly as version 2, chains stay ver
   const Composed c = compose(3, 8, 16);
   const std::string dir = test::temp_dir("residual-artifact");
   write_artifact(c.cn, dir + "/a");
-  CHECK(nlohmann::json::parse(read_file(dir + "/a/manifest.json"))["version"] == kArtifactVersion);
+  CHECK(nlohmann::json::parse(read_file(dir + "/a/manifest.json"))["version"] == kDagArtifactVersion);
   const ComposedNetwork back = load_artifact(dir + "/a");
   CHECK(artifact_fingerprint(back) == artifact_fingerprint(c.cn));
   const GoldenModel g1(c.cn), g2(back);

@@ -11,7 +11,8 @@
 # input port's features per beat, operand isolation of the activation blocks, unsigned template
 # ports, per-RNA sum arrays): the artifacts and every table image stay as they were; since issue
 # 17 the tops, rnn_pingpong.v and design.json (buffers with several readers, each with its own
-# bank pointer and done/valid bit).
+# bank pointer and done/valid bit); since issue 19 the tops, tiles, rnn_am.v, rnn_nearest.v and
+# rnn_input_enc.v (a level select port, tied to 0 in a design of one codebook level).
 # A deliberate change of output regenerates the fixture:
 #   tests/scripts/output_digest.sh build/rapidnn /tmp/digest > tests/fixtures/output_digest.txt
 # Exit 77 (skipped) when Debian's dataset-fashion-mnist is not installed.
