@@ -60,6 +60,10 @@ static void run_emit(const EmitOptions& o) {
     fmt::print("           with samples held for the branches that join them: one every {:.0f} cycles in steady state "
                "(cycle model, images 8 to 16)\n", static_cast<double>(c.produced[15] - c.produced[7]) / 8.0);
   }
+  if (plan.levels() > 1)
+    fmt::print("levels     codebook levels {} to {} in one design: level_i selects one between images (clamped to "
+               "{} to {}; resets to {}), level_o tells the level in effect\n",
+               plan.level_min, plan.level_max, plan.level_min, plan.level_max, plan.level_max);
   fmt::print("wrote      {}/ ({} files, {:.1f} MiB) in {:.2f} s\n", out, st.files,
              static_cast<double>(st.bytes) / (1024.0 * 1024.0), sw.seconds());
 }

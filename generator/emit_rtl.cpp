@@ -375,6 +375,7 @@ EmitStats emit_rtl(const RtlPlan& p, const std::string& dir) {
                               {"buffers", buffers},
                               {"stages", stages}};
   design.update(design_provenance_json(p));
+  if (p.levels() > 1) design["levels"] = {{"min", p.level_min}, {"max", p.level_max}, {"pin_bits", p.level_pin_bits()}};
   files.emplace_back("design.json", design.dump(2) + "\n");
   AtomicDirectory out(dir, "rtl");
   EmitStats st;

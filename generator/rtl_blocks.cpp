@@ -30,15 +30,16 @@ RtlBlock rna_block(const RtlPlan& p, const RtlStage& t) {
   const bool count = p.options.accumulate == AccumulateForm::Count;
   RtlBlock b = make_block(
       "rna", "synth_rna",
-      fmt::format("one RNA of '{}': {} lanes, {} x {} table{} of {}-bit products, {} accumulation", t.name, t.lanes,
+      fmt::format("one RNA of '{}': {} lanes, {} x {} table{} of {}-bit products{}, {} accumulation", t.name, t.lanes,
                   1 << t.wiw, 1 << t.xiw, t.tables_per_rna > 1 ? fmt::format(" x {}", t.tables_per_rna) : "",
-                  t.product_bits, to_string(p.options.accumulate)),
+                  t.product_bits, t.levels > 1 ? fmt::format(" and its {} coarser levels", t.levels - 1) : "",
+                  to_string(p.options.accumulate)),
       rna_table_bits(t));
   std::string v = "module synth_rna (\n  input wire clk_i, input wire rst_ni, input wire beat_i, input wire first_i,\n";
   v += fmt::format("  input wire [{}:0] w_idx_i, input wire [{}:0] x_idx_i, input wire [{}:0] lane_valid_i,\n",
                    t.lanes * t.wiw - 1, t.lanes * t.xiw - 1, t.lanes - 1);
   if (count) v += fmt::format("  input wire mul_i, input wire mul_first_i, input wire [{}:0] pair_i,\n", t.pair_bits - 1);
-  v += fmt::format("  input wire [{}:0] table_i, input wire [{}:0] bias_i, output wire [{}:0] acc_o\n);\n", t.table_bits - 1,
+  v += fmt::format("  input wire [{}:0] table_i, input wire [{}:0] bias_i, output wire [{}:0] acc_o\n);\n", t.rna_table_bits() - 1,
                    t.bias_bits - 1, t.acc_bits - 1);
   RnaSignals s{"beat_i", "first_i", "w_idx_i", "x_idx_i", "lane_valid_i", "mul_i", "mul_first_i", "pair_i",
                "table_i", "bias_i", "acc_o"};
@@ -76,13 +77,15 @@ RtlBlock ndcam_block(const RtlStage& t) {
   if (t.output) fail("--block", "the first layer is the output layer: it has no activation/encoding block");
   static const char* modes[] = {"comparator + encoding NDCAM", "activation NDCAM + encoding NDCAM", "fused NDCAM"};
   RtlBlock b = make_block("ndcam", "synth_ndcam",
-                          fmt::format("activation/encoding of '{}': {}, {} encoding rows{}", t.name,
+                          fmt::format("activation/encoding of '{}': {}, {} encoding rows{}{}", t.name,
                                       modes[static_cast<int>(t.am_mode)], t.enc_entries,
-                                      t.q > 0 ? fmt::format(", {} activation rows", t.q) : ""),
+                                      t.q > 0 ? fmt::format(", {} activation rows", t.q) : "",
+                                      t.levels > 1 ? fmt::format(", tables of {} codebook levels", t.levels) : ""),
                           am_table_bits(t));
   std::string v = "module synth_ndcam (\n";
+  if (t.level_bits > 0) v += fmt::format("  input wire [{}:0] level_i,\n", t.level_bits - 1);
   v += fmt::format("  input wire [{}:0] acc_i, output wire [{}:0] idx_o\n);\n", t.acc_bits - 1, t.out_index_bits - 1);
-  v += am_instance(t, "u", "acc_i", "idx_o", 2) + "endmodule\n";
+  v += am_instance(t, "u", "acc_i", "idx_o", 2, t.level_bits > 0 ? "level_i" : "1'b0") + "endmodule\n";
   b.wrapper = wrapper_file(b.description, v);
   return b;
 }
@@ -108,7 +111,7 @@ RtlBlock memory_block(const std::string& parent, const std::string& name, std::i
 void add_tile_memories(std::vector<RtlBlock>& out, const std::string& parent, const RtlStage& t) {
   const std::string p = fmt::format("{}.s{}", parent, t.stage);
   out.push_back(memory_block(p, "widx", static_cast<std::int64_t>(t.groups) * t.beats, t.widx.width, t.widx.file));
-  out.push_back(memory_block(p, "bias", t.groups, t.bias.width, t.bias.file));
+  out.push_back(memory_block(p, "bias", static_cast<std::int64_t>(t.bias.words()), t.bias.width, t.bias.file));
   out.push_back(memory_block(p, "taps", t.beats, t.taps.width, t.taps.file));
   if (t.skip_buffer >= 0)  // one residual-skip decoder per RNA, all of one image
     out.push_back(memory_block(p, "skip", static_cast<std::int64_t>(t.skip_lut.values.size()), t.skip_lut.width,
@@ -242,7 +245,8 @@ const char* rom_blackbox_text() {
 }
 
 std::int64_t rna_table_bits(const RtlStage& t) {
-  return static_cast<std::int64_t>(t.tables_per_rna) * (std::int64_t{1} << t.pair_bits) * t.product_bits;
+  const std::int64_t entries = t.level_entries > 0 ? t.level_entries : std::int64_t{1} << t.pair_bits;
+  return static_cast<std::int64_t>(t.tables_per_rna) * entries * t.product_bits;
 }
 
 std::int64_t am_table_bits(const RtlStage& t) {
@@ -250,7 +254,7 @@ std::int64_t am_table_bits(const RtlStage& t) {
   std::int64_t b = static_cast<std::int64_t>(t.enc_entries) * t.am_value_bits;
   if (t.am_mode == AmMode::Tables) b += 2LL * t.q * t.am_value_bits;
   if (t.am_mode == AmMode::Fused) b += static_cast<std::int64_t>(t.q) * (t.am_value_bits + t.out_index_bits);
-  return b;
+  return b * t.levels;
 }
 
 std::int64_t tile_table_bits(const RtlStage& t, AccumulateForm form) {
@@ -258,7 +262,7 @@ std::int64_t tile_table_bits(const RtlStage& t, AccumulateForm form) {
   const std::int64_t product_copies = form == AccumulateForm::Shared ? static_cast<std::int64_t>(t.products.size()) : t.rnas;
   return product_copies * rna_table_bits(t) + t.rnas * am_table_bits(t) +
          static_cast<std::int64_t>(t.widx.width) * t.groups * t.beats +
-         static_cast<std::int64_t>(t.bias.width) * t.groups + ctrl_bits(t) +
+         static_cast<std::int64_t>(t.bias.width) * static_cast<std::int64_t>(t.bias.words()) + ctrl_bits(t) +
          static_cast<std::int64_t>(t.rnas) * static_cast<std::int64_t>(t.skip_lut.values.size()) * t.skip_lut.width;
 }
 

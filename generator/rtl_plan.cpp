@@ -531,6 +531,10 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
     if (!t.tile()) continue;
     t.level_bits = p.level_sel_bits;
     t.levels = n;
+    for (const auto* c : nets) {
+      const Stage& s = c->stages[static_cast<std::size_t>(t.stage)];
+      t.level_entries += static_cast<std::int64_t>(s.w) * s.u;
+    }
     const auto of = [&](RtlImage RtlStage::*m) { return levels_of([&](const RtlPlan& q) { return &(q.stages[k].*m); }); };
     for (std::size_t r = 0; r < t.products.size(); ++r)
       t.products[r] = stack_levels(levels_of([&](const RtlPlan& q) { return &q.stages[k].products[r]; }),

@@ -103,6 +103,7 @@ struct RtlStage {
   // {level select, address} (products: {level select, table, w_idx, x_idx}); the weight indices
   // are the finest level's, shifted right by (level_max - level) before the product lookup.
   int level_bits = 0, levels = 1;
+  std::int64_t level_entries = 0;  // product entries per table over all levels (0: one level, 2^pair_bits)
   // The product table select of an RNA (rnn_rna's NT and TW): conv tables and the level.
   int rna_tables() const { return level_bits > 0 ? 1 << rna_table_bits() : tables_per_rna; }
   int rna_table_bits() const { return level_bits > 0 ? level_bits + (tables_per_rna > 1 ? table_bits : 0) : table_bits; }

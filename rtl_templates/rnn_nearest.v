@@ -18,31 +18,36 @@ module rnn_nearest #(
 ) (
   input  wire signed [VW-1:0] value_i,
   input  wire        [LW-1:0] level_i,  // the table, when NL > 1 (below NL)
-  output reg         [IW-1:0] idx_o
+  output wire        [IW-1:0] idx_o
 );
   reg signed [VW-1:0] table_q [0:NL*N-1];
   initial $readmemh(INIT_FILE, table_q);
 
-  wire [31:0] base;  // the selected table's first entry
+  wire signed [VW:0] twice = $signed({value_i, 1'b0});
+  // One search per table, each against constant entries; level_i selects its result.
+  wire [IW-1:0] found [0:NL-1];
+  genvar t;
   generate
+    for (t = 0; t < NL; t = t + 1) begin : g_table
+      integer j;
+      reg [IW-1:0] idx;
+      reg signed [VW:0] sum;  // table[j-1] + table[j], one bit wider (all operands signed)
+      always @* begin
+        idx = {IW{1'b0}};
+        for (j = 1; j < N; j = j + 1) begin
+          sum = $signed({table_q[t*N+j-1][VW-1], table_q[t*N+j-1]}) + $signed({table_q[t*N+j][VW-1], table_q[t*N+j]});
+          if (table_q[t*N+j] != table_q[t*N+j-1] && twice > sum) idx = j[IW-1:0];
+        end
+      end
+      assign found[t] = idx;
+    end
     if (NL > 1) begin : g_levels
-      assign base = {{(32-LW){1'b0}}, level_i} * N;
+      assign idx_o = found[level_i];
     end else begin : g_one
-      assign base = 32'd0;
+      assign idx_o = found[0];
       wire unused_level = ^level_i;
     end
   endgenerate
-
-  wire signed [VW:0] twice = $signed({value_i, 1'b0});
-  integer j;
-  reg signed [VW:0] sum;  // table[j-1] + table[j], one bit wider (all operands signed)
-  always @* begin
-    idx_o = {IW{1'b0}};
-    for (j = 1; j < N; j = j + 1) begin
-      sum = $signed({table_q[base+j-1][VW-1], table_q[base+j-1]}) + $signed({table_q[base+j][VW-1], table_q[base+j]});
-      if (table_q[base+j] != table_q[base+j-1] && twice > sum) idx_o = j[IW-1:0];
-    end
-  end
 endmodule
 
 `default_nettype wire

@@ -111,7 +111,7 @@ TEST_CASE("one design of codebook levels 2 to 4: bit-exact at every level with t
           "levels outside the design clamped, lint clean",
           "[levels][cosim]") {
   if (!have("iverilog") || !have("verilator")) SKIP_WITH("iverilog or verilator is not installed");
-  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+  for (std::uint64_t seed = 1; seed <= 2; ++seed) {  // an MLP or CNN, and a residual network
     std::mt19937_64 rng(seed * 7919);
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
     const Network net = seed == 2 ? test::random_residual_network(seed + 10) : test::random_small_network(seed + 30);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "composer/artifact.h"
+#include "composer/levels.h"
 #include "core/fileio.h"
 #include "generator/design_record.h"
 #include "generator/emit_rtl.h"
@@ -53,6 +54,20 @@ struct Design {
 Design emit_case(const std::string& name, const Network& net, int w, int u, int q, const RtlOptions& opt) {
   const Dataset calib = test::random_images(net.input_shape, 40, static_cast<int>(net.num_classes()), 7);
   Design d{test::temp_dir(name) + "/rtl", test::compose_case(net, calib, w, u, q)};
+  emit_rtl(plan_rtl(d.cn, opt, name), d.dir);
+  return d;
+}
+
+// A design of codebook levels 2 to 4 (tree codebooks at (16, 16)).
+Design emit_levels_case(const std::string& name, const Network& net, const RtlOptions& opt) {
+  const Dataset calib = test::random_images(net.input_shape, 40, static_cast<int>(net.num_classes()), 7);
+  ComposeConfig cfg;
+  cfg.method = CodebookMethod::Tree;
+  cfg.q = 16;
+  const ComposerState st = prepare_composer(net, "random.onnx", calib, cfg, 16, 16);
+  const CodebookSizes sizes = uniform_sizes(st, 16, 16);
+  Design d{test::temp_dir(name) + "/rtl", assemble(st, sizes, 16)};
+  add_coarser_levels(d.cn, st, sizes, 16, 2, name);
   emit_rtl(plan_rtl(d.cn, opt, name), d.dir);
   return d;
 }
@@ -251,7 +266,8 @@ TEST_CASE("the synthesis wrappers of every block are generated from the plan and
   const std::vector<std::pair<std::string, Design>> designs{
       {"mlp", emit_case("wrap-mlp", test::random_small_network(2), 8, 16, 16, direct)},
       {"cnn", emit_case("wrap-cnn", cnn_all_kinds(), 4, 8, 8, count)},
-      {"mlp-rows", emit_case("wrap-mlp-rows", test::random_small_network(2), 4, 16, 16, rows)}};
+      {"mlp-rows", emit_case("wrap-mlp-rows", test::random_small_network(2), 4, 16, 16, rows)},
+      {"cnn-levels", emit_levels_case("wrap-cnn-levels", cnn_all_kinds(), direct)}};
   const std::vector<BlockKind> all{BlockKind::Rna,  BlockKind::Ndcam, BlockKind::Controller, BlockKind::Tile,
                                    BlockKind::Top,  BlockKind::Mac,   BlockKind::MacTile};
   int linted = 0;
@@ -279,5 +295,5 @@ TEST_CASE("the synthesis wrappers of every block are generated from the plan and
       ++linted;
     }
   }
-  CHECK(linted >= 2 * (5 + 1 + 3 + 1));  // rna, ndcam, controller, mac, mac-tile; their memories; the top's
+  CHECK(linted >= 3 * (5 + 1 + 3 + 1));  // rna, ndcam, controller, mac, mac-tile; their memories; the top's
 }
