@@ -365,6 +365,10 @@ ActivityRecord record_activity(const ComposedNetwork& cn, const RtlPlan& plan, c
 }
 
 void check_activity_blocks(const RtlPlan& plan, const std::vector<std::string>& blocks) {
+  if (plan.levels() > 1)
+    fail("--activity-images", "a design of several codebook levels (levels {} to {}): activity-based power runs one "
+                              "level, which is not built yet; synthesize it without --activity-images",
+         plan.level_min, plan.level_max);
   bool any = false;
   for (const auto& b : blocks) {
     if (b == "mac-tile" && !plan.uniform)
