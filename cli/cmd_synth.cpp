@@ -39,13 +39,14 @@ static void run_synth(const SynthCliOptions& o) {
   const RtlPlan plan = load_design(cn, o.composed, o.rtl);
   check_synth_tools(opt);
   if (o.activity_images > 0 && o.data.dataset.empty()) fail("--activity-images", "needs the test images: give --dataset");
+  if (opt.level > 0 && o.activity_images == 0) fail("--level", "is the level --activity-images runs at: give it too");
   if (opt.stage >= 0 && o.activity_images > 0 && tile_of(plan, opt.stage).stage != first_tile(plan).stage)
     fail("--stage", "--activity-images measures the first weighted layer's tile ({}); drop one of the two",
          first_tile(plan).stage);
   if (o.activity_images > 0) {
     std::vector<std::string> names;
     for (const auto b : opt.blocks) names.emplace_back(kBlockKinds.name(b));
-    check_activity_blocks(plan, names);
+    check_activity_blocks(plan, names, opt.level);
   }
   const auto reports = synth_blocks(plan, o.rtl, opt);
   const CyclePrediction p = predict_cycles(plan, 2);
@@ -125,6 +126,8 @@ void setup_synth(CLI::App& app) {
   add_dataset_options(*cmd, o->data, false, false);
   cmd->add_option("--stage", o->synth.stage, "Artifact stage (as 'rapidnn emit' numbers them) whose tile rna, ndcam, "
                   "controller, tile, mac and mac-tile describe (default: the first weighted layer)");
+  cmd->add_option("--level", o->synth.level, "A design of several codebook levels: the level --activity-images runs the "
+                  "images at (default: the finest)")->check(CLI::Range(1, 16));
   cmd->add_option("--json", o->json, "JSON report (default <rtl>.synth/report.json)");
   cmd->add_option("--work-dir", o->synth.work_dir, "Directory for netlists and logs (default <rtl>.synth)");
   cmd->callback([o] { run_synth(*o); });

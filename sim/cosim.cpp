@@ -300,8 +300,9 @@ std::vector<std::string> write_harness_vectors(const ComposedNetwork& cn, const 
   if (!opt.levels.empty()) {
     write_file_atomic(work / "levels.bin",
                       std::string_view(reinterpret_cast<const char*>(opt.levels.data()), opt.levels.size() * 4));
-    argv.insert(argv.end(), {"--levels", (work / "levels.bin").string(), "--level-max", std::to_string(plan.level_max)});
+    argv.insert(argv.end(), {"--levels", (work / "levels.bin").string()});
   }
+  if (plan.levels() > 1) argv.insert(argv.end(), {"--level-max", std::to_string(plan.level_max)});
   if (!opt.trace.empty()) {
     argv.insert(argv.end(), {"--trace", fs::absolute(opt.trace).string(), "--trace-image", std::to_string(opt.trace_image)});
   }
@@ -353,8 +354,10 @@ CosimResult run_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std:
         fail("--level", "{} does not fit the design's {}-bit level_i port (levels {} to {})", l, plan.level_pin_bits(),
              plan.level_min, plan.level_max);
   }
-  return opt.simulator == Simulator::Verilator ? run_verilator(cn, plan, rtl_dir, raw, samples, opt)
-                                               : run_icarus(cn, plan, rtl_dir, raw, samples, opt);
+  CosimOptions o = opt;
+  if (plan.levels() > 1 && o.levels.empty()) o.levels.assign(static_cast<std::size_t>(samples), plan.level_max);
+  return o.simulator == Simulator::Verilator ? run_verilator(cn, plan, rtl_dir, raw, samples, o)
+                                             : run_icarus(cn, plan, rtl_dir, raw, samples, o);
 }
 
 }  // namespace rapidnn

@@ -16,7 +16,8 @@
 // --levels (a design of several codebook levels, built with RAPIDNN_LEVELS): one int32 per image,
 // the level driven on level_i for it. Before an image whose level differs from the one driven, the
 // harness holds its input until every earlier image is out, plus one cycle for the level register
-// (rnn_level) to sample the new level. M is the level the design resets to.
+// (rnn_level) to sample the new level. --level-max M (a level design, with or without --levels):
+// the level the design resets to, and the one level_i is driven to until --levels says otherwise.
 #include <verilated.h>
 
 #include <chrono>

@@ -42,10 +42,11 @@ struct ActivityRecord {
 // uniform design): the baseline MAC tile (rtl_blocks.h) runs beside the first tile on its inputs,
 // its read addresses and every neuron's sum at every write checked against the lookup tile's.
 // Throws Error when a simulation differs from the golden model or the MAC tile from the tile.
+// `level` (a design of several codebook levels): every image runs at that level (0: the finest).
 ActivityRecord record_activity(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl_dir,
                                const std::vector<std::uint16_t>& raw, std::int64_t samples,
                                const std::vector<std::string>& refs, const std::string& build_dir, int jobs,
-                               bool with_mac_tile = false);
+                               bool with_mac_tile = false, int level = 0);
 
 struct ActivityPower {
   std::string block;
@@ -62,7 +63,7 @@ struct ActivityPower {
 
 // Throws Error (naming --block) unless `blocks` (block names) hold a tile, a top or a MAC tile,
 // and a MAC tile only on a uniform design: checked before any synthesis.
-void check_activity_blocks(const RtlPlan& plan, const std::vector<std::string>& blocks);
+void check_activity_blocks(const RtlPlan& plan, const std::vector<std::string>& blocks, int level = 0);
 
 // Activity-based power of every tile, top or MAC tile in `reports` (synthesized by synth_blocks
 // into opt.work_dir with the same options): one simulation of `samples` images for all of them.

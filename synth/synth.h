@@ -36,6 +36,7 @@ struct SynthOptions {
   // saves their ROM-logic synthesis (minutes for a large layer's weight indices).
   bool synthesize_memories = true;
   int stage = -1;  // the artifact stage whose tile's blocks are synthesized (-1: the first weighted layer)
+  int level = 0;   // a design of several codebook levels: the level activity is simulated at (0: the finest)
 };
 
 // How tile and top memories are treated: synthesized as ROM logic, or reported by their bits.

@@ -15,6 +15,7 @@
 #include "models/golden.h"
 #include "rtl_support.h"
 #include "sim/cosim.h"
+#include "synth/activity.h"
 
 using namespace rapidnn;
 
@@ -151,7 +152,9 @@ TEST_CASE("one design of codebook levels 2 to 4: bit-exact at every level with t
   }
 }
 
-TEST_CASE("the Verilator harness drives the level register: a level design is bit-exact at each level", "[levels][cosim]") {
+TEST_CASE("the Verilator harness drives the level register: a level design is bit-exact at each level, and its activity "
+          "is recorded at a chosen level",
+          "[levels][cosim]") {
   if (!have("verilator")) SKIP_WITH("verilator is not installed");
   const Network net = test::random_small_network(31);
   const Leveled l = compose_levels(net, 16, 16, 16, 2, 9);
@@ -171,6 +174,13 @@ TEST_CASE("the Verilator harness drives the level register: a level design is bi
   const CosimResult same = run_cosim(l.cn, plan, rtl, raw, d.size(), co);
   CHECK(same.ok);
   CHECK(check_cycles(plan, same, d.size(), co).exact);
+  // Activity power runs the images at one chosen level (and checks them against the golden model
+  // at that level): level_o's low bit is 1 at level 3, 0 at level 2.
+  const std::string bit = "u_rtl.level_o[0]";
+  const ActivityRecord at3 = record_activity(l.cn, plan, rtl, raw, d.size(), {bit}, rtl + ".act", 2, false, 3);
+  const ActivityRecord at2 = record_activity(l.cn, plan, rtl, raw, d.size(), {bit}, rtl + ".act", 2, false, 2);
+  CHECK(at3.bits.at(bit).ones > at3.cycles / 2);
+  CHECK(at2.bits.at(bit).ones == 0);
 }
 
 TEST_CASE("levels are refused where the hardware has none: another accumulation form, a design of one level, a level "
