@@ -29,6 +29,7 @@ struct CosimCliOptions {
   std::string shard_dir = "cosim-shards";
   std::vector<int> levels;  // a design of several codebook levels: run every image at each
   bool interleave = false;
+  std::vector<std::string> then;  // a programmable design: further networks' tables, one after another
 };
 
 // The options that decide a run's result, for its shards' key.
@@ -68,6 +69,11 @@ static void run_cosim_cmd(const CosimCliOptions& o) {
   if (!o.levels.empty()) {
     if (shard || !o.result.empty()) fail("--level", "does not combine with --shard or --result");
     if (!run_level_cosim(cn, plan, o.rtl, d, raw, o.levels, o.interleave, opt)) exit_status() = kExitFailure;
+    return;
+  }
+  if (!o.then.empty()) {
+    if (shard || !o.result.empty() || !o.levels.empty()) fail("--then", "does not combine with --shard, --result or --level");
+    if (!run_tables_cosim(cn, plan, o.rtl, o.composed, d, raw, o.then, opt)) exit_status() = kExitFailure;
     return;
   }
   const CosimResult r = run_cosim(cn, plan, o.rtl, raw, last - first, opt);
@@ -135,6 +141,8 @@ void setup_cosim(CLI::App& app) {
                   "(comma-separated; outside the design's levels: clamped), switching its level register between images")
       ->delimiter(',');
   cmd->add_flag("--interleave-levels", o->interleave, "With --level: switch the level after every image");
+  cmd->add_option("--then", o->then, "A programmable design: after the images under -c's tables, load each of these "
+                  "artifacts' tables through the configuration port and run the same images again");
   cmd->callback([o] { run_cosim_cmd(*o); });
 }
 

@@ -18,7 +18,26 @@ struct EmitOptions {
   std::string output;
   RtlOptions rtl;
   std::string accumulate = kAccumulateForms.name(AccumulateForm::Direct);
+  std::vector<std::string> fit;  // further artifacts a programmable design must hold
 };
+
+// A programmable design wide enough for every artifact of `fit` too; each must plan to it.
+static RtlPlan plan_programmable(const ComposedNetwork& cn, const RtlOptions& opt, const EmitOptions& o) {
+  std::vector<ComposedNetwork> nets;
+  std::vector<RtlPlan> plans{plan_rtl(cn, opt, o.composed)};
+  for (const auto& f : o.fit) {
+    nets.push_back(load_artifact(f));
+    plans.push_back(plan_rtl(nets.back(), opt, f));
+    if (plans.back().stages.size() != plans.front().stages.size())
+      fail(f, "--fit: {} stages, {} has {}", plans.back().stages.size(), o.composed, plans.front().stages.size());
+  }
+  const RtlWidths widths = widest_widths(plans);
+  RtlPlan plan = plan_rtl(cn, opt, o.composed, &widths);
+  for (std::size_t k = 0; k < nets.size(); ++k)
+    if (generated_modules(plan_rtl(nets[k], opt, o.fit[k], &widths)) != generated_modules(plan))
+      fail(o.fit[k], "--fit: plans another structure than {} (layers, codebook sizes or activations differ)", o.composed);
+  return plan;
+}
 
 static void run_emit(const EmitOptions& o) {
   Stopwatch sw;
@@ -27,7 +46,8 @@ static void run_emit(const EmitOptions& o) {
   const std::string out = o.output.empty() ? o.composed + "-rtl" : o.output;
   check_replaceable(out, "rtl");
   const ComposedNetwork cn = load_artifact(o.composed);
-  const RtlPlan plan = plan_rtl(cn, opt, o.composed);
+  if (!o.fit.empty() && !opt.programmable) fail("--fit", "needs --programmable");
+  const RtlPlan plan = opt.programmable ? plan_programmable(cn, opt, o) : plan_rtl(cn, opt, o.composed);
   const EmitStats st = emit_rtl(plan, out);
   fmt::print("design     {} ({}), top {}: {} lanes, {} neuron(s) per RNA, {} accumulation, {} activation/encoding\n",
              plan.network, o.composed, opt.top, opt.lanes, opt.rna_share, to_string(opt.accumulate),
@@ -64,6 +84,10 @@ static void run_emit(const EmitOptions& o) {
     fmt::print("levels     codebook levels {} to {} in one design: level_i selects one between images (clamped to "
                "{} to {}; resets to {}), level_o tells the level in effect\n",
                plan.level_min, plan.level_max, plan.level_min, plan.level_max, plan.level_max);
+  if (opt.programmable)
+    fmt::print("tables     programmable: {} table memories in {} configuration addresses ({}-bit address, {}-bit data; "
+               "memory_map.txt); tables.cfg loads '{}'\n",
+               plan.cfg.regions.size(), plan.cfg.end, plan.cfg.addr_bits, plan.cfg.data_bits, plan.network);
   fmt::print("wrote      {}/ ({} files, {:.1f} MiB) in {:.2f} s\n", out, st.files,
              static_cast<double>(st.bytes) / (1024.0 * 1024.0), sw.seconds());
 }
@@ -94,6 +118,13 @@ void setup_emit(CLI::App& app) {
       ->check(words_of(kAccumulateForms))
       ->capture_default_str();
   cmd->add_flag("--fused-am", o->rtl.fused_am, "One fused activation+encoding lookup instead of two blocks");
+  cmd->add_flag("--programmable", o->rtl.programmable,
+                "Every table (products, weight indices, biases, NDCAMs, input encoder) in memories written through "
+                "one configuration port instead of constant images; writes memory_map.txt and tables.cfg "
+                "(docs/programmable.md)");
+  cmd->add_option("--fit", o->fit,
+                  "With --programmable: further artifacts of the same structure the design must run (it takes the "
+                  "widest of their table widths)");
   cmd->add_option("--top", o->rtl.top, "Name of the top module")->capture_default_str();
   cmd->callback([o] { run_emit(*o); });
 }

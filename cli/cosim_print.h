@@ -21,6 +21,14 @@ bool run_level_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std::
                      const std::vector<std::uint16_t>& raw, const std::vector<int>& levels, bool interleave,
                      CosimOptions opt);
 
+// A programmable design: streams the images of `d` under the tables of `composed` (cn, planned
+// as `plan`), then again under each artifact of `then`, loading each network's tables through the
+// configuration port between them, and prints each network's accuracy. False when the RTL differs
+// from the golden model or a write fell outside the memory map.
+bool run_tables_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl, const std::string& composed,
+                      const Dataset& d, const std::vector<std::uint16_t>& raw, const std::vector<std::string>& then,
+                      CosimOptions opt);
+
 // Prints a run's cycles, throughput and the cycle model's prediction (Verilator) or its
 // simulation time (Icarus); false when the cycle model was checked and differs.
 bool print_cycles(const RtlPlan& plan, const CosimResult& r, std::int64_t images, const CosimOptions& opt);

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/fileio.h"
+#include "generator/cfg_map.h"
 #include "generator/design_record.h"
 #include "generator/rtl_instances.h"
 
@@ -82,6 +83,11 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
                      R * sb->index_bits - 1);
   const int LB = t.level_bits;
   if (LB > 0) v += fmt::format("  input  wire [{}:0] level_i,  // the codebook level select (rnn_level)\n", LB - 1);
+  const CfgBus cfg = cfg_bus(p, static_cast<int>(&t - p.stages.data()));
+  if (cfg.map)
+    v += fmt::format("  input  wire cfg_we_i,  // table writes (docs/programmable.md)\n  input  wire [{}:0] cfg_addr_i,\n"
+                     "  input  wire [{}:0] cfg_data_i,\n",
+                     cfg.map->addr_bits - 1, cfg.map->data_bits - 1);
   v += fmt::format("  output wire [{}:0] wr_data_o\n);\n", R * ws.data_bits - 1);
   v += fmt::format("  wire [{}:0] lane_valid;\n", L - 1);
   v += "  wire beat, first, mul, mul_first, write;\n";
@@ -90,8 +96,8 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   v += tile_ctrl_instance(t, in, count, "u_ctrl");
   if (!count) v += "  wire unused_ctrl = ^{mul, mul_first, pair};\n";
   v += fmt::format("  wire [{}:0] widx;\n", R * L * t.wiw - 1);
-  v += rom_instance(static_cast<std::int64_t>(t.groups) * t.beats, R * L * t.wiw, WAW, t.widx.file, "u_widx", "widx_addr",
-                    "widx");
+  v += table_instance(cfg, "widx", static_cast<std::int64_t>(t.groups) * t.beats, R * L * t.wiw, WAW, t.widx.file, "u_widx",
+                      "widx_addr", "widx");
   std::string widx = "widx";
   if (LB > 0) {
     // The finest level's weight indices; a coarser level's are their prefixes.
@@ -104,10 +110,10 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   }
   v += fmt::format("  wire [{}:0] bias;\n", R * t.bias_bits - 1);
   if (LB > 0)
-    v += rom_instance(static_cast<std::int64_t>(t.levels) << GW, R * t.bias_bits, LB + GW, t.bias.file, "u_bias",
-                      "{level_i, group}", "bias");
+    v += table_instance(cfg, "bias", static_cast<std::int64_t>(t.levels) << GW, R * t.bias_bits, LB + GW, t.bias.file,
+                        "u_bias", "{level_i, group}", "bias");
   else
-    v += rom_instance(t.groups, R * t.bias_bits, GW, t.bias.file, "u_bias", "group", "bias");
+    v += table_instance(cfg, "bias", t.groups, R * t.bias_bits, GW, t.bias.file, "u_bias", "group", "bias");
   // One sum per RNA, an array rather than one wide bus: a simulator then updates one RNA's sum
   // without reassembling every other's.
   v += fmt::format("  wire [{}:0] acc [0:{}];\n", t.acc_bits - 1, R - 1);
@@ -115,7 +121,7 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
   if (LB > 0) table = t.tables_per_rna > 1 ? fmt::format("{{level_i, {}}}", table) : "level_i";
   const bool shared = p.options.accumulate == RtlAccumulate::Shared;
   const std::int64_t row_bits = static_cast<std::int64_t>(L) * (1 << t.wiw) * t.product_bits;
-  auto rna = [&](const std::string& inst, const std::string& r, const std::string& file, const std::string& row) {
+  auto rna = [&](const std::string& inst, const std::string& r, const std::string& file, const std::string& row, int product) {
     RnaSignals s;
     s.row = row;
     s.w_idx = fmt::format("{0}[{1}*{2} +: {2}]", widx, r, L * t.wiw);
@@ -123,7 +129,7 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
     s.table = table;
     s.bias = fmt::format("bias[{0}*{1} +: {1}]", r, t.bias_bits);
     s.acc = fmt::format("acc[{}]", r);
-    return rna_instance(t, p.options.accumulate, file, inst, s);
+    return rna_instance(t, p.options.accumulate, file, inst, s, cfg, product);
   };
   if (t.tables_per_rna > 1 && t.table_bits < GW) v += fmt::format("  wire unused_group = ^group[{}:{}];\n", GW - 1, t.table_bits);
   if (t.products.size() == 1) {
@@ -133,7 +139,7 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
       v += prow_instance(t, t.products[0].file, "u_prow", "rd_data_i", table, "prow");
     }
     v += "  genvar r;\n  generate\n    for (r = 0; r < " + std::to_string(R) + "; r = r + 1) begin : g_rna\n";
-    v += rna("u_rna", "r", t.products[0].file, "prow") + "    end\n  endgenerate\n";
+    v += rna("u_rna", "r", t.products[0].file, "prow", 0) + "    end\n  endgenerate\n";
   } else {
     // A convolution's RNAs hold different channels' tables: each has its own (rows, or table).
     for (int r = 0; r < R; ++r) {
@@ -143,7 +149,7 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
         v += fmt::format("  wire [{}:0] {};\n", row_bits - 1, row);
         v += prow_instance(t, file, fmt::format("u_prow_{}", r), "rd_data_i", table, row);
       }
-      v += rna(fmt::format("u_rna_{}", r), std::to_string(r), file, row);
+      v += rna(fmt::format("u_rna_{}", r), std::to_string(r), file, row, r);
     }
     v += "  genvar r;\n";
   }
@@ -163,8 +169,8 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
     v += fmt::format("      assign skip_addr_o[r*{0} +: {0}] = addr[{1}:0];\n", sb->addr_bits, sb->addr_bits - 1);
     v += fmt::format("      wire [{}:0] skip_value;\n", t.acc_bits - 1);
     const std::string code = fmt::format("skip_data_i[r*{0} +: {0}]", sb->index_bits);
-    v += rom_instance(static_cast<std::int64_t>(t.skip_lut.values.size()), t.acc_bits, LB + sb->index_bits,
-                      t.skip_lut.file, "u_skip", LB > 0 ? fmt::format("{{level_i, {}}}", code) : code, "skip_value");
+    v += table_instance(cfg, "skip", static_cast<std::int64_t>(t.skip_lut.values.size()), t.acc_bits, LB + sb->index_bits,
+                        t.skip_lut.file, "u_skip", LB > 0 ? fmt::format("{{level_i, {}}}", code) : code, "skip_value");
     v += fmt::format("      wire [{}:0] sum = acc[r] + skip_value;\n", t.acc_bits - 1);
     sum = "sum";
   }
@@ -176,7 +182,7 @@ std::string tile_module(const RtlPlan& p, const RtlStage& t) {
     // evaluates it once per neuron, not once per beat).
     v += fmt::format("      wire [{0}:0] am_in = write ? {2} : {{{1}{{1'b0}}}};\n", t.acc_bits - 1, t.acc_bits, sum);
     v += am_instance(t, "u_am", "am_in", fmt::format("wr_data_o[r*{0} +: {0}]", ws.data_bits), 6,
-                     LB > 0 ? "level_i" : "1'b0");
+                     LB > 0 ? "level_i" : "1'b0", cfg);
     // Co-simulation sees every sum before activation and encoding, not only the index it becomes.
     v += fmt::format("`ifdef RAPIDNN_TRACE\n`ifdef VERILATOR\n      always @(posedge clk_i)\n        if (wr_en_o[r]) "
                      "rnn_trace_write({0}, addr, 64'($signed({1})));\n`endif\n`endif\n",
@@ -197,12 +203,35 @@ std::string reader_bit(int buffer, int reader, const std::string& what) {
   return fmt::format("b{}_{}[{}]", buffer, what, reader);
 }
 
+// A programmable top's configuration port: the write strobe every table memory decodes, and the
+// map check: a write no window takes sets cfg_err_o until reset.
+std::string cfg_top(const RtlPlan& p) {
+  const CfgMap& m = p.cfg;
+  std::string v = fmt::format("  wire cfg_we = cfg_valid_i && cfg_ready_o;\n  wire [{}:0] cfg_hit;\n", m.regions.size() - 1);
+  for (std::size_t k = 0; k < m.regions.size(); ++k) {
+    const CfgRegion& r = m.regions[k];
+    const int cwb = std::max(r.chunk_bits, 1);
+    v += fmt::format("  wire [{}:0] cfg_word_{};\n  wire [{}:0] cfg_chunk_{};\n", r.win - r.chunk_bits - 1, k, cwb - 1, k);
+    v += fmt::format("  rnn_cfg_port #(.CAW({}), .WIN({}), .CHW({}), .BASE({}), .DEPTH({}), .CH({}), .CWB({})) u_map_{} "
+                     "(  // {}\n    .we_i(1'b1), .addr_i(cfg_addr_i), .we_o(cfg_hit[{}]), .word_o(cfg_word_{}), "
+                     ".chunk_o(cfg_chunk_{})\n  );\n",
+                     m.addr_bits, r.win, r.chunk_bits, r.base, r.depth, r.chunks, cwb, k, r.name, k, k, k);
+    v += fmt::format("  wire unused_map_{} = ^{{cfg_word_{}, cfg_chunk_{}}};\n", k, k, k);
+  }
+  v += "  reg cfg_err_q;\n  always @(posedge clk_i or negedge rst_ni)\n    if (!rst_ni) cfg_err_q <= 1'b0;\n"
+       "    else if (cfg_we && !(|cfg_hit)) cfg_err_q <= 1'b1;\n  assign cfg_err_o = cfg_err_q;\n";
+  return v;
+}
+
 std::string top_module(const RtlPlan& p) {
+  const bool prog = p.options.programmable;
   std::string v = header(fmt::format(
-      "Top of the lookup-table accelerator for '{}': raw features in (valid/ready, {} per beat, feature f of a beat "
+      "Top of the lookup-table accelerator for {}: raw features in (valid/ready, {} per beat, feature f of a beat "
       "in bits [f*{} +: {}]), class index and scores out (valid/ready). {} stages, {} buffers; one sample every {} "
-      "cycles at best.",
-      p.network, p.options.features_per_beat, p.raw_bits, p.raw_bits, p.stages.size(), p.buffers.size(), p.interval()));
+      "cycles at best.{}",
+      prog ? "a network of its structure" : "'" + p.network + "'", p.options.features_per_beat, p.raw_bits, p.raw_bits,
+      p.stages.size(), p.buffers.size(), p.interval(),
+      prog ? "\n// Programmable: every table is written through the cfg port (memory_map.txt, docs/programmable.md)." : ""));
   v += "`default_nettype none\n\n";
   v += fmt::format("module {} (\n", p.options.top);
   v += "  input  wire clk_i,\n  input  wire rst_ni,\n";
@@ -214,7 +243,13 @@ std::string top_module(const RtlPlan& p) {
   if (levels)
     v += fmt::format("  input  wire [{0}:0] level_i,  // codebook level {1} to {2} (rnn_level)\n  output wire [{0}:0] level_o,\n",
                      p.level_pin_bits() - 1, p.level_min, p.level_max);
+  if (prog)
+    v += fmt::format("  input  wire cfg_valid_i,  // a table write: accepted while no image is in flight\n"
+                     "  output wire cfg_ready_o,\n  input  wire [{}:0] cfg_addr_i,\n  input  wire [{}:0] cfg_data_i,\n"
+                     "  output wire cfg_err_o,  // a write outside the memory map was dropped (until reset)\n",
+                     p.cfg.addr_bits - 1, p.cfg.data_bits - 1);
   v += fmt::format("  output wire [{}:0] out_scores_o,\n  output wire busy_o\n);\n", p.classes * p.score_bits - 1);
+  if (prog) v += cfg_top(p);
   if (levels) v += fmt::format("  wire [{}:0] level_sel;\n", p.level_sel_bits - 1) + level_instance(p);
   for (std::size_t i = 0; i < p.buffers.size(); ++i) {
     const RtlBuffer& b = p.buffers[i];
@@ -250,6 +285,7 @@ std::string top_module(const RtlPlan& p) {
     } else {
       v += fmt::format("  {} u_{} (\n", tile_name(p, t), s);
       if (levels) v += "    .level_i(level_sel),\n";
+      if (prog) v += "    .cfg_we_i(cfg_we), .cfg_addr_i(cfg_addr_i), .cfg_data_i(cfg_data_i),\n";
     }
     v += fmt::format("    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i({0}_in_valid), .out_ready_i({1}_wr_ready),\n"
                      "    .in_done_o({0}_in_done), .out_done_o({1}_wr_done), .busy_o({0}_busy),\n",
@@ -276,7 +312,9 @@ std::string top_module(const RtlPlan& p) {
     v += fmt::format("  assign {}_in_valid = {};\n", s, valid);
     if (t.output) v += output_instance(p, t);
   }
-  v += "  assign busy_o = " + busy + ";\nendmodule\n\n`default_nettype wire\n";
+  v += "  assign busy_o = " + busy + ";\n";
+  if (prog) v += "  assign cfg_ready_o = !busy_o;\n";
+  v += "endmodule\n\n`default_nettype wire\n";
   return v;
 }
 
@@ -309,6 +347,7 @@ std::vector<std::string> templates_for(std::vector<std::string> modules) {
 std::vector<std::string> design_templates(const RtlPlan& plan) {
   std::vector<std::string> modules{"rnn_pingpong", "rnn_input_enc", "rnn_output", "rnn_tile_ctrl", "rnn_rom"};
   if (plan.levels() > 1) modules.emplace_back("rnn_level");
+  if (plan.options.programmable) modules.insert(modules.end(), {"rnn_ram", "rnn_cfg_port"});
   for (const auto& t : plan.stages) {
     if (t.kind == StageKind::MaxPool) modules.emplace_back("rnn_maxpool");
     else if (t.kind == StageKind::Concat) modules.emplace_back("rnn_concat");
@@ -327,26 +366,40 @@ std::vector<std::string> rtl_sources(const RtlPlan& plan) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> generated_modules(const RtlPlan& p) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& t : p.stages)
+    if (t.tile()) out.emplace_back(tile_name(p, t) + ".v", tile_module(p, t));
+  out.emplace_back(p.options.top + ".v", top_module(p));
+  return out;
+}
+
 EmitStats emit_rtl(const RtlPlan& p, const std::string& dir) {
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& t : design_templates(p)) files.emplace_back(t, rtl_template_text(t));
-  add_image(files, p.input_lut);
+  if (!p.options.programmable) add_image(files, p.input_lut);
   nlohmann::json stages = nlohmann::json::array();
   for (const auto& t : p.stages) {
     nlohmann::json j{{"stage", t.stage}, {"kind", to_string(t.kind)}, {"name", t.name}, {"output", t.output},
                      {"cycles", t.cycles}, {"in_buffer", t.in_buffer}, {"out_buffer", t.out_buffer}};
     if (t.skip_buffer >= 0) j["skip_buffer"] = t.skip_buffer;
     if (t.tile()) {
-      files.emplace_back(tile_name(p, t) + ".v", tile_module(p, t));
-      for (const auto& im : t.products) add_image(files, im);
-      for (const RtlImage* im : {&t.widx, &t.bias, &t.taps, &t.enc, &t.act_y, &t.act_z, &t.fused, &t.skip_lut}) add_image(files, *im);
+      // A programmable design reads its tables through the cfg port; only the taps are constant.
+      if (p.options.programmable) add_image(files, t.taps);
+      else for (const auto& im : t.products) add_image(files, im);
+      if (!p.options.programmable)
+        for (const RtlImage* im : {&t.widx, &t.bias, &t.taps, &t.enc, &t.act_y, &t.act_z, &t.fused, &t.skip_lut}) add_image(files, *im);
       j.update({{"module", tile_name(p, t)}, {"units", t.units}, {"fan_in", t.fan_in}, {"lanes", t.lanes},
                 {"rnas", t.rnas}, {"groups", t.groups}, {"beats", t.beats}, {"positions", t.oh * t.ow},
                 {"acc_bits", t.acc_bits}, {"am_mode", static_cast<int>(t.am_mode)}});
     }
     stages.push_back(j);
   }
-  files.emplace_back(p.options.top + ".v", top_module(p));
+  for (auto& f : generated_modules(p)) files.push_back(std::move(f));
+  if (p.options.programmable) {
+    files.emplace_back("memory_map.txt", cfg_map_text(p));
+    files.emplace_back("tables.cfg", cfg_stream_text(p));
+  }
   std::string list;
   for (const auto& f : rtl_sources(p)) list += f + "\n";
   files.emplace_back("files.f", list);

@@ -27,6 +27,10 @@ struct EmitStats {
 
 EmitStats emit_rtl(const RtlPlan& plan, const std::string& dir);
 
+// The generated Verilog of a plan (tile wrappers and top: file name, text); a programmable design
+// is the same text for every network that plans to it.
+std::vector<std::pair<std::string, std::string>> generated_modules(const RtlPlan& plan);
+
 // The Verilog files of an emitted design in compile order (templates first, top last).
 std::vector<std::string> rtl_sources(const RtlPlan& plan);
 

@@ -9,6 +9,44 @@ namespace rapidnn {
 
 std::string vquote(const std::string& s) { return "\"" + s + "\""; }
 
+std::int64_t CfgBus::base(const std::string& table) const {
+  if (map)
+    for (const CfgRegion& r : map->regions)
+      if (r.stage == stage && r.table == table) return r.base;
+  return 0;
+}
+
+std::string CfgBus::params() const {
+  return map ? fmt::format(", .PROG(1), .CAW({}), .DW({})", map->addr_bits, map->data_bits) : "";
+}
+
+std::string CfgBus::ports(bool clk) const {
+  if (!map) return fmt::format("{}.cfg_we_i(1'b0), .cfg_addr_i(1'b0), .cfg_data_i(1'b0)", clk ? ".clk_i(1'b0), " : "");
+  return fmt::format("{}.cfg_we_i({}), .cfg_addr_i(cfg_addr_i), .cfg_data_i(cfg_data_i)", clk ? ".clk_i(clk_i), " : "", we);
+}
+
+CfgBus cfg_bus(const RtlPlan& p, int stage) {
+  CfgBus b;
+  if (p.options.programmable) b.map = &p.cfg;
+  b.stage = stage;
+  return b;
+}
+
+std::string table_instance(const CfgBus& cfg, const std::string& table, std::int64_t depth, std::int64_t width,
+                           int addr_bits, const std::string& file, const std::string& inst, const std::string& addr,
+                           const std::string& data) {
+  if (!cfg.map) return rom_instance(depth, width, addr_bits, file, inst, addr, data);
+  const CfgRegion* r = nullptr;
+  for (const CfgRegion& x : cfg.map->regions)
+    if (x.stage == cfg.stage && x.table == table) r = &x;
+  if (!r) return "  // missing table " + table + "\n";  // plan_cfg_map maps every table memory
+  return fmt::format(
+      "  rnn_ram #(.DEPTH({}), .WIDTH({}), .AW({}), .CAW({}), .DW({}), .WIN({}), .BASE({})) {} (.clk_i(clk_i), "
+      ".addr_i({}), .data_o({}),\n    {});\n",
+      depth, width, addr_bits, cfg.map->addr_bits, cfg.map->data_bits, r->win, r->base, inst, addr, data,
+      cfg.ports(false));
+}
+
 std::string tile_ctrl_instance(const RtlStage& t, const RtlBuffer& in, bool count, const std::string& inst,
                                const CtrlSignals& s) {
   std::string v = fmt::format(
@@ -36,7 +74,7 @@ std::string prow_instance(const RtlStage& t, const std::string& file, const std:
 }
 
 std::string rna_instance(const RtlStage& t, AccumulateForm form, const std::string& prod_file, const std::string& inst,
-                         const RnaSignals& s) {
+                         const RnaSignals& s, const CfgBus& cfg, int product) {
   if (form == AccumulateForm::Shared) {
     std::string v = fmt::format("  rnn_rna_sel #(.L({}), .WIW({}), .PW({}), .BW({}), .AW({})) {} (\n", t.lanes, t.wiw,
                                 t.product_bits, t.bias_bits, t.acc_bits, inst);
@@ -46,27 +84,35 @@ std::string rna_instance(const RtlStage& t, AccumulateForm form, const std::stri
     return v;
   }
   const bool count = form == AccumulateForm::Count;
+  const std::string table = t.products.size() > 1 ? fmt::format("prod_r{}", product) : "prod";
   std::string v = fmt::format(
-      "  {} #(.L({}), .WIW({}), .XIW({}), .NT({}), .TW({}), .PW({}), .BW({}), .AW({}){}, .PROD_FILE({})) {} (\n",
+      "  {} #(.L({}), .WIW({}), .XIW({}), .NT({}), .TW({}), .PW({}), .BW({}), .AW({}){}, .PROD_FILE({}){}) {} (\n",
       count ? "rnn_rna_count" : "rnn_rna", t.lanes, t.wiw, t.xiw, t.rna_tables(), t.rna_table_bits(), t.product_bits,
-      t.bias_bits, t.acc_bits, count ? fmt::format(", .CW({})", t.count_bits) : "", vquote(prod_file), inst);
+      t.bias_bits, t.acc_bits, count ? fmt::format(", .CW({})", t.count_bits) : "", vquote(prod_file),
+      cfg.map ? cfg.params() + fmt::format(", .BASE({})", cfg.base(table)) : "", inst);
   v += fmt::format("    .clk_i(clk_i), .rst_ni(rst_ni), .beat_i({}), .first_i({}),\n", s.beat, s.first);
   v += fmt::format("    .w_idx_i({}), .x_idx_i({}), .lane_valid_i({}),\n", s.w_idx, s.x_idx, s.lane_valid);
   if (count) v += fmt::format("    .mul_i({}), .mul_first_i({}), .pair_i({}),\n", s.mul, s.mul_first, s.pair);
-  v += fmt::format("    .table_i({}), .bias_i({}), .acc_o({})\n  );\n", s.table, s.bias, s.acc);
+  // rnn_rna's table can be written (a programmable design); rnn_rna_count's is constant.
+  if (count) v += fmt::format("    .table_i({}), .bias_i({}), .acc_o({})\n  );\n", s.table, s.bias, s.acc);
+  else v += fmt::format("    .table_i({}), .bias_i({}), .acc_o({}),\n    {}\n  );\n", s.table, s.bias, s.acc, cfg.ports(false));
   return v;
 }
 
 std::string am_instance(const RtlStage& t, const std::string& inst, const std::string& acc, const std::string& idx,
-                        int indent, const std::string& level) {
+                        int indent, const std::string& level, const CfgBus& cfg) {
   const std::string pad(static_cast<std::size_t>(indent), ' ');
+  const std::string prog =
+      cfg.map ? cfg.params() + fmt::format(", .ENC_BASE({}), .ACTY_BASE({}), .ACTZ_BASE({})", cfg.base("enc"),
+                                           cfg.base("act_y"), cfg.base(t.am_mode == AmMode::Fused ? "fused" : "act_z"))
+              : "";
   return fmt::format(
       "{0}rnn_am #(.MODE({1}), .CLAMP({2}), .AW({3}), .VW({4}), .Q({5}), .QW({6}), .E({7}), .IW({8}), .NL({16}), "
-      ".LW({17}), .ACTY_FILE({9}), .ACTZ_FILE({10}), .ENC_FILE({11}), .FUSED_FILE({12})) {13} (\n{0}  .acc_i({14}), "
-      ".level_i({18}), .idx_o({15})\n{0});\n",
+      ".LW({17}), .ACTY_FILE({9}), .ACTZ_FILE({10}), .ENC_FILE({11}), .FUSED_FILE({12}){19}) {13} (\n{0}  .acc_i({14}), "
+      ".level_i({18}), .idx_o({15}),\n{0}  {20}\n{0});\n",
       pad, static_cast<int>(t.am_mode), t.am_clamp, t.acc_bits, t.am_value_bits, std::max(t.q, 1), t.q_bits,
       t.enc_entries, t.out_index_bits, vquote(t.act_y.file), vquote(t.act_z.file), vquote(t.enc.file),
-      vquote(t.fused.file), inst, acc, idx, t.levels, std::max(t.level_bits, 1), level);
+      vquote(t.fused.file), inst, acc, idx, t.levels, std::max(t.level_bits, 1), level, prog, cfg.ports(true));
 }
 
 std::string rom_instance(std::int64_t depth, std::int64_t width, int addr_bits, const std::string& file,
@@ -106,10 +152,14 @@ std::string pingpong_instance(const RtlBuffer& b, const std::string& n) {
 }
 
 std::string input_enc_instance(const RtlPlan& p) {
+  CfgBus cfg = cfg_bus(p, -1);
+  cfg.we = "cfg_we";
   std::string v = fmt::format(
-      "  rnn_input_enc #(.NUMEL({}), .F({}), .RAW_BITS({}), .IW({}), .YAW({}), .NL({}), .LW({}), .LUT_FILE({})) u_input (\n",
+      "  rnn_input_enc #(.NUMEL({}), .F({}), .RAW_BITS({}), .IW({}), .YAW({}), .NL({}), .LW({}), .LUT_FILE({}){}) u_input (\n",
       p.input_numel, p.options.features_per_beat, p.raw_bits, p.input_index_bits, p.buffers[0].addr_bits, p.levels(),
-      p.level_sel_bits, vquote(p.input_lut.file));
+      p.level_sel_bits, vquote(p.input_lut.file),
+      cfg.map ? cfg.params() + fmt::format(", .BASE({})", cfg.base("input_lut")) : "");
+  v += "    " + cfg.ports(false) + ",\n";
   v += fmt::format(
       "    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(in_valid_i), .in_ready_o(in_ready_o), .in_data_i(in_data_i),\n"
       "    .level_i({}), .wr_ready_i(b0_wr_ready), .wr_en_o(b0_wr_en), .wr_addr_o(b0_wr_addr), .wr_data_o(b0_wr_data), "

@@ -24,14 +24,30 @@ struct CtrlSignals {
 std::string tile_ctrl_instance(const RtlStage& t, const RtlBuffer& in, bool count, const std::string& inst,
                                const CtrlSignals& s = {});
 
+// The configuration bus as the table memories of one stage see it: a programmable design's
+// (clk_i, cfg_we_i, cfg_addr_i, cfg_data_i and the memory map), else tied off (ROM tables).
+struct CfgBus {
+  const CfgMap* map = nullptr;  // null: ROM tables
+  int stage = -1;               // plan stage index (-1: the input encoder)
+  std::string we = "cfg_we_i";  // the write strobe's name where the bus is connected
+  // The base of this stage's table `table` (generator/cfg_map.h).
+  std::int64_t base(const std::string& table) const;
+  // ", .PROG(1), .CAW(..), .DW(..)" (nothing for ROM tables), and the port connections.
+  std::string params() const;
+  std::string ports(bool clk) const;
+};
+// The bus of plan stage `stage` (-1: the input encoder) of `p`.
+CfgBus cfg_bus(const RtlPlan& p, int stage);
+
 // The signals of one RNA (rnn_rna or rnn_rna_count).
 struct RnaSignals {
   std::string beat = "beat", first = "first", w_idx, x_idx, lane_valid = "lane_valid", mul = "mul",
               mul_first = "mul_first", pair = "pair", table, bias, acc;
   std::string row = "prow";  // the shared form's product rows (rnn_prow's row_o)
 };
+// `product`: the stage's product table (RtlStage::products index) this RNA holds.
 std::string rna_instance(const RtlStage& t, AccumulateForm form, const std::string& prod_file, const std::string& inst,
-                         const RnaSignals& s);
+                         const RnaSignals& s, const CfgBus& cfg = {}, int product = 0);
 
 // rnn_prow (the shared form's product rows of tile `t`, from image `file`): x_idx in, rows out.
 std::string prow_instance(const RtlStage& t, const std::string& file, const std::string& inst, const std::string& x_idx,
@@ -40,11 +56,16 @@ std::string prow_instance(const RtlStage& t, const std::string& file, const std:
 // rnn_am (activation + encoding) of tile `t`, indented by `indent` spaces; `level` drives its
 // level select (a design of several codebook levels).
 std::string am_instance(const RtlStage& t, const std::string& inst, const std::string& acc, const std::string& idx,
-                        int indent, const std::string& level = "1'b0");
+                        int indent, const std::string& level = "1'b0", const CfgBus& cfg = {});
 
 // rnn_rom of `depth` words of `width` bits from $readmemh file `file` ("" for none).
 std::string rom_instance(std::int64_t depth, std::int64_t width, int addr_bits, const std::string& file,
                          const std::string& inst, const std::string& addr, const std::string& data);
+// The table memory `table` of the bus's stage: rnn_rom from `file` for ROM tables, else rnn_ram
+// written through the bus.
+std::string table_instance(const CfgBus& cfg, const std::string& table, std::int64_t depth, std::int64_t width,
+                           int addr_bits, const std::string& file, const std::string& inst, const std::string& addr,
+                           const std::string& data);
 
 // rnn_mac (the multiply-accumulate baseline neuron), indented by `indent` spaces.
 struct MacShape {

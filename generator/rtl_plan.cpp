@@ -9,6 +9,7 @@
 
 #include "composer/artifact.h"
 #include "composer/levels.h"
+#include "generator/cfg_map.h"
 #include "core/error.h"
 
 namespace rapidnn {
@@ -68,12 +69,7 @@ std::int64_t max_taps_per_weight(const Stage& s) {
   return most;
 }
 
-// A level design's shared widths (the widest level's), per plan stage and for the input and
-// output; every level is planned with them, so all levels have one structure and one layout.
-struct Floors {
-  std::vector<RtlStage> stages;
-  int input_index_bits = 1, score_bits = 1;
-};
+using Floors = RtlWidths;
 
 void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const RtlOptions& opt, const RtlStage* floor) {
   const bool conv = s.kind == StageKind::Conv, avg = s.kind == StageKind::AvgPool;
@@ -243,7 +239,7 @@ void plan_tile(const ComposedNetwork& cn, const Stage& s, RtlStage& t, const Rtl
       t.am_mode = AmMode::Comparator;
       // The fused form drops ReLU's comparator when every entry is >= 0; a level design keeps it
       // (one structure for every level; clamping is exact either way).
-      t.am_clamp = opt.fused_am && !floor ? (s.act == ActKind::ReLU && !s.enc.empty() && s.enc.front() < 0)
+      t.am_clamp = opt.fused_am && !floor && !opt.programmable ? (s.act == ActKind::ReLU && !s.enc.empty() && s.enc.front() < 0)
                                           : s.act == ActKind::ReLU;
     } else {
       t.am_mode = opt.fused_am ? AmMode::Fused : AmMode::Tables;
@@ -387,6 +383,8 @@ static RtlPlan plan_one(const ComposedNetwork& cn, const RtlOptions& opt, const 
       ports = 1;
       out.index_bits = in_bits;
     } else {
+      if (floors && p.stages.size() >= floors->stages.size())
+        fail(source, "stage {} '{}' has no place in the design's {} stages", i, s.name, floors->stages.size());
       const RtlStage* floor = floors ? &floors->stages[p.stages.size()] : nullptr;
       if (in_bits != std::max(clog2(s.u), floor ? floor->xiw : 1))
         fail(source, "stage {} '{}': its input buffer holds {}-bit indices, its codebook needs {}", i, s.name, in_bits,
@@ -438,10 +436,8 @@ static RtlPlan plan_one(const ComposedNetwork& cn, const RtlOptions& opt, const 
   return p;
 }
 
-namespace {
-
-// The widest of each level's widths.
-Floors widest(const std::vector<RtlPlan>& plans) {
+// The widest of each plan's widths.
+RtlWidths widest_widths(const std::vector<RtlPlan>& plans) {
   Floors f;
   f.stages = plans.front().stages;
   for (const RtlPlan& p : plans) {
@@ -457,6 +453,8 @@ Floors widest(const std::vector<RtlPlan>& plans) {
   }
   return f;
 }
+
+namespace {
 
 // Every level must plan to one structure: the same stages, widths and buffers.
 void check_same_structure(const RtlPlan& a, const RtlPlan& b, int level, const std::string& source) {
@@ -499,8 +497,27 @@ RtlImage stack_levels(const std::vector<const RtlImage*>& levels, std::size_t re
 
 }  // namespace
 
-RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source) {
-  if (cn.coarser.empty()) return plan_one(cn, opt, source, nullptr);
+// A programmable plan: direct accumulation and one codebook level, then its memory map.
+static RtlPlan with_cfg_map(RtlPlan p, const std::string& source) {
+  if (!p.options.programmable) return p;
+  if (p.options.accumulate != AccumulateForm::Direct)
+    fail(source, "--programmable tables are built for direct accumulation; --accumulate {} is not",
+         to_string(p.options.accumulate));
+  p.cfg = plan_cfg_map(p, source);
+  return p;
+}
+
+RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source, const RtlWidths* widths) {
+  if (opt.programmable && !cn.coarser.empty())
+    fail(source, "--programmable is not built for a design of several codebook levels (compose without --levels)");
+  if (widths && cn.coarser.empty()) {
+    RtlPlan p = plan_one(cn, opt, source, widths);
+    if (p.stages.size() != widths->stages.size())
+      fail(source, "plans {} stages, the design has {}", p.stages.size(), widths->stages.size());
+    return with_cfg_map(std::move(p), source);
+  }
+  if (widths) fail(source, "a design of several codebook levels takes no other network's widths");
+  if (cn.coarser.empty()) return with_cfg_map(plan_one(cn, opt, source, nullptr), source);
   if (opt.accumulate != AccumulateForm::Direct)
     fail(source, "a design of several codebook levels accumulates directly; --accumulate {} is not built for levels",
          to_string(opt.accumulate));
@@ -509,7 +526,7 @@ RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::st
   for (int level = low; level <= top; ++level) nets.push_back(&at_level(cn, level, source));
   std::vector<RtlPlan> plans;
   for (const auto* c : nets) plans.push_back(plan_one(*c, opt, source, nullptr));
-  const Floors floors = widest(plans);
+  const Floors floors = widest_widths(plans);
   plans.clear();
   for (const auto* c : nets) plans.push_back(plan_one(*c, opt, source, &floors));
   for (int k = 0; k + 1 < n; ++k) check_same_structure(plans.back(), plans[static_cast<std::size_t>(k)], low + k, source);

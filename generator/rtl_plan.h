@@ -36,6 +36,9 @@ struct RtlOptions {
   bool fused_am = false;   // one fused activation+encoding block instead of two
   std::string top = "rapidnn_top";
   int features_per_beat = 1;  // raw features the input port takes per valid/ready beat
+  // Every table memory written through the configuration port (docs/programmable.md) instead of
+  // constant images: one design for every network of its structure and widths.
+  bool programmable = false;
 };
 
 // A table image: entries of `width` bits (words wider than 64 bits are packed from `wide`).
@@ -111,8 +114,26 @@ struct RtlStage {
   std::int64_t cycles = 0;        // per sample, when never stalled
 };
 
+// A programmable design's memory map (generator/cfg_map.h, docs/programmable.md): each table
+// memory is one window of the configuration address space, 2^win addresses from `base`, the
+// address of word w, chunk c being base + (w << chunk_bits) + c (chunk c: bits [c*DW +: DW]).
+struct CfgRegion {
+  std::string name;     // "input_lut", "s<k>_<stage>.<table>"
+  int stage = -1;       // plan stage index (-1: the input encoder)
+  std::string table;    // input_lut, widx, bias, prod, prod_r<r>, skip, enc, act_y, act_z, fused
+  int product = -1;     // index into RtlStage::products (prod tables)
+  std::int64_t base = 0, depth = 0;
+  int width = 1, chunks = 1, chunk_bits = 0, win = 1;
+};
+struct CfgMap {
+  int addr_bits = 1, data_bits = 32;
+  std::int64_t end = 0;  // one past the last mapped address
+  std::vector<CfgRegion> regions;
+};
+
 struct RtlPlan {
   RtlOptions options;
+  CfgMap cfg;  // options.programmable only
   std::string network;
   std::string artifact_fingerprint;  // of the ComposedNetwork planned (composer/artifact.h)
   // Uniform codebooks (CodebookMethod::Uniform): every index is an integer level (offset binary
@@ -141,8 +162,21 @@ struct RtlPlan {
 // RAPIDNN_TRACE a tile reports every sum it hands to its activation/encoding block.
 inline int acc_trace_id(const RtlStage& t) { return 1000 + t.stage; }
 
+// The widths a plan's memories and datapaths are built with, per plan stage (RtlStage's wiw, xiw,
+// product_bits, bias_bits, acc_bits, am_value_bits, enc_entries, out_index_bits) and for the input
+// and output. A plan made with them as floors has at least these widths: one structure for every
+// codebook level of a level design, or for every network a programmable design is to run.
+struct RtlWidths {
+  std::vector<RtlStage> stages;
+  int input_index_bits = 1, score_bits = 1;
+};
+// The widest of the plans' widths (plans of one structure).
+RtlWidths widest_widths(const std::vector<RtlPlan>& plans);
+
 // Throws Error(source, ...) for impossible options (lanes or sharing below 1, lanes above every
-// layer's fan-in) or a network the hardware cannot hold.
-RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source);
+// layer's fan-in) or a network the hardware cannot hold. `widths`: floors for every width (a
+// network of one codebook level); the plan then has the same stages or the call throws.
+RtlPlan plan_rtl(const ComposedNetwork& cn, const RtlOptions& opt, const std::string& source,
+                 const RtlWidths* widths = nullptr);
 
 }  // namespace rapidnn

@@ -7,7 +7,9 @@
 // MODE 2, fused: the activation NDCAM's row indexes a ROM of encoded indices directly
 //         (activation and encoding folded into one table).
 // Tables are constant images: act_y and enc ascending; all values signed VW-bit. A design of NL
-// codebook levels holds NL of each, one after another; level_i selects one.
+// codebook levels holds NL of each, one after another; level_i selects one. In a programmable
+// design (PROG = 1) each table is written through the configuration port, entry k at its base
+// + k (ENC_BASE, ACTY_BASE, and ACTZ_BASE for act_z or the fused table).
 `default_nettype none
 
 module rnn_am #(
@@ -24,8 +26,18 @@ module rnn_am #(
   parameter         ACTY_FILE  = "",
   parameter         ACTZ_FILE  = "",
   parameter         ENC_FILE   = "",
-  parameter         FUSED_FILE = ""
+  parameter         FUSED_FILE = "",
+  parameter integer PROG       = 0,   // 1: tables written through the configuration port
+  parameter integer CAW        = 1,   // configuration address width
+  parameter integer DW         = 1,   // configuration data width (>= VW when PROG)
+  parameter integer ENC_BASE   = 0,
+  parameter integer ACTY_BASE  = 0,
+  parameter integer ACTZ_BASE  = 0
 ) (
+  input  wire          clk_i,     // configuration writes (PROG)
+  input  wire          cfg_we_i,
+  input  wire [CAW-1:0] cfg_addr_i,
+  input  wire [DW-1:0] cfg_data_i,
   input  wire [AW-1:0] acc_i,  // two's complement (ports unsigned: see sim/cosim.cpp, hierarchical builds)
   input  wire [LW-1:0] level_i,
   output wire        [IW-1:0] idx_o
@@ -35,14 +47,18 @@ module rnn_am #(
   generate
     if (MODE == 0) begin : g_comparator
       wire signed [VW-1:0] z = (CLAMP != 0 && acc_ext < 0) ? {VW{1'b0}} : acc_ext;
-      rnn_nearest #(.N(E), .VW(VW), .IW(IW), .NL(NL), .LW(LW), .INIT_FILE(ENC_FILE)) u_enc (
+      rnn_nearest #(.N(E), .VW(VW), .IW(IW), .NL(NL), .LW(LW), .INIT_FILE(ENC_FILE), .PROG(PROG), .CAW(CAW),
+                    .DW(DW), .BASE(ENC_BASE)) u_enc (
+        .clk_i(clk_i), .cfg_we_i(cfg_we_i), .cfg_addr_i(cfg_addr_i), .cfg_data_i(cfg_data_i),
         .value_i(z),
         .level_i(level_i),
         .idx_o  (idx_o)
       );
     end else begin : g_table
       wire [QW-1:0] row;
-      rnn_nearest #(.N(Q), .VW(VW), .IW(QW), .NL(NL), .LW(LW), .INIT_FILE(ACTY_FILE)) u_act (
+      rnn_nearest #(.N(Q), .VW(VW), .IW(QW), .NL(NL), .LW(LW), .INIT_FILE(ACTY_FILE), .PROG(PROG), .CAW(CAW),
+                    .DW(DW), .BASE(ACTY_BASE)) u_act (
+        .clk_i(clk_i), .cfg_we_i(cfg_we_i), .cfg_addr_i(cfg_addr_i), .cfg_data_i(cfg_data_i),
         .value_i(acc_ext),
         .level_i(level_i),
         .idx_o  (row)
@@ -57,15 +73,40 @@ module rnn_am #(
       end
       if (MODE == 1) begin : g_two_block
         reg signed [VW-1:0] act_z_q [0:NL*(1<<QW)-1];
-        initial $readmemh(ACTZ_FILE, act_z_q);
-        rnn_nearest #(.N(E), .VW(VW), .IW(IW), .NL(NL), .LW(LW), .INIT_FILE(ENC_FILE)) u_enc (
+        if (PROG != 0) begin : g_prog
+          wire we;
+          wire [ATW-1:0] word;
+          wire chunk;
+          rnn_cfg_port #(.CAW(CAW), .WIN(ATW), .CHW(0), .BASE(ACTZ_BASE), .DEPTH(NL * (1 << QW)), .CH(1), .CWB(1)) u_port (
+            .we_i(cfg_we_i), .addr_i(cfg_addr_i), .we_o(we), .word_o(word), .chunk_o(chunk)
+          );
+          always @(posedge clk_i) if (we) act_z_q[word] <= cfg_data_i[VW-1:0];
+          wire unused_chunk = chunk;
+        end else begin : g_rom
+          initial $readmemh(ACTZ_FILE, act_z_q);
+        end
+        rnn_nearest #(.N(E), .VW(VW), .IW(IW), .NL(NL), .LW(LW), .INIT_FILE(ENC_FILE), .PROG(PROG), .CAW(CAW),
+                      .DW(DW), .BASE(ENC_BASE)) u_enc (
+          .clk_i(clk_i), .cfg_we_i(cfg_we_i), .cfg_addr_i(cfg_addr_i), .cfg_data_i(cfg_data_i),
           .value_i(act_z_q[at]),
           .level_i(level_i),
           .idx_o  (idx_o)
         );
       end else begin : g_fused
         reg [IW-1:0] fused_q [0:NL*(1<<QW)-1];
-        initial $readmemh(FUSED_FILE, fused_q);
+        if (PROG != 0) begin : g_prog
+          wire we;
+          wire [ATW-1:0] word;
+          wire chunk;
+          rnn_cfg_port #(.CAW(CAW), .WIN(ATW), .CHW(0), .BASE(ACTZ_BASE), .DEPTH(NL * (1 << QW)), .CH(1), .CWB(1)) u_port (
+            .we_i(cfg_we_i), .addr_i(cfg_addr_i), .we_o(we), .word_o(word), .chunk_o(chunk)
+          );
+          always @(posedge clk_i) if (we) fused_q[word] <= cfg_data_i[IW-1:0];
+          wire unused_chunk = chunk;
+        end else begin : g_rom
+          initial $readmemh(FUSED_FILE, fused_q);
+          wire unused_cfg = ^{clk_i, cfg_we_i, cfg_addr_i, cfg_data_i};
+        end
         assign idx_o = fused_q[at];
       end
     end

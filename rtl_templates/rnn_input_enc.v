@@ -4,7 +4,9 @@
 // rest of its bits ignored). F lookup tables encode them into the first layer's input codebook
 // and they are written to the first buffer, lane f into entry k*F + f (its write port f). The
 // sample's last beat hands the bank over. A design of NL codebook levels holds NL tables, one
-// after another; level_i selects one.
+// after another; level_i selects one. In a programmable design (PROG = 1) the tables are one
+// memory written through the configuration port, entry {level, raw} at BASE + {level, raw}, every
+// lane's copy at once.
 `default_nettype none
 
 module rnn_input_enc #(
@@ -15,10 +17,17 @@ module rnn_input_enc #(
   parameter integer YAW      = 2,
   parameter integer NL       = 1,   // codebook levels
   parameter integer LW       = 1,   // level select width
-  parameter         LUT_FILE = ""
+  parameter         LUT_FILE = "",
+  parameter integer PROG     = 0,   // 1: the table is written through the configuration port
+  parameter integer CAW      = 1,   // configuration address width
+  parameter integer DW       = 1,   // configuration data width
+  parameter integer BASE     = 0    // the table's first configuration address
 ) (
   input  wire                  clk_i,
   input  wire                  rst_ni,
+  input  wire                  cfg_we_i,
+  input  wire [CAW-1:0]        cfg_addr_i,
+  input  wire [DW-1:0]         cfg_data_i,
   input  wire                  in_valid_i,
   output wire                  in_ready_o,
   input  wire [F*RAW_BITS-1:0] in_data_i,
@@ -45,14 +54,25 @@ module rnn_input_enc #(
     for (f = 0; f < F; f = f + 1) begin : g_lane
       localparam [31:0] LANE32 = f;
       wire [31:0] entry = base_q + LANE32;
+      localparam integer TAW = NL > 1 ? LW + RAW_BITS : RAW_BITS;
+      wire [TAW-1:0] at;
       if (NL > 1) begin : g_levels
-        rnn_rom #(.DEPTH(NL << RAW_BITS), .WIDTH(IW), .AW(LW + RAW_BITS), .INIT_FILE(LUT_FILE)) u_lut (
-          .addr_i({level_i, in_data_i[f*RAW_BITS +: RAW_BITS]}),
-          .data_o(wr_data_o[f*IW +: IW])
-        );
+        assign at = {level_i, in_data_i[f*RAW_BITS +: RAW_BITS]};
       end else begin : g_one
-        rnn_rom #(.DEPTH(1 << RAW_BITS), .WIDTH(IW), .AW(RAW_BITS), .INIT_FILE(LUT_FILE)) u_lut (
-          .addr_i(in_data_i[f*RAW_BITS +: RAW_BITS]),
+        assign at = in_data_i[f*RAW_BITS +: RAW_BITS];
+      end
+      if (PROG != 0) begin : g_ram
+        rnn_ram #(.DEPTH(NL << RAW_BITS), .WIDTH(IW), .AW(TAW), .CAW(CAW), .DW(DW), .WIN(TAW), .BASE(BASE)) u_lut (
+          .clk_i     (clk_i),
+          .addr_i    (at),
+          .data_o    (wr_data_o[f*IW +: IW]),
+          .cfg_we_i  (cfg_we_i),
+          .cfg_addr_i(cfg_addr_i),
+          .cfg_data_i(cfg_data_i)
+        );
+      end else begin : g_rom
+        rnn_rom #(.DEPTH(NL << RAW_BITS), .WIDTH(IW), .AW(TAW), .INIT_FILE(LUT_FILE)) u_lut (
+          .addr_i(at),
           .data_o(wr_data_o[f*IW +: IW])
         );
       end
@@ -65,6 +85,9 @@ module rnn_input_enc #(
   generate
     if (NL == 1) begin : g_no_level
       wire unused_level = ^level_i;
+    end
+    if (PROG == 0) begin : g_no_cfg
+      wire unused_cfg = ^{cfg_we_i, cfg_addr_i, cfg_data_i};
     end
   endgenerate
   assign in_ready_o = wr_ready_i;

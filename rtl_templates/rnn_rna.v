@@ -4,7 +4,9 @@
 // product table P[table][w_idx][x_idx]; a balanced adder tree sums the L products and the
 // accumulator adds the sum (first_i: the accumulator restarts from the bias). acc_o holds
 // bias + sum of P over all beats of one neuron. Masked lanes (padding, taps past the fan-in)
-// add 0. The product table is a constant image: NT tables of 2^WIW x 2^XIW signed PW-bit entries, addressed {table, w_idx, x_idx}.
+// add 0. The product table holds NT tables of 2^WIW x 2^XIW signed PW-bit entries, addressed
+// {table, w_idx, x_idx}: a constant image (PROG = 0) or, in a programmable design, written word
+// by word through the configuration port at addresses BASE + {table, w_idx, x_idx} (rnn_cfg_port).
 `default_nettype none
 
 module rnn_rna #(
@@ -16,7 +18,11 @@ module rnn_rna #(
   parameter integer PW        = 16,  // product width (signed)
   parameter integer BW        = 16,  // bias width (signed)
   parameter integer AW        = 24,  // accumulator width (signed)
-  parameter         PROD_FILE = ""
+  parameter         PROD_FILE = "",
+  parameter integer PROG      = 0,   // 1: the table is written through the configuration port
+  parameter integer CAW       = 1,   // configuration address width
+  parameter integer DW        = 1,   // configuration data width (>= PW when PROG)
+  parameter integer BASE      = 0    // the table's first configuration address
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -27,7 +33,10 @@ module rnn_rna #(
   input  wire [L-1:0]         lane_valid_i,
   input  wire [TW-1:0]        table_i,       // ignored when NT = 1
   input  wire [BW-1:0] bias_i,  // two's complement, like acc_o (ports unsigned: see sim/cosim.cpp, hierarchical builds)
-  output wire [AW-1:0] acc_o
+  output wire [AW-1:0] acc_o,
+  input  wire          cfg_we_i,
+  input  wire [CAW-1:0] cfg_addr_i,
+  input  wire [DW-1:0] cfg_data_i
 );
   localparam integer AD = (NT > 1 ? TW : 0) + WIW + XIW;
   localparam integer DEPTH = 1 << AD;  // the image is padded to a power of two
@@ -35,9 +44,25 @@ module rnn_rna #(
   localparam integer D = $clog2(LP);                       // levels of the tree
 
   reg signed [PW-1:0] prod_q [0:DEPTH-1];
-  initial $readmemh(PROD_FILE, prod_q);
 
   generate
+    if (PROG != 0) begin : g_prog
+      wire we;
+      wire [AD-1:0] word;
+      wire chunk;
+      rnn_cfg_port #(.CAW(CAW), .WIN(AD), .CHW(0), .BASE(BASE), .DEPTH(DEPTH), .CH(1), .CWB(1)) u_port (
+        .we_i   (cfg_we_i),
+        .addr_i (cfg_addr_i),
+        .we_o   (we),
+        .word_o (word),
+        .chunk_o(chunk)
+      );
+      always @(posedge clk_i) if (we) prod_q[word] <= cfg_data_i[PW-1:0];
+      wire unused_cfg = ^{chunk, cfg_data_i};
+    end else begin : g_rom
+      initial $readmemh(PROD_FILE, prod_q);
+      wire unused_cfg = ^{cfg_we_i, cfg_addr_i, cfg_data_i};
+    end
     if (NT == 1) begin : g_no_table
       wire unused_table = ^table_i;
     end

@@ -16,6 +16,7 @@
 #include "composer/composed.h"
 #include "core/process.h"
 #include "core/vocab.h"
+#include "generator/cfg_map.h"
 #include "generator/emit_rtl.h"
 #include "generator/rtl_plan.h"
 
@@ -46,6 +47,16 @@ struct CosimOptions {
   // The harness drains the pipeline before an image whose level differs from the one before.
   // Empty: every image at the design's reset level (the finest).
   std::vector<int> levels;
+  // A programmable design (RtlOptions::programmable): the networks it runs, in order. Before
+  // image `first_image` of each load the harness drains the pipeline and streams the load's
+  // writes through the configuration port; from there on images are checked against its
+  // network. Empty: the plan's own tables (cfg_writes(plan)) before image 0, checked against cn.
+  struct Load {
+    std::int64_t first_image = 0;
+    const ComposedNetwork* network = nullptr;
+    std::vector<CfgWrite> writes;
+  };
+  std::vector<Load> loads;
 };
 
 struct CosimResult {
@@ -57,6 +68,7 @@ struct CosimResult {
   std::vector<std::uint64_t> latencies;  // Icarus only
   double build_seconds = 0.0, sim_seconds = 0.0, cycles_per_second = 0.0;
   bool cached_build = false, resumed_build = false, hierarchical = false;
+  bool cfg_error = false;  // cfg_err_o at the end: a table write fell outside the memory map
 };
 
 // `plan` must be the plan the RTL in `rtl_dir` was emitted from (load_design() in

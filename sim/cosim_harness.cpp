@@ -18,6 +18,11 @@
 // harness holds its input until every earlier image is out, plus one cycle for the level register
 // (rnn_level) to sample the new level. --level-max M (a level design, with or without --levels):
 // the level the design resets to, and the one level_i is driven to until --levels says otherwise.
+//
+// --cfg F (a programmable design, built with RAPIDNN_CFG): records of three uint64 (image, address,
+// data), in order. Before image i's first beat the harness drains the pipeline and writes every
+// record of image i through the configuration port (cfg_valid_i / cfg_ready_o), one per accepted
+// cycle. The summary line reports cfg_err_o ("cfg_err"): a write fell outside the memory map.
 #include <verilated.h>
 
 #include <chrono>
@@ -124,7 +129,7 @@ extern "C" void rnn_trace_write(int buf_id, int addr, long long data) {
 }
 
 int main(int argc, char** argv) {
-  std::string stim_file, expect_dir, trace_file, levels_file;
+  std::string stim_file, expect_dir, trace_file, levels_file, cfg_file;
   int level_now = 0;
   std::int64_t samples = 0, numel = 0, trace_image = -1, beat = 1;
   int raw_bits = 16;
@@ -149,6 +154,7 @@ int main(int argc, char** argv) {
     else if (a == "--trace-image") trace_image = std::stoll(next());
     else if (a == "--max-cycles") max_cycles = std::stoull(next());
     else if (a == "--levels") levels_file = next();
+    else if (a == "--cfg") cfg_file = next();
     else if (a == "--level-max") level_now = std::stoi(next());
     else if (a == "--buf") {
       const std::string v = next();
@@ -195,6 +201,19 @@ int main(int argc, char** argv) {
       die("cannot read " + std::to_string(samples) + " levels from " + levels_file);
   }
 
+  struct CfgRecord {
+    std::uint64_t image, addr, data;
+  };
+  std::vector<CfgRecord> cfg;
+  if (!cfg_file.empty()) {
+#ifndef RAPIDNN_CFG
+    die("--cfg: this design has no configuration port (emit it with --programmable)");
+#endif
+    std::ifstream f(cfg_file, std::ios::binary);
+    for (CfgRecord r{}; f.read(reinterpret_cast<char*>(&r), sizeof r);) cfg.push_back(r);
+  }
+  std::size_t cfg_next = 0;
+
   auto ctx = std::make_unique<VerilatedContext>();
   auto top = std::make_unique<VTOP>(ctx.get());
 #if VM_TRACE_FST
@@ -218,6 +237,9 @@ int main(int argc, char** argv) {
   top->out_ready_i = 0;
 #ifdef RAPIDNN_LEVELS
   top->level_i = static_cast<std::remove_reference_t<decltype(top->level_i)>>(level_now);
+#endif
+#ifdef RAPIDNN_CFG
+  top->cfg_valid_i = 0;
 #endif
   top->eval();
   top->clk_i = 1;
@@ -251,6 +273,19 @@ int main(int argc, char** argv) {
       }
     }
 #endif
+#ifdef RAPIDNN_CFG
+    // Table writes due before this image: none of its beats until the pipeline is empty and the
+    // last of them is accepted.
+    top->cfg_valid_i = 0;
+    if (cfg_next < cfg.size() && next_feature % numel == 0 && cfg[cfg_next].image == static_cast<std::uint64_t>(next_feature / numel)) {
+      want_in = false;
+      if (outputs == next_feature / numel) {
+        top->cfg_valid_i = 1;
+        top->cfg_addr_i = static_cast<std::remove_reference_t<decltype(top->cfg_addr_i)>>(cfg[cfg_next].addr);
+        top->cfg_data_i = static_cast<std::remove_reference_t<decltype(top->cfg_data_i)>>(cfg[cfg_next].data);
+      }
+    }
+#endif
     // A beat never crosses images: the last one of an image carries what is left of it.
     const std::int64_t in_beat = std::min(beat, numel - next_feature % numel);
     top->in_valid_i = want_in;
@@ -275,6 +310,9 @@ int main(int argc, char** argv) {
       }
       ++outputs;
     }
+#ifdef RAPIDNN_CFG
+    if (top->cfg_valid_i && top->cfg_ready_o) ++cfg_next;
+#endif
     if (top->in_valid_i && top->in_ready_o) {
       if (next_feature % numel == 0) accepted[static_cast<std::size_t>(image)] = g_cycle;
       next_feature += in_beat;
@@ -299,15 +337,19 @@ int main(int argc, char** argv) {
     lat_max = std::max(lat_max, l);
     lat_sum += l;
   }
+  int cfg_err = 0;
+#ifdef RAPIDNN_CFG
+  cfg_err = top->cfg_err_o ? 1 : 0;
+#endif
   const double interval = samples > 1 ? static_cast<double>(produced.back() - produced.front()) / static_cast<double>(samples - 1) : 0.0;
   std::printf("{\"samples\": %lld, \"cycles\": %llu, \"first_latency\": %llu, \"latency_min\": %llu, \"latency_max\": %llu, "
               "\"latency_mean\": %.3f, \"interval\": %.3f, \"first_output\": %llu, \"last_output\": %llu, "
-              "\"sim_seconds\": %.3f, \"cycles_per_second\": %.1f, \"mismatches\": 0}\n",
+              "\"sim_seconds\": %.3f, \"cycles_per_second\": %.1f, \"cfg_err\": %d, \"mismatches\": 0}\n",
               static_cast<long long>(samples), static_cast<unsigned long long>(g_cycle),
               static_cast<unsigned long long>(produced[0] - accepted[0]), static_cast<unsigned long long>(lat_min),
               static_cast<unsigned long long>(lat_max), static_cast<double>(lat_sum) / static_cast<double>(samples),
               interval, static_cast<unsigned long long>(produced.front()), static_cast<unsigned long long>(produced.back()),
-              secs, static_cast<double>(g_cycle) / std::max(secs, 1e-9));
+              secs, static_cast<double>(g_cycle) / std::max(secs, 1e-9), cfg_err);
   top->final();
 #if VM_TRACE_FST
   if (fst) fst->close();

@@ -12,7 +12,10 @@
 # ports, per-RNA sum arrays): the artifacts and every table image stay as they were; since issue
 # 17 the tops, rnn_pingpong.v and design.json (buffers with several readers, each with its own
 # bank pointer and done/valid bit); since issue 19 the tops, tiles, rnn_am.v, rnn_nearest.v and
-# rnn_input_enc.v (a level select port, tied to 0 in a design of one codebook level).
+# rnn_input_enc.v (a level select port, tied to 0 in a design of one codebook level); and with
+# the programmable tables (issue 19 again) the tops, tiles, files.f, rnn_rna.v, rnn_am.v,
+# rnn_nearest.v and rnn_input_enc.v (a configuration port, tied off where the tables are
+# constant) and the new rnn_ram.v and rnn_cfg_port.v.
 # A deliberate change of output regenerates the fixture:
 #   tests/scripts/output_digest.sh build/rapidnn /tmp/digest > tests/fixtures/output_digest.txt
 # Exit 77 (skipped) when Debian's dataset-fashion-mnist is not installed.
