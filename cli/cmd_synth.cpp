@@ -64,7 +64,8 @@ static void run_synth(const SynthCliOptions& o) {
     fmt::print("  {:<10} the sum of the lookup blocks above (the baselines apart); time s is CPU-side, the blocks run "
                "two at a time\n", "total");
   fmt::print("  * model, not synthesis: the table bits as the paper's crossbar (Table 1, 3136 um2 per 1K x 1K); "
-             "the area column synthesizes tables as ROM logic\n");
+             "the area column synthesizes {}\n", plan.options.programmable ? "a programmable design's tables as "
+             "flip-flops and their write decoders (its taps as ROM logic)" : "tables as ROM logic");
   if (std::any_of(reports.begin(), reports.end(), [](const BlockReport& r) { return !r.memories.empty(); }))
     fmt::print("  tile/top: each memory (indented) is synthesized on its own, as ROM logic, and included in the block's "
                "figures; the block's path is the larger of its logic path (cut at the memories) and their access "

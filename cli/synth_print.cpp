@@ -50,7 +50,7 @@ nlohmann::json print_efficiency(const std::vector<BlockReport>& reports, const R
     TilePower p = vectorless_power(b, opt.input_activity, opt.period_ns);
     for (const auto& a : aps)
       if (a.block == b.block) p = activity_tile_power(a.logic_activity_mw, a.memories_activity_mw, opt.period_ns, a.samples);
-    const auto rows = memory_technologies(b, t, p, scaling);
+    const auto rows = memory_technologies(b, t, p, scaling, plan.options.programmable);
     fmt::print("efficiency {} of '{}': {:.0f} operations per inference (one multiply or one add of the float layer); "
                "power {}\n", b.block, t.name, tile_ops_per_inference(t), p.source);
     fmt::print("  {:<36} {:>9} {:>9} {:>10} {:>9} {:>11} {:>9}\n", "memory technology", "area mm2", "Fmax MHz",

@@ -17,6 +17,13 @@ std::string wrapper_file(const std::string& what, const std::string& body) {
 
 std::int64_t ctrl_bits(const RtlStage& t) { return static_cast<std::int64_t>(t.taps.width) * t.beats; }
 
+// A programmable block's configuration ports (and its clock, when it has none otherwise).
+std::string cfg_wrapper_ports(const CfgBus& cfg, bool clk) {
+  if (!cfg.map) return "";
+  return fmt::format(",\n  {}input wire cfg_we_i, input wire [{}:0] cfg_addr_i, input wire [{}:0] cfg_data_i",
+                     clk ? "input wire clk_i, " : "", cfg.map->addr_bits - 1, cfg.map->data_bits - 1);
+}
+
 RtlBlock make_block(std::string name, std::string module, std::string description, std::int64_t bits) {
   RtlBlock b;
   b.name = std::move(name);
@@ -39,8 +46,9 @@ RtlBlock rna_block(const RtlPlan& p, const RtlStage& t) {
   v += fmt::format("  input wire [{}:0] w_idx_i, input wire [{}:0] x_idx_i, input wire [{}:0] lane_valid_i,\n",
                    t.lanes * t.wiw - 1, t.lanes * t.xiw - 1, t.lanes - 1);
   if (count) v += fmt::format("  input wire mul_i, input wire mul_first_i, input wire [{}:0] pair_i,\n", t.pair_bits - 1);
-  v += fmt::format("  input wire [{}:0] table_i, input wire [{}:0] bias_i, output wire [{}:0] acc_o\n);\n", t.rna_table_bits() - 1,
-                   t.bias_bits - 1, t.acc_bits - 1);
+  const CfgBus cfg = cfg_bus(p, static_cast<int>(&t - p.stages.data()));
+  v += fmt::format("  input wire [{}:0] table_i, input wire [{}:0] bias_i, output wire [{}:0] acc_o{}\n);\n",
+                   t.rna_table_bits() - 1, t.bias_bits - 1, t.acc_bits - 1, cfg_wrapper_ports(cfg, false));
   RnaSignals s{"beat_i", "first_i", "w_idx_i", "x_idx_i", "lane_valid_i", "mul_i", "mul_first_i", "pair_i",
                "table_i", "bias_i", "acc_o"};
   if (p.options.accumulate == AccumulateForm::Shared) {  // a lone RNA owns its product rows
@@ -48,7 +56,7 @@ RtlBlock rna_block(const RtlPlan& p, const RtlStage& t) {
     v += prow_instance(t, t.products[0].file, "u_prow", "x_idx_i", "table_i", "prow");
     s.row = "prow";
   }
-  v += rna_instance(t, p.options.accumulate, t.products[0].file, "u", s) + "endmodule\n";
+  v += rna_instance(t, p.options.accumulate, t.products[0].file, "u", s, cfg) + "endmodule\n";
   b.wrapper = wrapper_file(b.description, v);
   return b;
 }
@@ -73,7 +81,7 @@ RtlBlock mac_block(const RtlStage& t, const MacBits& m) {
   return b;
 }
 
-RtlBlock ndcam_block(const RtlStage& t) {
+RtlBlock ndcam_block(const RtlPlan& p, const RtlStage& t) {
   if (t.output) fail("--block", "the first layer is the output layer: it has no activation/encoding block");
   static const char* modes[] = {"comparator + encoding NDCAM", "activation NDCAM + encoding NDCAM", "fused NDCAM"};
   RtlBlock b = make_block("ndcam", "synth_ndcam",
@@ -84,8 +92,10 @@ RtlBlock ndcam_block(const RtlStage& t) {
                           am_table_bits(t));
   std::string v = "module synth_ndcam (\n";
   if (t.level_bits > 0) v += fmt::format("  input wire [{}:0] level_i,\n", t.level_bits - 1);
-  v += fmt::format("  input wire [{}:0] acc_i, output wire [{}:0] idx_o\n);\n", t.acc_bits - 1, t.out_index_bits - 1);
-  v += am_instance(t, "u", "acc_i", "idx_o", 2, t.level_bits > 0 ? "level_i" : "1'b0") + "endmodule\n";
+  const CfgBus cfg = cfg_bus(p, static_cast<int>(&t - p.stages.data()));
+  v += fmt::format("  input wire [{}:0] acc_i, output wire [{}:0] idx_o{}\n);\n", t.acc_bits - 1, t.out_index_bits - 1,
+                   cfg_wrapper_ports(cfg, true));
+  v += am_instance(t, "u", "acc_i", "idx_o", 2, t.level_bits > 0 ? "level_i" : "1'b0", cfg) + "endmodule\n";
   b.wrapper = wrapper_file(b.description, v);
   return b;
 }
@@ -107,12 +117,16 @@ RtlBlock memory_block(const std::string& parent, const std::string& name, std::i
   return b;
 }
 
-// The rnn_rom instances of one stage's tile (weight indices, biases, the controller's taps).
-void add_tile_memories(std::vector<RtlBlock>& out, const std::string& parent, const RtlStage& t) {
+// The rnn_rom instances of one stage's tile (weight indices, biases, the controller's taps). A
+// programmable tile's tables but the taps are rnn_ram, synthesized with the tile's logic.
+void add_tile_memories(std::vector<RtlBlock>& out, const std::string& parent, const RtlStage& t, bool programmable = false) {
   const std::string p = fmt::format("{}.s{}", parent, t.stage);
-  out.push_back(memory_block(p, "widx", static_cast<std::int64_t>(t.groups) * t.beats, t.widx.width, t.widx.file));
-  out.push_back(memory_block(p, "bias", static_cast<std::int64_t>(t.bias.words()), t.bias.width, t.bias.file));
+  if (!programmable) {
+    out.push_back(memory_block(p, "widx", static_cast<std::int64_t>(t.groups) * t.beats, t.widx.width, t.widx.file));
+    out.push_back(memory_block(p, "bias", static_cast<std::int64_t>(t.bias.words()), t.bias.width, t.bias.file));
+  }
   out.push_back(memory_block(p, "taps", t.beats, t.taps.width, t.taps.file));
+  if (programmable) return;
   if (t.skip_buffer >= 0)  // one residual-skip decoder per RNA, all of one image
     out.push_back(memory_block(p, "skip", static_cast<std::int64_t>(t.skip_lut.values.size()), t.skip_lut.width,
                                t.skip_lut.file));
@@ -215,8 +229,11 @@ RtlBlock design_block(const RtlPlan& plan, const RtlStage& t, BlockKind k) {
   if (k == BlockKind::Tile) {
     RtlBlock b = make_block("tile", fmt::format("{}_s{}_{}", plan.options.top, t.stage, t.name),
                             fmt::format("tile of '{}': {} RNAs with their NDCAMs, weight-index and bias memories, "
-                                        "controller",
-                                        t.name, t.rnas),
+                                        "controller{}",
+                                        t.name, t.rnas,
+                                        plan.options.programmable ? " (programmable: every table but the taps written "
+                                                                    "through the configuration port)"
+                                                                  : ""),
                             tile_table_bits(t, plan.options.accumulate));
     b.large = b.cut_roms = true;
     return b;
@@ -291,7 +308,7 @@ BlockSet plan_blocks(const RtlPlan& plan, const std::vector<BlockKind>& kinds, c
     switch (k) {
       case BlockKind::Rna: set.blocks.push_back(rna_block(plan, t)); break;
       case BlockKind::Mac: set.blocks.push_back(mac_block(t, mac)); break;
-      case BlockKind::Ndcam: set.blocks.push_back(ndcam_block(t)); break;
+      case BlockKind::Ndcam: set.blocks.push_back(ndcam_block(plan, t)); break;
       case BlockKind::Controller: set.blocks.push_back(controller_block(plan, t, in)); break;
       case BlockKind::MacTile:
         set.blocks.push_back(mac_tile_block(plan, t, in, mac));
@@ -300,14 +317,15 @@ BlockSet plan_blocks(const RtlPlan& plan, const std::vector<BlockKind>& kinds, c
         break;
       case BlockKind::Tile:
         set.blocks.push_back(design_block(plan, t, k));
-        add_tile_memories(set.memories, "tile", t);
+        add_tile_memories(set.memories, "tile", t, plan.options.programmable);
         break;
       case BlockKind::Top:
         set.blocks.push_back(design_block(plan, t, k));
-        set.memories.push_back(memory_block("top", "input_lut", static_cast<std::int64_t>(plan.input_lut.values.size()),
-                                            plan.input_lut.width, plan.input_lut.file));
+        if (!plan.options.programmable)
+          set.memories.push_back(memory_block("top", "input_lut", static_cast<std::int64_t>(plan.input_lut.values.size()),
+                                              plan.input_lut.width, plan.input_lut.file));
         for (const auto& s : plan.stages)
-          if (s.tile()) add_tile_memories(set.memories, "top", s);
+          if (s.tile()) add_tile_memories(set.memories, "top", s, plan.options.programmable);
         break;
     }
   }

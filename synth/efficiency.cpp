@@ -55,7 +55,8 @@ double tile_ops_per_inference(const RtlStage& t) {
 }
 
 std::vector<TechEfficiency> memory_technologies(const BlockReport& b, const RtlStage& t, const TilePower& power,
-                                                const TechScaling& s) {
+                                                const TechScaling& s, bool programmable) {
+  const std::string cells = programmable ? "standard-cell flip-flops, programmable" : "standard-cell ROM";
   const double ops = tile_ops_per_inference(t), cycles = static_cast<double>(t.cycles);
   const bool all_built = std::all_of(b.memories.begin(), b.memories.end(), [](const MemoryReport& m) { return m.synthesized; });
   double mem_um2 = 0;
@@ -63,7 +64,7 @@ std::vector<TechEfficiency> memory_technologies(const BlockReport& b, const RtlS
   const double energy_nj = (power.logic_pj_per_cycle + power.memories_pj_per_cycle) * cycles / 1000.0;
 
   TechEfficiency built;
-  built.technology = "standard-cell ROM (built)";
+  built.technology = cells + " (built)";
   built.basis = fmt::format("measured at {:.0f} nm (osu018){}; power {}", s.from_nm,
                             all_built ? "" : "; memories not synthesized (--memories bits) are left out", power.source);
   built.area_mm2 = b.area_um2 / 1e6;
@@ -73,7 +74,7 @@ std::vector<TechEfficiency> memory_technologies(const BlockReport& b, const RtlS
   built.energy_nj_per_inference = energy_nj;
 
   TechEfficiency scaled = built;
-  scaled.technology = "standard-cell ROM (built), scaled";
+  scaled.technology = cells + " (built), scaled";
   scaled.basis = "scaled, not measured: " + s.describe();
   scaled.scaled = true;
   scaled.area_mm2 = built.area_mm2 * s.area();
@@ -86,8 +87,9 @@ std::vector<TechEfficiency> memory_technologies(const BlockReport& b, const RtlS
   xbar.technology = "non-volatile crossbar (paper's model)";
   xbar.basis = fmt::format("model: the {:.0f} table bits of the tile's memories as the paper's crossbar (Table 1, "
                            "{:.0f} nm: 3136 um2 and 3.7 mW per 1K x 1K, pro rata), read within the logic's own path; "
-                           "the logic (all but those memories: RNAs or MAC neurons, NDCAMs, controller) measured and scaled as above",
-                           memory_bits(b), kPaperNodeNm);
+                           "the logic (all but those memories: RNAs or MAC neurons, NDCAMs, controller{}) measured and "
+                           "scaled as above",
+                           memory_bits(b), kPaperNodeNm, programmable ? ", and the programmable tables' flip-flops" : "");
   xbar.scaled = xbar.modelled = true;
   const double logic_ns = b.logic_critical_ns > 0 ? b.logic_critical_ns : b.critical_ns;
   xbar.memory_mm2 = memory_bits(b) * kCrossbarUm2PerBit / 1e6;

@@ -69,8 +69,10 @@ struct TechEfficiency {
 double tile_ops_per_inference(const RtlStage& t);
 
 // The rows for a tile or a MAC tile `b` of stage `t`: built, built scaled, crossbar model.
+// `programmable`: the tile's tables are flip-flops inside its logic (emit --programmable), only its
+// taps a separate memory; the rows are named so.
 std::vector<TechEfficiency> memory_technologies(const BlockReport& b, const RtlStage& t, const TilePower& power,
-                                                const TechScaling& scaling = {});
+                                                const TechScaling& scaling = {}, bool programmable = false);
 
 nlohmann::json tech_efficiency_json(const std::vector<TechEfficiency>& rows, const TechScaling& scaling,
                                     const std::string& power_source);
