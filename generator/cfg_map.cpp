@@ -35,6 +35,24 @@ CfgMap plan_cfg_map(const RtlPlan& p, const std::string& source) {
   if (m.data_bits > 64) fail(source, "a programmable table entry of {} bits is wider than 64", m.data_bits);
   const int dw = m.data_bits;
   m.regions.push_back(region("input_lut", -1, "input_lut", p.input_lut, dw));
+  // A global codebook: every tile's product table is the same one, written once into one window.
+  const RtlImage* shared = nullptr;
+  if (p.global_codebook) {
+    for (const auto& t : p.stages) {
+      if (!t.tile()) continue;
+      const RtlImage& im = t.products.front();
+      const bool same = t.products.size() == 1 && (!shared || (im.width == shared->width && im.values == shared->values));
+      if (!same) {
+        shared = nullptr;
+        break;
+      }
+      shared = &im;
+    }
+    if (shared) {
+      m.regions.push_back(region("prod", -1, "prod", *shared, dw));
+      m.regions.back().product = 0;
+    }
+  }
   for (std::size_t k = 0; k < p.stages.size(); ++k) {
     const RtlStage& t = p.stages[k];
     if (!t.tile()) continue;
@@ -42,7 +60,7 @@ CfgMap plan_cfg_map(const RtlPlan& p, const std::string& source) {
     const int s = static_cast<int>(k);
     m.regions.push_back(region(n + "widx", s, "widx", t.widx, dw));
     m.regions.push_back(region(n + "bias", s, "bias", t.bias, dw));
-    for (std::size_t r = 0; r < t.products.size(); ++r) {
+    for (std::size_t r = 0; r < t.products.size() && !shared; ++r) {
       const std::string table = t.products.size() == 1 ? "prod" : fmt::format("prod_r{}", r);
       m.regions.push_back(region(n + table, s, table, t.products[r], dw));
       m.regions.back().product = static_cast<int>(r);
@@ -77,6 +95,9 @@ CfgMap plan_cfg_map(const RtlPlan& p, const std::string& source) {
 }
 
 const RtlImage& cfg_image(const RtlPlan& p, const CfgRegion& r) {
+  if (r.stage < 0 && r.product >= 0)  // the shared product table: the first tile's (all are equal)
+    for (const auto& t : p.stages)
+      if (t.tile()) return t.products.front();
   if (r.stage < 0) return p.input_lut;
   const RtlStage& t = p.stages[static_cast<std::size_t>(r.stage)];
   if (r.product >= 0) return t.products[static_cast<std::size_t>(r.product)];
@@ -90,11 +111,16 @@ const RtlImage& cfg_image(const RtlPlan& p, const CfgRegion& r) {
   fail(r.name, "no such table in the memory map");
 }
 
-std::vector<CfgWrite> cfg_writes(const RtlPlan& p) {
+std::vector<CfgWrite> cfg_writes(const RtlPlan& p, const RtlPlan* held) {
   std::vector<CfgWrite> out;
   const int dw = p.cfg.data_bits;
-  for (const CfgRegion& r : p.cfg.regions) {
+  for (std::size_t k = 0; k < p.cfg.regions.size(); ++k) {
+    const CfgRegion& r = p.cfg.regions[k];
     const RtlImage& im = cfg_image(p, r);
+    if (held && k < held->cfg.regions.size() && held->cfg.regions[k].name == r.name) {
+      const RtlImage& was = cfg_image(*held, held->cfg.regions[k]);
+      if (was.width == im.width && was.values == im.values && was.wide == im.wide) continue;
+    }
     if (static_cast<std::int64_t>(im.words()) != r.depth || im.width != r.width)
       fail(r.name, "table of {} words of {} bits does not fit its window ({} words of {} bits)", im.words(), im.width,
            r.depth, r.width);

@@ -26,8 +26,10 @@ const RtlImage& cfg_image(const RtlPlan& plan, const CfgRegion& r);
 struct CfgWrite {
   std::uint64_t addr = 0, data = 0;
 };
-// Every word of every region, in map order: the stream that loads `plan`'s tables.
-std::vector<CfgWrite> cfg_writes(const RtlPlan& plan);
+// Every word of every region, in map order: the stream that loads `plan`'s tables. With `held`
+// (another network's plan for the same design, whose tables the design holds), only the regions
+// whose contents differ from held's: a table two networks share is not written again.
+std::vector<CfgWrite> cfg_writes(const RtlPlan& plan, const RtlPlan* held = nullptr);
 
 // The map as design.json records it, and as a table a person reads (memory_map.txt).
 std::string cfg_map_text(const RtlPlan& plan);

@@ -10,9 +10,12 @@ namespace rapidnn {
 std::string vquote(const std::string& s) { return "\"" + s + "\""; }
 
 std::int64_t CfgBus::base(const std::string& table) const {
-  if (map)
+  if (map) {
     for (const CfgRegion& r : map->regions)
       if (r.stage == stage && r.table == table) return r.base;
+    for (const CfgRegion& r : map->regions)  // the product table every tile shares (a global codebook)
+      if (r.stage == -1 && r.table == table) return r.base;
+  }
   return 0;
 }
 

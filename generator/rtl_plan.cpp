@@ -339,6 +339,7 @@ static RtlPlan plan_one(const ComposedNetwork& cn, const RtlOptions& opt, const 
   p.network = cn.name;
   p.artifact_fingerprint = artifact_fingerprint(cn);
   p.uniform = cn.config.method == CodebookMethod::Uniform;
+  p.global_codebook = cn.config.global_codebook;
   p.raw_bits = cn.input.raw_bits;
   p.input_numel = numel(cn.input_shape);
   p.input_index_bits = std::max(clog2(cn.input.u), floors ? floors->input_index_bits : 1);

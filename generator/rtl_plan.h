@@ -119,7 +119,7 @@ struct RtlStage {
 // address of word w, chunk c being base + (w << chunk_bits) + c (chunk c: bits [c*DW +: DW]).
 struct CfgRegion {
   std::string name;     // "input_lut", "s<k>_<stage>.<table>"
-  int stage = -1;       // plan stage index (-1: the input encoder)
+  int stage = -1;       // plan stage index (-1: the input encoder, or the product table every tile shares)
   std::string table;    // input_lut, widx, bias, prod, prod_r<r>, skip, enc, act_y, act_z, fused
   int product = -1;     // index into RtlStage::products (prod tables)
   std::int64_t base = 0, depth = 0;
@@ -139,6 +139,9 @@ struct RtlPlan {
   // Uniform codebooks (CodebookMethod::Uniform): every index is an integer level (offset binary
   // where the codebook is signed), so a multiply-accumulate baseline can run on the same memories.
   bool uniform = false;
+  // One weight and one input codebook for every layer (compose --global-codebook): a programmable
+  // design then holds one product window that every tile's RNAs read (generator/cfg_map.h).
+  bool global_codebook = false;
   int raw_bits = 8;
   std::int64_t input_numel = 0;
   std::int64_t input_beats = 0;  // beats per sample: input_numel / features_per_beat, rounded up

@@ -174,6 +174,38 @@ TEST_CASE("two networks of one structure run one after the other on one programm
   CHECK_THAT(wrong.mismatch, Catch::Contains("MISMATCH"));
 }
 
+TEST_CASE("a global codebook's product table is one window every tile reads, written once; a table the design already "
+          "holds is not written again",
+          "[programmable]") {
+  Network net;  // an MLP of two hidden layers: three tiles
+  net.input_shape = {12};
+  net.layers = {make_dense("fc1", 12, 8, ActKind::ReLU), make_dense("fc2", 8, 6, ActKind::ReLU), make_dense("out", 6, 3)};
+  net = test::random_network(net, 5);
+  ComposeConfig cfg;
+  cfg.global_codebook = true;
+  cfg.q = 16;
+  const ComposerState st = prepare_composer(net, "global.onnx", test::random_images({12}, 40, 3, 4), cfg, 16, 16);
+  const ComposedNetwork cn = assemble(st, 16, 16, 16);
+  RtlOptions opt;
+  opt.programmable = true;
+  opt.lanes = 4;
+  const RtlPlan plan = plan_rtl(cn, opt, "global");
+  int shared = 0, own = 0;
+  for (const auto& r : plan.cfg.regions) {
+    shared += r.stage == -1 && r.table == "prod";
+    own += r.stage >= 0 && r.table.rfind("prod", 0) == 0;
+  }
+  CHECK(shared == 1);
+  CHECK(own == 0);
+  const std::int64_t base = std::find_if(plan.cfg.regions.begin(), plan.cfg.regions.end(), [](const CfgRegion& r) {
+                              return r.table == "prod";
+                            })->base;
+  for (const auto& [file, v] : generated_modules(plan))
+    if (file != "rapidnn_top.v") CHECK_THAT(v, Catch::Contains(fmt::format(".BASE({})) u_rna", base)));
+  CHECK(cfg_writes(plan, &plan).empty());  // the same network again: nothing to write
+  CHECK(cfg_writes(plan).size() > 0);
+}
+
 TEST_CASE("a programmable design takes only networks that fit it, and is refused where it is not built", "[programmable]") {
   const Pair p = make_pair(61, false, 16, 16, 16);
   RtlOptions opt;
@@ -207,4 +239,28 @@ TEST_CASE("a programmable design takes only networks that fit it, and is refused
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.output, Catch::Contains("--fit") && Catch::Contains("--programmable"));
   CHECK(!fs::exists(dir + "/no"));
+}
+
+TEST_CASE("two trained Fashion-MNIST networks of one shape on one programmable design: 100 images each, bit-exact, "
+          "through the CLI",
+          "[programmable][cosim]") {
+  if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
+  if (!have("verilator")) SKIP_WITH("verilator is not installed");
+  const std::string models = std::string(RAPIDNN_SOURCE_DIR) + "/models/";
+  const std::string dir = test::temp_dir("programmable-cli");
+  for (const auto& [name, model] : {std::pair{"a", "fmnist-mlp-784-32-10.onnx"}, {"b", "fmnist-mlp-784-32-10-seed7.onnx"}}) {
+    const auto r = test::run_cli(fmt::format("compose -m {}{} -d fashion-mnist --w 16 --u 16 -o {}/{}", models, model, dir, name));
+    REQUIRE(r.exit_code == 0);
+  }
+  auto r = test::run_cli(fmt::format("emit -c {0}/a -o {0}/rtl --programmable --fit {0}/b --lanes 16 --rna-share 4", dir));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::exists(dir + "/rtl/tables.cfg"));
+  CHECK(fs::exists(dir + "/rtl/memory_map.txt"));
+  r = test::run_cli(fmt::format("cosim -c {0}/a -r {0}/rtl -d fashion-mnist -n 100 --then {0}/b", dir));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("compared   200 images") && Catch::Contains("0 mismatches") &&
+                           Catch::Contains("network 0") && Catch::Contains("network 1") &&
+                           Catch::Contains("cfg_err_o 0"));
 }

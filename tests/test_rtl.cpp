@@ -136,6 +136,8 @@ TEST_CASE("generated designs lint clean and have no latches or combinational loo
   rows.lanes = 5;
   rows.rna_share = 2;
   rows.accumulate = RtlAccumulate::Shared;
+  RtlOptions prog = direct, prog_fused = shared;  // tables written through the configuration port
+  prog.programmable = prog_fused.programmable = true;
   const std::vector<Config> configs{
       {"mlp-direct", test::random_small_network(2), 8, 16, 16, direct},
       {"mlp-rows", test::random_small_network(3), 4, 16, 16, rows},
@@ -146,6 +148,8 @@ TEST_CASE("generated designs lint clean and have no latches or combinational loo
       {"residual-direct", test::random_residual_network(5), 8, 8, 16, direct},
       {"residual-rows", test::random_residual_network(6), 4, 8, 8, rows},
       {"residual-count-fused", test::random_residual_network(7), 4, 4, 8, count},
+      {"cnn-programmable", cnn_all_kinds(), 4, 8, 8, prog},
+      {"residual-programmable-fused", test::random_residual_network(8), 8, 8, 16, prog_fused},
   };
   int joins = 0;  // residual sums and concatenations among the designs
   for (const auto& c : configs) {
@@ -263,11 +267,14 @@ TEST_CASE("the synthesis wrappers of every block are generated from the plan and
   count.fused_am = true;
   rows.lanes = 5;
   rows.accumulate = RtlAccumulate::Shared;
+  RtlOptions prog = direct;
+  prog.programmable = true;
   const std::vector<std::pair<std::string, Design>> designs{
       {"mlp", emit_case("wrap-mlp", test::random_small_network(2), 8, 16, 16, direct)},
       {"cnn", emit_case("wrap-cnn", cnn_all_kinds(), 4, 8, 8, count)},
       {"mlp-rows", emit_case("wrap-mlp-rows", test::random_small_network(2), 4, 16, 16, rows)},
-      {"cnn-levels", emit_levels_case("wrap-cnn-levels", cnn_all_kinds(), direct)}};
+      {"cnn-levels", emit_levels_case("wrap-cnn-levels", cnn_all_kinds(), direct)},
+      {"cnn-programmable", emit_case("wrap-cnn-prog", cnn_all_kinds(), 4, 8, 8, prog)}};
   const std::vector<BlockKind> all{BlockKind::Rna,  BlockKind::Ndcam, BlockKind::Controller, BlockKind::Tile,
                                    BlockKind::Top,  BlockKind::Mac,   BlockKind::MacTile};
   int linted = 0;
