@@ -30,7 +30,8 @@ static void run_gatesim_cmd(const GatesimCliOptions& o) {
   const RtlPlan plan = load_design(cn, o.composed, o.rtl);
   const TestImages t = load_test_images(o.data, cn, o.samples, o.composed);
   const std::int64_t n = t.count;
-  gatesim_build_dir(o.rtl, opt);  // refused before any work
+  check_gatesim_design(plan, o.rtl);  // refused before any work
+  gatesim_build_dir(o.rtl, opt);
   const std::filesystem::path work = opt.synth_dir.empty() ? std::filesystem::path(o.rtl + ".synth") : std::filesystem::path(opt.synth_dir);
   if (opt.netlist.empty() && !(std::filesystem::exists(work / "top" / "netlist.v") && std::filesystem::exists(work / "top" / "registers.tsv"))) {
     fmt::print("synth      no netlist of the top in {}: synthesizing it (rapidnn synth --block top)\n", work.string());

@@ -234,6 +234,16 @@ Localized localize(const FlatNetlist& n, const std::vector<LibertyCell>& lib, co
 
 }  // namespace
 
+void check_gatesim_design(const RtlPlan& plan, const std::string& rtl_dir) {
+  if (plan.levels() > 1)
+    fail(rtl_dir, "a design of several codebook levels (levels {} to {}): the gate-level co-simulation does not drive "
+                  "its level register yet; co-simulate its RTL with rapidnn cosim --level",
+         plan.level_min, plan.level_max);
+  if (plan.options.programmable)
+    fail(rtl_dir, "a programmable design: the gate-level co-simulation does not drive its configuration port yet; "
+                  "co-simulate its RTL with rapidnn cosim");
+}
+
 std::string gatesim_build_dir(const std::string& rtl_dir, const GateSimOptions& opt) {
   const fs::path build = fs::absolute(opt.build_dir.empty() ? fs::path(rtl_dir + ".gatesim") : fs::path(opt.build_dir));
   check_replaceable(build, "gatesim-build");
@@ -247,10 +257,7 @@ GateSimResult run_gatesim(const ComposedNetwork& cn, const RtlPlan& plan, const 
   if (static_cast<std::int64_t>(raw.size()) < samples * plan.input_numel)
     fail("--samples", "{} images requested, {} available", samples, static_cast<std::int64_t>(raw.size()) / plan.input_numel);
   if (opt.jobs < 1 || opt.jobs > 1024) fail("--jobs", "{} is not 1 to 1024", opt.jobs);
-  if (plan.levels() > 1)
-    fail(rtl_dir, "a design of several codebook levels (levels {} to {}): the gate-level co-simulation does not drive "
-                  "its level register yet; co-simulate its RTL with rapidnn cosim --level",
-         plan.level_min, plan.level_max);
+  check_gatesim_design(plan, rtl_dir);
   if (find_program("verilator").empty())
     fail("verilator", "not found in PATH; install the Debian package verilator (scripts/setup.sh does)");
   const fs::path build = gatesim_build_dir(rtl_dir, opt);

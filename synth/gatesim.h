@@ -53,6 +53,9 @@ struct GateSimResult {
 // The build directory `opt` names (default <rtl>.gatesim); throws Error when it may not be
 // replaced (a directory of the user's, an input).
 std::string gatesim_build_dir(const std::string& rtl_dir, const GateSimOptions& opt);
+// Throws Error(rtl_dir) for a design the gate-level co-simulation cannot drive yet (several
+// codebook levels, programmable tables): before any synthesis.
+void check_gatesim_design(const RtlPlan& plan, const std::string& rtl_dir);
 
 // `plan` is the plan the RTL in `rtl_dir` was emitted from; `raw` holds `samples` images.
 // Throws Error when a tool, the netlist, the register map or a memory netlist is missing or

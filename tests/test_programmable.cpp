@@ -17,6 +17,7 @@
 #include "models/golden.h"
 #include "rtl_support.h"
 #include "sim/cosim.h"
+#include "synth/gatesim.h"
 
 using namespace rapidnn;
 
@@ -235,6 +236,7 @@ TEST_CASE("a programmable design takes only networks that fit it, and is refused
   CosimOptions ic;
   ic.simulator = Simulator::Icarus;
   if (have("iverilog")) CHECK_THROWS_WITH(run_cosim(p.ca, plan, dir + "/rtl", raw, 1, ic), Catch::Contains("Verilator"));
+  CHECK_THROWS_WITH(check_gatesim_design(plan, dir + "/rtl"), Catch::Contains("configuration port"));
   const auto r = test::run_cli(fmt::format("emit -c {0}/a -o {0}/no --fit {0}/b", dir));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.output, Catch::Contains("--fit") && Catch::Contains("--programmable"));
