@@ -71,43 +71,33 @@ module rnn_am #(
       end else begin : g_at_one
         assign at = row;
       end
+      // The row's output: act_z values (two blocks) or encoded indices (fused), word {level, row}.
+      localparam integer ZW = MODE == 1 ? VW : IW;
+      reg [ZW-1:0] z_q [0:NL*(1<<QW)-1];
+      if (PROG != 0) begin : g_prog
+        wire we;
+        wire [ATW-1:0] word;
+        wire chunk;
+        rnn_cfg_port #(.CAW(CAW), .WIN(ATW), .CHW(0), .BASE(ACTZ_BASE), .DEPTH(NL * (1 << QW)), .CH(1), .CWB(1)) u_port (
+          .we_i(cfg_we_i), .addr_i(cfg_addr_i), .we_o(we), .word_o(word), .chunk_o(chunk)
+        );
+        always @(posedge clk_i) if (we) z_q[word] <= cfg_data_i[ZW-1:0];
+        wire unused_chunk = chunk;
+      end else if (MODE == 1) begin : g_rom_z
+        initial $readmemh(ACTZ_FILE, z_q);
+      end else begin : g_rom_fused
+        initial $readmemh(FUSED_FILE, z_q);
+      end
       if (MODE == 1) begin : g_two_block
-        reg signed [VW-1:0] act_z_q [0:NL*(1<<QW)-1];
-        if (PROG != 0) begin : g_prog
-          wire we;
-          wire [ATW-1:0] word;
-          wire chunk;
-          rnn_cfg_port #(.CAW(CAW), .WIN(ATW), .CHW(0), .BASE(ACTZ_BASE), .DEPTH(NL * (1 << QW)), .CH(1), .CWB(1)) u_port (
-            .we_i(cfg_we_i), .addr_i(cfg_addr_i), .we_o(we), .word_o(word), .chunk_o(chunk)
-          );
-          always @(posedge clk_i) if (we) act_z_q[word] <= cfg_data_i[VW-1:0];
-          wire unused_chunk = chunk;
-        end else begin : g_rom
-          initial $readmemh(ACTZ_FILE, act_z_q);
-        end
         rnn_nearest #(.N(E), .VW(VW), .IW(IW), .NL(NL), .LW(LW), .INIT_FILE(ENC_FILE), .PROG(PROG), .CAW(CAW),
                       .DW(DW), .BASE(ENC_BASE)) u_enc (
           .clk_i(clk_i), .cfg_we_i(cfg_we_i), .cfg_addr_i(cfg_addr_i), .cfg_data_i(cfg_data_i),
-          .value_i(act_z_q[at]),
+          .value_i(z_q[at]),
           .level_i(level_i),
           .idx_o  (idx_o)
         );
       end else begin : g_fused
-        reg [IW-1:0] fused_q [0:NL*(1<<QW)-1];
-        if (PROG != 0) begin : g_prog
-          wire we;
-          wire [ATW-1:0] word;
-          wire chunk;
-          rnn_cfg_port #(.CAW(CAW), .WIN(ATW), .CHW(0), .BASE(ACTZ_BASE), .DEPTH(NL * (1 << QW)), .CH(1), .CWB(1)) u_port (
-            .we_i(cfg_we_i), .addr_i(cfg_addr_i), .we_o(we), .word_o(word), .chunk_o(chunk)
-          );
-          always @(posedge clk_i) if (we) fused_q[word] <= cfg_data_i[IW-1:0];
-          wire unused_chunk = chunk;
-        end else begin : g_rom
-          initial $readmemh(FUSED_FILE, fused_q);
-          wire unused_cfg = ^{clk_i, cfg_we_i, cfg_addr_i, cfg_data_i};
-        end
-        assign idx_o = fused_q[at];
+        assign idx_o = z_q[at];
       end
     end
   endgenerate

@@ -51,7 +51,7 @@ std::pair<RtlPlan, RtlPlan> plan_pair(const Pair& p, RtlOptions opt) {
 }  // namespace
 
 TEST_CASE("the memory map holds every table in disjoint aligned windows, the table stream fills them, and the design "
-          "lints clean and emits deterministically; ROM stays the default",
+          "lints clean and emits deterministically, and ROM stays the default",
           "[programmable]") {
   const std::uint64_t seed = GENERATE(1, 2, 3);
   const Pair p = make_pair(seed + 40, seed == 3, 16, 16, seed == 2 ? 4 : 16);
@@ -114,8 +114,8 @@ TEST_CASE("the memory map holds every table in disjoint aligned windows, the tab
   CHECK(lr.exit_code == 0);
 }
 
-TEST_CASE("two networks of one structure run one after the other on one programmable design, bit-exact; writes outside "
-          "the map change nothing and raise cfg_err_o; tables loaded under the wrong network are caught",
+TEST_CASE("two networks of one structure run one after the other on one programmable design, bit-exact, writes outside "
+          "the map change nothing and raise cfg_err_o, and tables loaded under the wrong network are caught",
           "[programmable][cosim]") {
   if (!have("verilator")) SKIP_WITH("verilator is not installed");
   const Pair p = make_pair(57, true, 16, 16, 16);  // a residual CNN: skip decoders too
@@ -175,7 +175,7 @@ TEST_CASE("two networks of one structure run one after the other on one programm
   CHECK_THAT(wrong.mismatch, Catch::Contains("MISMATCH"));
 }
 
-TEST_CASE("a global codebook's product table is one window every tile reads, written once; a table the design already "
+TEST_CASE("a global codebook's product table is one window every tile reads, written once, and a table the design already "
           "holds is not written again",
           "[programmable]") {
   Network net;  // an MLP of two hidden layers: three tiles
