@@ -154,6 +154,7 @@ void read_compose(Section& top, FlowConfig& c) {
   s.get("sample", c.sample);
   s.get("product_bits", c.product_bits);
   s.get("seed", c.seed);
+  s.get("levels", c.levels);
   Section r = s.section("retrain");
   r.get("enabled", c.retrain.enabled);
   r.get("iterations", c.retrain.iterations);
@@ -309,6 +310,7 @@ std::string flow_config_json(const FlowConfig& c) {
                   {"sample", c.sample},
                   {"product_bits", c.product_bits},
                   {"seed", c.seed},
+                  {"levels", c.levels},
                   {"retrain",
                    {{"enabled", c.retrain.enabled},
                     {"iterations", c.retrain.iterations},
@@ -413,6 +415,10 @@ void validate_flow_config(const FlowConfig& c) {
   kLanesRange.check(c.rtl.lanes, f, "'rtl.lanes'");
   kRnaShareRange.check(c.rtl.rna_share, f, "'rtl.rna_share'");
   kFeaturesPerBeatRange.check(c.rtl.features_per_beat, f, "'rtl.features_per_beat'");
+  if (c.levels < 0 || c.levels > 16) fail(f, "'compose.levels' must be 0 (one level) or a codebook level 1 to 16, not {}", c.levels);
+  if (c.levels > 0 && c.rtl.accumulate != AccumulateForm::Direct)
+    fail(f, "'compose.levels' needs 'rtl.accumulate' \"direct\" (a design of several codebook levels accumulates "
+            "directly), not \"{}\"", to_string(c.rtl.accumulate));
   kLanesRange.check(c.sweep_lanes, f, "'sweep.lanes'");
   kRnaShareRange.check(c.sweep_rna_share, f, "'sweep.rna_share'");
   if (c.cosim) {

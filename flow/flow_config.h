@@ -38,6 +38,7 @@ struct FlowConfig {
   bool bias_correction = false, choose_calibration = false, refit_codebooks = false, global_codebook = false;
   double sample = 0.02;
   int product_bits = 16;
+  int levels = 0;  // > 0: the design also holds every coarser codebook level down to this one
   std::uint64_t seed = 1;
   RetrainJobOptions retrain;
   // delta-e over a (w, u) grid, and (synth) one lookup neuron per point beside the MAC neuron

@@ -22,6 +22,7 @@ ComposeJobOptions compose_options(const FlowConfig& c, const std::string& model)
   o.sample = c.sample;
   o.seed = c.seed;
   o.product_bits = c.product_bits;
+  o.lowest_level = c.levels;
   return o;
 }
 
@@ -70,6 +71,7 @@ json compose_settings(const FlowConfig& c) {
           {"seed", c.seed},
           {"product_bits", c.product_bits}};
   if (c.global_codebook) j["global_codebook"] = true;  // only when set: earlier flows keep their cache keys
+  if (c.levels > 0) j["levels"] = c.levels;
   return j;
 }
 

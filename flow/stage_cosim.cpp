@@ -9,8 +9,11 @@
 #include "flow/shard.h"
 #include "flow/shard_run.h"
 #include "flow/stages.h"
+#include "composer/levels.h"
 #include "generator/design_record.h"
+#include "models/golden.h"
 #include "sim/cosim.h"
+#include "sim/cycle_model.h"
 
 namespace rapidnn::flow {
 
@@ -24,7 +27,10 @@ CosimOut CosimOut::from_json(const json& j) {
 }
 
 std::string CosimOut::summary() const {
-  return fmt::format("{} images bit-exact on {}; latency {} cycles (as predicted)", samples, simulator, latency_cycles);
+  const std::string levels =
+      record.contains("levels") ? fmt::format(" at each of {} codebook levels", record.at("levels").size()) : "";
+  return fmt::format("{} images bit-exact{} on {}; latency {} cycles (as predicted)", samples, levels, simulator,
+                     latency_cycles);
 }
 
 json CosimStage::inputs(const FlowContext& ctx) {
@@ -65,11 +71,39 @@ CosimOut sharded_cosim(const FlowContext& ctx, const fs::path& dir, std::int64_t
   return CosimOut::from_json(rec);
 }
 
+// A design of several codebook levels: the images at each level on the one build (finest
+// first), each checked bit for bit against the golden model at that level and its cycles against
+// the cycle model; per level the accuracy on those images and the cycles.
+json level_cosims(const FlowContext& ctx, const ComposedNetwork& cn, const RtlPlan& plan, const Dataset& d,
+                  const std::vector<std::uint16_t>& raw, CosimOptions opt) {
+  json out = json::array();
+  for (int level = plan.level_max; level >= plan.level_min; --level) {
+    opt.levels.assign(static_cast<std::size_t>(d.size()), level);
+    const CosimResult cr = run_cosim(cn, plan, ctx.rtl_dir(), raw, d.size(), opt);
+    if (!cr.ok) {
+      fmt::print("level {}: {}\n", level, cr.mismatch);
+      throw CheckFailed{fmt::format("level {}: {}", level, cr.mismatch)};
+    }
+    const CycleCheck cc = check_cycles(plan, cr, d.size(), opt);
+    if (cc.checked && !cc.exact)
+      throw CheckFailed{fmt::format("level {}: the RTL's latency {} differs from the cycle model's {}", level,
+                                    cr.first_latency, cc.predicted_latency)};
+    const auto classes = GoldenModel(at_level(cn, level, ctx.artifact_dir())).classify_all(raw, d.size(), 0);
+    std::int64_t right = 0;
+    for (std::size_t i = 0; i < classes.size(); ++i) right += classes[i] == d.y[i];
+    const double acc = 100.0 * static_cast<double>(right) / static_cast<double>(d.size());
+    fmt::print("level {}: {} images bit-exact, {:.2f}% right; latency {} cycles\n", level, d.size(), acc, cr.first_latency);
+    out.push_back({{"level", level}, {"rtl_accuracy", acc}, {"latency_cycles", cr.first_latency},
+                   {"interval_cycles", cr.interval}, {"sim_seconds", cr.sim_seconds}});
+  }
+  return out;
+}
+
 }  // namespace
 
 CosimOut CosimStage::run(const FlowContext& ctx, const fs::path& dir) {
   const FlowConfig& c = ctx.config;
-  if (ctx.jobs > 1 && c.simulator == Simulator::Verilator) {
+  if (ctx.jobs > 1 && c.simulator == Simulator::Verilator && c.levels == 0) {
     DatasetSplits splits = load_dataset(c.dataset, c.data().preprocess(), false);
     return sharded_cosim(ctx, dir, std::min(c.samples, splits.test.size()));
   }
@@ -81,10 +115,24 @@ CosimOut CosimStage::run(const FlowContext& ctx, const fs::path& dir) {
   CosimOptions opt;
   opt.simulator = c.simulator;
   opt.build_dir = (dir / "build").string();
-  const CosimResult cr = run_cosim(cn, plan, ctx.rtl_dir(), raw_features(d, cn.input.raw_bits), n, opt);
+  const auto raw = raw_features(d, cn.input.raw_bits);
+  json levels;
+  if (plan.levels() > 1) levels = level_cosims(ctx, cn, plan, d, raw, opt);
+  const CosimResult cr = levels.is_null() ? run_cosim(cn, plan, ctx.rtl_dir(), raw, n, opt) : CosimResult{};
   std::error_code ec;
   fs::remove_all(dir / "build", ec);  // the simulator build is large and not an output
   fs::remove(dir / "build.lock", ec);
+  if (!levels.is_null()) {  // the finest level's figures are the design's
+    const json& top = levels.front();
+    return CosimOut::from_json({{"samples", n},
+                                {"simulator", kSimulators.name(c.simulator)},
+                                {"mismatches", 0},
+                                {"latency_cycles", top.at("latency_cycles")},
+                                {"interval_cycles", top.at("interval_cycles")},
+                                {"predicted_latency_cycles", predict_cycles(plan, n).latency(0)},
+                                {"predicted_interval_cycles", predict_cycles(plan, n).interval()},
+                                {"levels", levels}});
+  }
   if (!cr.ok) {
     fmt::print("{}\n", cr.mismatch);
     throw CheckFailed{cr.mismatch};

@@ -109,6 +109,44 @@ void memory_technology_section(const json& tiles, std::string& body, std::string
   md += "## Memory technology (GOPS/s/mm2, GOPS/s/W)\n\n" + t.md() + "\n" + note + "\n";
 }
 
+// One design of several codebook levels (compose.levels): each level's accuracy, the golden
+// model's on the evaluation set and the RTL's on the co-simulated images (bit-exact), and cycles.
+void levels_section(const json& r, std::string& body, std::string& md) {
+  const json& comp = r.at("compose");
+  if (!comp.contains("levels")) return;
+  std::map<int, double> golden;
+  int finest = 0;
+  for (const auto& l : comp.at("levels")) {
+    golden[l.value("level", 0)] = l.value("rapidnn_accuracy", 0.0);
+    finest = std::max(finest, l.value("level", 0) + 1);
+  }
+  golden[finest] = comp.value("rapidnn_accuracy", 0.0);
+  std::map<int, json> sim;
+  if (r.contains("cosim") && r.at("cosim").contains("levels"))
+    for (const auto& l : r.at("cosim").at("levels")) sim[l.value("level", 0)] = l;
+  Table t{{"level", "codebooks", "golden accuracy", "RTL accuracy (co-simulated images, bit-exact)", "latency cycles",
+           "interval cycles"},
+          {}};
+  const int w = comp.value("w", 0), u = comp.value("u", 0);
+  for (auto it = golden.rbegin(); it != golden.rend(); ++it) {
+    const int level = it->first, shift = finest - level;
+    const auto s = sim.find(level);
+    t.rows.push_back({std::to_string(level), fmt::format("({}, {})", std::max(1, w >> shift), std::max(1, u >> shift)),
+                      pct(it->second), s == sim.end() ? "-" : pct(s->second.value("rtl_accuracy", 0.0)),
+                      s == sim.end() ? "-" : std::to_string(s->second.value("latency_cycles", 0)),
+                      s == sim.end() ? "-" : fmt::format("{:.0f}", s->second.value("interval_cycles", 0.0))});
+  }
+  const std::string note = fmt::format(
+      "One emitted design holds every level from {} to {}; its level register selects one between images "
+      "(docs/reconfigurable.md). Golden accuracy: the integer model on the evaluation set; RTL accuracy: the co-simulated "
+      "test images run at that level on the one build, every buffer entry and class bit-exact with the golden model at "
+      "that level. Every level takes the same cycles: the structure is the finest level's.",
+      golden.begin()->first, finest);
+  body += "<section><h2>Codebook levels on one design</h2>\n" + t.html() + fmt::format("<p>{}</p>", escape_xml(note)) +
+          "</section>\n";
+  md += "## Codebook levels on one design\n\n" + t.md() + "\n" + note + "\n\n";
+}
+
 }  // namespace
 
 std::string html_page(const std::string& title, const std::string& subtitle, const std::string& body) {
@@ -336,6 +374,7 @@ FlowReport render_flow_report(const json& r) {
     body += "</section>\n";
     md += "## Cycles per stage\n\n" + t.md();
   }
+  levels_section(r, body, md);
 
   // The Pareto front: accuracy loss against tile area and energy, every tile synthesized.
   {

@@ -32,7 +32,20 @@ module rnn_level #(
   reg [7:0] inflight_q;   // images started and not yet out
   reg [LW-1:0] sel_q;
   wire start = in_accept_i && !mid_q;
-  wire [PW-1:0] clamped = level_i < MINP ? MINP : level_i > MAXP ? MAXP : level_i;
+  // No comparison that the port's width already decides (MIN 0, or MAX the largest PW-bit value).
+  wire [PW-1:0] low, clamped;
+  generate
+    if (MIN > 0) begin : g_min
+      assign low = level_i < MINP ? MINP : level_i;
+    end else begin : g_no_min
+      assign low = level_i;
+    end
+    if (MAX < (1 << PW) - 1) begin : g_max
+      assign clamped = low > MAXP ? MAXP : low;
+    end else begin : g_no_max
+      assign clamped = low;
+    end
+  endgenerate
   wire [PW-1:0] rel = clamped - MINP;
   wire idle = inflight_q == 8'd0 && !mid_q && !in_accept_i;
 

@@ -305,3 +305,40 @@ TEST_CASE("flow --jobs 2 runs the sweep and cosim stages as shards through GNU p
   const auto again = test::run_cli("flow " + dir + "/flow.json --no-synth --jobs 2 --out " + dir + "/one");
   CHECK_THAT(again.output, Catch::Contains("0 ran, 6 reused"));
 }
+
+TEST_CASE("flow with compose.levels: one design, its images co-simulated bit-exact at every codebook level, and the "
+          "report's table of levels",
+          "[flow][levels]") {
+  if (!test::fashion_mnist()) SKIP_WITH("dataset-fashion-mnist is not installed");
+  if (find_program("verilator").empty()) SKIP_WITH("verilator is not installed");
+  const std::string dir = test::temp_dir("flow-levels");
+  // Level 3 at (8, 8): the largest level a 2-bit level port holds (no upper clamp is built).
+  const std::string config = std::string(R"({"out": "out", "model": ")") + RAPIDNN_SOURCE_DIR +
+                             R"(/models/fmnist-mlp-784-32-10.onnx",
+    "compose": {"w": 8, "u": 8, "q": 16, "codebook": "tree", "levels": 2},
+    "sweep": {"enabled": false}, "synth": {"enabled": false},
+    "rtl": {"lanes": 8, "rna_share": 8, "accumulate": "%s"}, "cosim": {"samples": 10}})";
+  auto with = [&](const std::string& form) {
+    std::string c = config;
+    c.replace(c.find("%s"), 2, form);
+    return c;
+  };
+  write_file_atomic(dir + "/shared.json", with("shared"));
+  auto bad = test::run_cli("flow " + dir + "/shared.json");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Catch::Contains("'compose.levels'") && Catch::Contains("direct"));
+  write_file_atomic(dir + "/flow.json", with("direct"));
+  auto r = test::run_cli("flow " + dir + "/flow.json");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("10 images bit-exact at each of 2 codebook levels"));
+  const auto results = nlohmann::json::parse(read_file(dir + "/out/report/results.json"));
+  const auto& levels = results.at("cosim").at("levels");
+  REQUIRE(levels.size() == 2);
+  CHECK(levels[0].at("level") == 3);
+  CHECK(levels[1].at("level") == 2);
+  CHECK(levels[1].at("latency_cycles") == levels[0].at("latency_cycles"));
+  CHECK(results.at("compose").at("levels").size() == 1);
+  const std::string md = read_file(dir + "/out/report/report.md");
+  CHECK_THAT(md, Catch::Contains("## Codebook levels on one design") && Catch::Contains("| 2 | (4, 4) |"));
+}
