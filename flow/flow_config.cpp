@@ -416,6 +416,8 @@ void validate_flow_config(const FlowConfig& c) {
   kRnaShareRange.check(c.rtl.rna_share, f, "'rtl.rna_share'");
   kFeaturesPerBeatRange.check(c.rtl.features_per_beat, f, "'rtl.features_per_beat'");
   if (c.levels < 0 || c.levels > 16) fail(f, "'compose.levels' must be 0 (one level) or a codebook level 1 to 16, not {}", c.levels);
+  if (c.levels > 0 && c.codebook != "tree" && c.codebook != "nested")
+    fail(f, "'compose.levels' needs nested codebooks: 'compose.codebook' \"tree\" or \"nested\", not \"{}\"", c.codebook);
   if (c.levels > 0 && c.rtl.accumulate != AccumulateForm::Direct)
     fail(f, "'compose.levels' needs 'rtl.accumulate' \"direct\" (a design of several codebook levels accumulates "
             "directly), not \"{}\"", to_string(c.rtl.accumulate));

@@ -327,6 +327,12 @@ TEST_CASE("flow with compose.levels: one design, its images co-simulated bit-exa
   auto bad = test::run_cli("flow " + dir + "/shared.json");
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.output, Catch::Contains("'compose.levels'") && Catch::Contains("direct"));
+  std::string optimal = with("direct");
+  optimal.replace(optimal.find("\"tree\""), 6, "\"optimal\"");
+  write_file_atomic(dir + "/optimal.json", optimal);
+  bad = test::run_cli("flow " + dir + "/optimal.json");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Catch::Contains("'compose.codebook'") && Catch::Contains("nested"));
   write_file_atomic(dir + "/flow.json", with("direct"));
   auto r = test::run_cli("flow " + dir + "/flow.json");
   INFO(r.output);
