@@ -60,6 +60,8 @@ bool run_level_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std::
 bool run_tables_cosim(const ComposedNetwork& cn, const RtlPlan& plan, const std::string& rtl, const std::string& composed,
                       const Dataset& d, const std::vector<std::uint16_t>& raw, const std::vector<std::string>& then,
                       CosimOptions opt) {
+  if (!plan.options.programmable)
+    fail("--then", "the design in {} has constant tables; emit it with --programmable to load other networks' tables", rtl);
   const std::int64_t n = d.size();
   std::vector<ComposedNetwork> nets;
   nets.reserve(then.size());
