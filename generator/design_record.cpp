@@ -14,18 +14,11 @@ using nlohmann::json;
 
 namespace {
 
-// The width fields of RtlWidths, by name (design.json).
-const std::pair<const char*, int RtlStage::*> kWidthFields[] = {
-    {"wiw", &RtlStage::wiw},           {"xiw", &RtlStage::xiw},
-    {"product_bits", &RtlStage::product_bits}, {"bias_bits", &RtlStage::bias_bits},
-    {"acc_bits", &RtlStage::acc_bits}, {"am_value_bits", &RtlStage::am_value_bits},
-    {"enc_entries", &RtlStage::enc_entries}, {"out_index_bits", &RtlStage::out_index_bits}};
-
 json widths_json(const RtlPlan& p) {
   json stages = json::array();
   for (const auto& t : p.stages) {
     json j = json::object();
-    for (const auto& [name, m] : kWidthFields) j[name] = t.*m;
+    for (const auto& [name, m] : kRtlWidthFields) j[name] = t.*m;
     stages.push_back(j);
   }
   return {{"input_index_bits", p.input_index_bits}, {"score_bits", p.score_bits}, {"stages", stages}};
@@ -37,7 +30,7 @@ RtlWidths widths_from(const json& j) {
   w.score_bits = j.at("score_bits").get<int>();
   for (const auto& s : j.at("stages")) {
     RtlStage t;
-    for (const auto& [name, m] : kWidthFields) t.*m = s.at(name).get<int>();
+    for (const auto& [name, m] : kRtlWidthFields) t.*m = s.at(name).get<int>();
     w.stages.push_back(t);
   }
   return w;
@@ -53,7 +46,7 @@ void check_fits(const RtlPlan& plan, const RtlWidths& w, const std::string& rtl_
   if (plan.input_index_bits != w.input_index_bits) wider("the input index width", plan.input_index_bits, w.input_index_bits);
   if (plan.score_bits != w.score_bits) wider("the score width", plan.score_bits, w.score_bits);
   for (std::size_t k = 0; k < plan.stages.size(); ++k)
-    for (const auto& [name, m] : kWidthFields)
+    for (const auto& [name, m] : kRtlWidthFields)
       if (plan.stages[k].*m != w.stages[k].*m)
         wider(fmt::format("stage {} '{}' {}", plan.stages[k].stage, plan.stages[k].name, name), plan.stages[k].*m,
               w.stages[k].*m);

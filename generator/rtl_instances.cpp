@@ -9,14 +9,18 @@ namespace rapidnn {
 
 std::string vquote(const std::string& s) { return "\"" + s + "\""; }
 
+const CfgRegion* CfgBus::region(const std::string& table) const {
+  if (!map) return nullptr;
+  for (const CfgRegion& r : map->regions)
+    if (r.stage == stage && r.table == table) return &r;
+  for (const CfgRegion& r : map->regions)  // the product table every tile shares (a global codebook)
+    if (r.stage == -1 && r.table == table) return &r;
+  return nullptr;
+}
+
 std::int64_t CfgBus::base(const std::string& table) const {
-  if (map) {
-    for (const CfgRegion& r : map->regions)
-      if (r.stage == stage && r.table == table) return r.base;
-    for (const CfgRegion& r : map->regions)  // the product table every tile shares (a global codebook)
-      if (r.stage == -1 && r.table == table) return r.base;
-  }
-  return 0;
+  const CfgRegion* r = region(table);
+  return r ? r->base : 0;
 }
 
 std::string CfgBus::params() const {
@@ -39,9 +43,7 @@ std::string table_instance(const CfgBus& cfg, const std::string& table, std::int
                            int addr_bits, const std::string& file, const std::string& inst, const std::string& addr,
                            const std::string& data) {
   if (!cfg.map) return rom_instance(depth, width, addr_bits, file, inst, addr, data);
-  const CfgRegion* r = nullptr;
-  for (const CfgRegion& x : cfg.map->regions)
-    if (x.stage == cfg.stage && x.table == table) r = &x;
+  const CfgRegion* r = cfg.region(table);
   if (!r) return "  // missing table " + table + "\n";  // plan_cfg_map maps every table memory
   return fmt::format(
       "  rnn_ram #(.DEPTH({}), .WIDTH({}), .AW({}), .CAW({}), .DW({}), .WIN({}), .BASE({})) {} (.clk_i(clk_i), "

@@ -30,7 +30,9 @@ struct CfgBus {
   const CfgMap* map = nullptr;  // null: ROM tables
   int stage = -1;               // plan stage index (-1: the input encoder)
   std::string we = "cfg_we_i";  // the write strobe's name where the bus is connected
-  // The base of this stage's table `table` (generator/cfg_map.h).
+  // This stage's table `table` in the map, or the one every tile shares (a global codebook's
+  // products); null for ROM tables. base(): its first address (0 for ROM tables).
+  const CfgRegion* region(const std::string& table) const;
   std::int64_t base(const std::string& table) const;
   // ", .PROG(1), .CAW(..), .DW(..)" (nothing for ROM tables), and the port connections.
   std::string params() const;

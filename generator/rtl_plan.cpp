@@ -447,9 +447,7 @@ RtlWidths widest_widths(const std::vector<RtlPlan>& plans) {
     for (std::size_t k = 0; k < p.stages.size(); ++k) {
       RtlStage& a = f.stages[k];
       const RtlStage& b = p.stages[k];
-      for (auto m : {&RtlStage::wiw, &RtlStage::xiw, &RtlStage::product_bits, &RtlStage::bias_bits, &RtlStage::acc_bits,
-                     &RtlStage::am_value_bits, &RtlStage::enc_entries, &RtlStage::out_index_bits})
-        a.*m = std::max(a.*m, b.*m);
+      for (const auto& [name, m] : kRtlWidthFields) a.*m = std::max(a.*m, b.*m);
     }
   }
   return f;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "composer/composed.h"
@@ -173,6 +174,16 @@ struct RtlWidths {
   std::vector<RtlStage> stages;
   int input_index_bits = 1, score_bits = 1;
 };
+// RtlWidths' fields of a stage, by the name design.json records them under.
+inline constexpr std::pair<const char*, int RtlStage::*> kRtlWidthFields[] = {
+    {"wiw", &RtlStage::wiw},
+    {"xiw", &RtlStage::xiw},
+    {"product_bits", &RtlStage::product_bits},
+    {"bias_bits", &RtlStage::bias_bits},
+    {"acc_bits", &RtlStage::acc_bits},
+    {"am_value_bits", &RtlStage::am_value_bits},
+    {"enc_entries", &RtlStage::enc_entries},
+    {"out_index_bits", &RtlStage::out_index_bits}};
 // The widest of the plans' widths (plans of one structure).
 RtlWidths widest_widths(const std::vector<RtlPlan>& plans);
 
