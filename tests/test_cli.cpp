@@ -2,8 +2,17 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <mutex>
+#include <sstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include <random>
@@ -240,4 +249,53 @@ TEST_CASE("the content fingerprint is FNV-1a's algorithm from the documented off
   char want[17];
   std::snprintf(want, sizeof want, "%016llx", static_cast<unsigned long long>(h));
   CHECK(fingerprint("rapidnn") == want);
+}
+
+// A library fork handler that takes a lock, as OpenBLAS's does (libtorch links it into rapidnn).
+namespace {
+std::mutex g_handler_lock;
+void handler_takes_a_lock() {
+  const std::lock_guard<std::mutex> lock(g_handler_lock);
+  std::this_thread::sleep_for(std::chrono::microseconds(200));
+}
+// Kills the process group of every child of this process (each run's watcher leads one).
+void kill_child_groups() {
+  std::error_code ec;
+  for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    std::ifstream stat(it->path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    char state = 0;
+    pid_t parent = 0;
+    if (fields >> state >> parent && parent == ::getpid()) ::kill(-std::stoi(it->path().filename().string()), SIGKILL);
+  }
+}
+}  // namespace
+
+TEST_CASE("tools run from two threads at once never hang in a library's fork handler", "[cli]") {
+  static const bool registered = ::pthread_atfork(handler_takes_a_lock, nullptr, nullptr) == 0;
+  REQUIRE(registered);
+  // `synth` runs Yosys and OpenSTA from two threads. A run that forked while the other thread was
+  // inside the handler used to copy the lock held, and its watcher's own fork then waited forever.
+  auto runs = std::async(std::launch::async, [] {
+    std::atomic<int> ok{0};
+    const auto worker = [&] {
+      for (int i = 0; i < 150; ++i) ok += run_process({"true"}).exit_code == 0;
+    };
+    std::thread second(worker);
+    worker();
+    second.join();
+    return ok.load();
+  });
+  if (runs.wait_for(std::chrono::seconds(120)) != std::future_status::ready) {
+    fmt::print(stderr, "run_process hung: 300 runs of 'true' from two threads did not finish in 120 s\n");
+    kill_child_groups();  // the watchers that hung: they would hold ctest's output open
+    std::_Exit(1);        // the hung thread cannot be joined
+  }
+  CHECK(runs.get() == 300);
+  // A tool's stdin is /dev/null: one that reads it sees end-of-file at once.
+  const ProcessResult r = run_process({"cat"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.empty());
 }
