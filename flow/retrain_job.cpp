@@ -13,7 +13,7 @@
 #include "core/fileio.h"
 #include "core/progress.h"
 #ifdef RAPIDNN_HAVE_TORCH
-#include "train/retrain.h"
+#include "train/torch_module.h"
 #endif
 
 namespace rapidnn::flow {
@@ -69,7 +69,7 @@ RetrainJobResult run_retrain_job(const ComposeJob& job, const ComposeJobOptions&
     if (bar) bar->set_note(fmt::format("epoch {} loss {:.4f}, quantized validation {:.2f}%", e.epoch, e.loss,
                                        e.validation_accuracy));
   };
-  const RetrainResult r = retrain(job.state, job.train, job.validation, job.calibration, job.float_validation_accuracy,
+  const RetrainResult r = torch_module().retrain(job.state, job.train, job.validation, job.calibration, job.float_validation_accuracy,
                                   opt, on_step, on_epoch, on_batch);
   out.state = r.state;
   out.composed = r.composed;

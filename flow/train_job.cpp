@@ -12,7 +12,7 @@
 #include "onnxio/onnx_io.h"
 #ifdef RAPIDNN_HAVE_TORCH
 #include "train/arch.h"
-#include "train/trainer.h"
+#include "train/torch_module.h"
 #endif
 
 namespace rapidnn::flow {
@@ -45,7 +45,7 @@ TrainJobResult run_train_job(const TrainJobOptions& o) {
   const bool tty = ::isatty(STDERR_FILENO) != 0;  // a log gets plain lines
   Progress bar("training", static_cast<std::int64_t>(o.epochs) * ((train.size() + o.batch - 1) / o.batch));
   std::int64_t done = 0;
-  TrainResult r = train_network(
+  TrainResult r = torch_module().train_network(
       skeleton, train, val, t,
       [&](const EpochStats& s) {
         fmt::print(stderr, "{}epoch {:3}/{}  loss {:.4f}  validation {:.2f}%  {:.1f}s\n", tty ? "\r\x1b[K" : "", s.epoch,
@@ -59,7 +59,7 @@ TrainJobResult run_train_job(const TrainJobOptions& o) {
   res.train_seconds = r.seconds;
   res.net = load_model(o.output);
   const auto ours = predict(res.net, splits.test.x.data(), splits.test.size(), o.threads);
-  const auto theirs = torch_predict(r.net, splits.test, o.threads);
+  const auto theirs = torch_module().torch_predict(r.net, splits.test, o.threads, {});
   std::int64_t correct = 0;
   for (std::size_t i = 0; i < ours.size(); ++i) {
     correct += ours[i] == splits.test.y[i];

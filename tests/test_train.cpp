@@ -1,7 +1,11 @@
 // libtorch training: architecture specs, reproducibility, ONNX round trip of a trained model.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <random>
+
+#include <fmt/format.h>
 
 #include "core/error.h"
 #include "core/infer.h"
@@ -124,4 +128,35 @@ TEST_CASE("the residual block of the architecture string", "[ir]") {
   CHECK(net.layers[7].inputs == std::vector<int>{5, 6});
   const Network back = import_onnx_bytes(export_onnx_bytes(test::random_network(net, 3)), "r.onnx");
   CHECK(back.layers.size() == net.layers.size());
+}
+
+TEST_CASE("libtorch is a module loaded only by training: the program does not link it, and a missing or foreign "
+          "module is one message naming the file",
+          "[train][cli][bad-input]") {
+  // The program itself starts without libtorch (about 1 s a run otherwise).
+  const auto ldd = test::run_cli_program(std::string("ldd ") + RAPIDNN_BIN);
+  REQUIRE(ldd.exit_code == 0);
+  CHECK_THAT(ldd.output, !Catch::Contains("libtorch"));
+  const std::string dir = test::temp_dir("torch-module");
+  std::string rows;
+  for (int i = 0; i < 60; ++i) rows += fmt::format("{},{},{}\n", i % 7, (i * 3) % 5, i % 2);
+  std::filesystem::create_directories(dir + "/data");
+  for (const char* split : {"/data/train.csv", "/data/test.csv"}) std::ofstream(dir + split) << rows;
+  const std::string train =
+      fmt::format(" {} train --arch mlp:2-4-2 -d {}/data --epochs 1 --validation 10 -j 1 -o {}/m.onnx 2>&1", RAPIDNN_BIN, dir, dir);
+  // Through the module it trains.
+  auto r = test::run_cli_program(train);
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(std::filesystem::exists(dir + "/m.onnx"));
+  std::filesystem::remove(dir + "/m.onnx");
+  // A module that is not there, and a shared library that is not a training module.
+  for (const auto& [module, message] : {std::pair<std::string, std::string>{dir + "/none.so", "could not be loaded"},
+                                        {"libz.so.1", "is not a rapidnn training module"}}) {
+    r = test::run_cli_program("RAPIDNN_TORCH_MODULE=" + module + train);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(module) && Catch::Contains(message));
+    CHECK_FALSE(std::filesystem::exists(dir + "/m.onnx"));
+  }
 }
