@@ -12,6 +12,7 @@
 #include "onnxio/onnx_io.h"
 #include "support.h"
 #include "train/arch.h"
+#include "train/torch_module.h"
 #include "train/trainer.h"
 
 using namespace rapidnn;
@@ -150,6 +151,12 @@ TEST_CASE("libtorch is a module loaded only by training: the program does not li
   CHECK(r.exit_code == 0);
   CHECK(std::filesystem::exists(dir + "/m.onnx"));
   std::filesystem::remove(dir + "/m.onnx");
+  // An error raised inside the module reaches the program as rapidnn::Error, message intact.
+  TrainOptions bad;
+  bad.batch = 0;
+  const Dataset d = blobs(30, 1);
+  CHECK_THROWS_AS(torch_module().train_network(parse_arch("mlp:6-3"), d, d, bad, {}, {}), Error);
+  CHECK_THROWS_WITH(torch_module().train_network(parse_arch("mlp:6-3"), d, d, bad, {}, {}), Catch::Contains("--batch"));
   // A module that is not there, and a shared library that is not a training module.
   for (const auto& [module, message] : {std::pair<std::string, std::string>{dir + "/none.so", "could not be loaded"},
                                         {"libz.so.1", "is not a rapidnn training module"}}) {
